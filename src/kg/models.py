@@ -281,3 +281,94 @@ class Issue:
     article: str
     message: str
     data: dict[str, Any] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- resolve -> graph
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedPerson:
+    iri: str
+    name: str
+    name_key: str  # diacritic-free search key
+    honorifics: tuple[str, ...]
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedOrg:
+    iri: str
+    name: str
+    kind: str
+    aliases: tuple[str, ...]
+    parent: str | None  # IRI
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedHolding:
+    iri: str
+    person: str  # IRI
+    role: str  # IRI of the normalised post
+    post: str  # the post's label ("Phó Bí thư")
+    single_seat: bool
+    title: str  # as written
+    organization: str | None  # IRI
+    as_of: str | None
+    former: bool
+    acting: bool
+    evidence: Evidence | None
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedDocument:
+    iri: str
+    number: str | None
+    kind: str | None
+    issuer: str | None  # IRI
+    issuer_name: str | None
+    date: str | None
+    term: str | None
+    title: str | None
+    citation: str  # IRI of this article's citation of it
+    cited_by: str | None  # IRI of the citing unit
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedAward:
+    iri: str  # the conferral
+    award: str  # IRI of the award (kind + class)
+    name: str
+    award_kind: str | None
+    award_class: str | None
+    recipient: str | None  # IRI of a person or unit
+    recipient_text: str | None
+    conferred_by: str | None  # IRI
+    conferred_by_text: str | None
+    year: int | None
+    evidence: Evidence | None
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedEvent:
+    iri: str
+    name: str
+    date: str | None
+    organizer: str | None  # IRI
+    participants: tuple[str, ...]  # IRIs
+    evidence: Evidence | None
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """One article's facts with stable identities: what graph.build_graph turns into triples."""
+
+    article: Article
+    as_of: str | None  # the date its role holdings are stated at: event date, else publication
+    people: tuple[ResolvedPerson, ...] = ()
+    organizations: tuple[ResolvedOrg, ...] = ()
+    holdings: tuple[ResolvedHolding, ...] = ()
+    documents: tuple[ResolvedDocument, ...] = ()
+    awards: tuple[ResolvedAward, ...] = ()
+    events: tuple[ResolvedEvent, ...] = ()

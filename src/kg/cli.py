@@ -1,0 +1,303 @@
+"""The ``kg`` command: thin glue over the library; errors are one line on stderr, never a traceback.
+
+Exit codes: 0 ok, 1 failure (or some articles failed), 2 usage.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from kg.errors import KgError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="kg: a knowledge graph of people, units and directives from Vietnamese news.",
+)
+
+StoreOpt = Annotated[
+    Optional[str],
+    typer.Option("--store", help="Store: a folder (embedded Oxigraph) or an http(s):// SPARQL endpoint. "
+                 "Default: $KG_STORE, else data/store."),
+]
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table | csv | json | tsv")]
+
+
+def _err(msg: str) -> None:
+    typer.echo(f"kg: error: {msg}", err=True)
+
+
+def _open(store: str | None, read_only: bool = False):  # type: ignore[no-untyped-def]
+    from kg.store import open_store
+
+    return open_store(store, read_only=read_only)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders of .txt / .html articles.")],
+    store: StoreOpt = None,
+    workers: Annotated[int, typer.Option(help="Extraction processes (default: number of cores).")] = 0,
+    force: Annotated[bool, typer.Option(help="Re-ingest articles even when unchanged.")] = False,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar with rate and ETA.")] = True,
+) -> None:
+    """Extract, resolve and write articles into the store (each article one named graph)."""
+    from kg.pipeline import ingest_paths
+
+    for p in paths:
+        if not p.exists():
+            raise KgError(f"no such file or folder: {p}")
+    s = _open(store)
+    start = time.monotonic()
+    bar = _Progress() if progress and sys.stderr.isatty() else None
+    try:
+        report = ingest_paths(paths, s, workers=workers or None, force=force, progress=bar)
+    finally:
+        if bar:
+            bar.close()
+        s.close()
+    secs = time.monotonic() - start
+    for path, reason in report.failed:
+        typer.echo(f"kg: failed: {path}: {reason}", err=True)
+    typer.echo(
+        f"ingested {report.ingested}, unchanged {report.unchanged}, failed {len(report.failed)} "
+        f"({report.triples} triples, {secs:.1f} s) into {s.location}",
+        err=True,
+    )
+    if report.failed:
+        raise typer.Exit(1)
+
+
+class _Progress:
+    """A one-line progress bar on stderr: done/total, rate, ETA."""
+
+    def __init__(self) -> None:
+        self.start = time.monotonic()
+        self.last = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self.last < 0.2 and done < total:
+            return
+        self.last = now
+        rate = done / max(now - self.start, 1e-9)
+        eta = (total - done) / rate if rate else 0
+        width = 30
+        fill = int(width * done / max(total, 1))
+        sys.stderr.write(f"\r[{'#' * fill}{'.' * (width - fill)}] {done}/{total} {rate:.0f}/s ETA {eta:.0f}s ")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        sys.stderr.write("\n")
+
+
+@app.command()
+def extract(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders of articles.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for NAME.json (GOLD_SCHEMA + evidence).")],
+) -> None:
+    """Extract facts to one NAME.json per article, without touching the store."""
+    from kg.ingest import iter_article_paths, read_article
+    from kg.pipeline import facts_for
+
+    out.mkdir(parents=True, exist_ok=True)
+    ok = failed = 0
+    for p in iter_article_paths(paths):
+        try:
+            facts = facts_for(read_article(p))
+        except KgError as e:
+            typer.echo(f"kg: failed: {p}: {e}", err=True)
+            failed += 1
+            continue
+        (out / f"{p.stem}.json").write_text(
+            json.dumps(facts.to_json(), ensure_ascii=False, indent=2, sort_keys=False) + "\n", encoding="utf-8"
+        )
+        ok += 1
+    typer.echo(f"extracted {ok}, failed {failed} -> {out}", err=True)
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command("eval")
+def eval_(
+    gold: Annotated[Path, typer.Option("--gold", help="Folder of NAME.txt + NAME.gold.json.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+) -> None:
+    """Extract every article beside a gold file and score it like shared/tools/score_facts.py."""
+    from kg.evaluate import evaluate, format_scores
+
+    if not gold.is_dir():
+        raise KgError(f"no such folder: {gold}")
+    scores = evaluate(gold)
+    typer.echo(json.dumps(scores, ensure_ascii=False, indent=2) if as_json else format_scores(scores))
+
+
+@app.command()
+def query(
+    name: Annotated[Optional[str], typer.Argument(help="A saved query from queries/ (see --list).")] = None,
+    sparql: Annotated[Optional[str], typer.Option("--sparql", help="Run this SPARQL text instead.")] = None,
+    param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="k=v, repeatable.")] = None,
+    list_: Annotated[bool, typer.Option("--list", help="List the saved queries.")] = False,
+    fmt: FormatOpt = "table",
+    store: StoreOpt = None,
+) -> None:
+    """Run a saved query or any SPARQL; the default graph is the union of all articles' graphs."""
+    from kg.output import render
+    from kg.queries import bindings_for, get_query, load_queries
+
+    if list_:
+        for q in load_queries().values():
+            typer.echo(f"{q.name:<28} {q.summary}")
+            for p in q.params:
+                opt = ", optional" if p.optional else ""
+                typer.echo(f"    --param {p.name}=…  ({p.type}{opt}) {p.doc}" + (f"  e.g. {p.example}" if p.example else ""))
+        return
+    if bool(name) == bool(sparql):
+        raise typer.BadParameter("give a saved query NAME or --sparql TEXT (one of them)")
+    values = {}
+    for kv in param or []:
+        if "=" not in kv:
+            raise typer.BadParameter(f"--param expects k=v, got {kv!r}")
+        k, v = kv.split("=", 1)
+        values[k.strip()] = v
+    s = _open(store, read_only=False)
+    try:
+        if name:
+            q = get_query(name)
+            result = s.query(q.text, bindings_for(q, values))
+        else:
+            if values:
+                raise typer.BadParameter("--param works with saved queries only")
+            result = s.query(sparql or "")
+        typer.echo(render(result, fmt), nl=False)
+    finally:
+        s.close()
+
+
+@app.command()
+def why(
+    holding: Annotated[str, typer.Argument(help="A role holding IRI, or a person's name or IRI.")],
+    store: StoreOpt = None,
+) -> None:
+    """Show the sentences (with article, date, offsets) that support a role holding or a person's roles."""
+    from kg.evidence import explain
+
+    s = _open(store)
+    try:
+        typer.echo(explain(s, holding))
+    finally:
+        s.close()
+
+
+@app.command()
+def export(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="ttl | nq | jsonld | nt | trig")] = "nq",
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="File (default: stdout).")] = None,
+    graph: Annotated[Optional[list[str]], typer.Option("--graph", help="Only these named graphs.")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Stream the whole store (or chosen named graphs) as Turtle, N-Quads or JSON-LD."""
+    from kg.store import RDF_FORMATS
+
+    if fmt not in RDF_FORMATS:
+        raise typer.BadParameter(f"--format must be one of {', '.join(RDF_FORMATS)}")
+    s = _open(store)
+    try:
+        if out:
+            with out.open("wb") as f:
+                s.dump(f, fmt, graph)
+        else:
+            s.dump(sys.stdout.buffer, fmt, graph)
+            sys.stdout.buffer.flush()
+    finally:
+        s.close()
+
+
+@app.command()
+def viz(
+    out: Annotated[Path, typer.Option("--out", "-o", help="The HTML file to write.")] = Path("data/build/graph.html"),
+    focus: Annotated[Optional[str], typer.Option(help="Centre on a name or IRI.")] = None,
+    depth: Annotated[int, typer.Option(help="Hops around --focus.")] = 2,
+    at: Annotated[Optional[str], typer.Option(help="Show who held what on this date (YYYY-MM-DD).")] = None,
+    limit: Annotated[int, typer.Option(help="Show at most this many nodes (most connected first).")] = 1500,
+    store: StoreOpt = None,
+) -> None:
+    """Write the network of people, units, documents, awards and events as one offline HTML page."""
+    from kg.viz import render_page
+
+    s = _open(store)
+    try:
+        html = render_page(s, focus=focus, depth=depth, at=at, limit=limit)
+    finally:
+        s.close()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(html, encoding="utf-8")
+    typer.echo(f"wrote {out} ({len(html.encode()) / 1e6:.1f} MB)", err=True)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    store: StoreOpt = None,
+) -> None:
+    """Serve the REST API (/docs), the SPARQL endpoint (/sparql) and the network page (/graph)."""
+    import uvicorn
+
+    from kg.api import create_app
+
+    s = _open(store)
+    typer.echo(f"kg: serving {s.location} on http://{host}:{port}/ (docs /docs, SPARQL /sparql, network /graph)",
+               err=True)
+    try:
+        uvicorn.run(create_app(s), host=host, port=port, log_level="warning")
+    finally:
+        s.close()
+
+
+@app.command()
+def run(
+    data: Annotated[Path, typer.Argument(help="Folder of articles to build from.")] = Path("data/articles"),
+    host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    store: StoreOpt = None,
+) -> None:
+    """The main job: build the graph from data/ and serve the API, SPARQL and network page."""
+    ingest([data], store=store, workers=0, force=False, progress=True)
+    serve(host=host, port=port, store=store)
+
+
+def main() -> None:
+    """Entry point: KgError and bad input become one line on stderr."""
+    try:
+        app(standalone_mode=False)
+    except KgError as e:
+        _err(str(e))
+        sys.exit(1)
+    except typer.Exit as e:
+        sys.exit(e.exit_code)
+    except typer.Abort:
+        _err("aborted")
+        sys.exit(130)
+    except Exception as e:  # click usage errors carry their own formatting
+        import click
+
+        if isinstance(e, click.exceptions.ClickException):
+            e.show()
+            sys.exit(e.exit_code)
+        if os.environ.get("KG_DEBUG"):
+            raise
+        _err(f"{type(e).__name__}: {e} (set KG_DEBUG=1 for the traceback)")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""Cross-article conclusions, recomputed over the whole store after each ingest.
+
+They live in their own named graph (``vocab.DERIVED_GRAPH``), rebuilt from scratch, so the result
+depends only on which articles are in the store, never on the order they came in:
+- role holdings: first and last evidence date (kg:firstSeen, kg:lastSeen);
+- ended holdings: a "nguyên" mention, or a later holder of the same single-seat post at the same
+  unit (kg:ended, kg:endedBy, kg:succeededBy);
+- candidate same-person links between IRIs that share a name (kg:possibleSameAs with a score).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from rdflib import RDF, XSD, Literal, URIRef
+
+from kg.ids import make_id
+from kg.store import Store, insert_update
+from kg.vocab import DERIVED_GRAPH, KG
+
+D = f"<{DERIVED_GRAPH}>"
+
+SEEN = f"""
+INSERT {{ GRAPH {D} {{ ?h kg:firstSeen ?first ; kg:lastSeen ?last }} }}
+WHERE {{
+  SELECT ?h (MIN(?d) AS ?first) (MAX(?d) AS ?last)
+  WHERE {{ GRAPH ?g {{ ?h kg:asOf ?d }} }}
+  GROUP BY ?h
+}}"""
+
+# A holding ended by the earliest of: a "nguyên" mention, the first sighting of a successor.
+ENDED = f"""
+INSERT {{ GRAPH {D} {{ ?h kg:ended true ; kg:endedBy ?end }} }}
+WHERE {{
+  SELECT ?h (MIN(?d) AS ?end) WHERE {{
+    {{ GRAPH ?g {{ ?h kg:former true ; kg:asOf ?d }} }}
+    UNION
+    {{
+      GRAPH {D} {{ ?h kg:lastSeen ?last }}
+      GRAPH ?g1 {{ ?h org:role ?r ; org:organization ?o ; org:member ?p }}
+      GRAPH ?g2 {{ ?r kg:singleSeat true }}
+      GRAPH ?g3 {{ ?h2 org:organization ?o ; org:role ?r ; org:member ?p2 }}
+      FILTER(?p2 != ?p)
+      GRAPH {D} {{ ?h2 kg:firstSeen ?d }}
+      FILTER(?d > ?last)
+    }}
+  }} GROUP BY ?h
+}}"""
+
+SUCCEEDED = f"""
+INSERT {{ GRAPH {D} {{ ?h kg:succeededBy ?h2 }} }}
+WHERE {{
+  GRAPH {D} {{ ?h kg:endedBy ?end ; kg:lastSeen ?last }}
+  GRAPH ?g1 {{ ?h org:role ?r ; org:organization ?o ; org:member ?p }}
+  GRAPH ?g2 {{ ?r kg:singleSeat true }}
+  GRAPH ?g3 {{ ?h2 org:organization ?o ; org:role ?r ; org:member ?p2 }}
+  FILTER(?p2 != ?p)
+  GRAPH {D} {{ ?h2 kg:firstSeen ?end }}
+}}"""
+
+NAMESAKES = """
+SELECT DISTINCT ?k ?p ?o WHERE {
+  GRAPH ?g { ?p kg:nameKey ?k }
+  OPTIONAL { GRAPH ?g2 { ?h org:member ?p ; org:organization ?o } }
+}"""
+
+MAX_NAMESAKES = 25  # a very common name: candidates are not worth listing pairwise
+
+
+def derive(store: Store) -> None:
+    """Rebuild the derived graph. One update for the timeline, one write for the candidates."""
+    store.update(f"DROP SILENT GRAPH {D} ;\n{SEEN} ;\n{ENDED} ;\n{SUCCEEDED}")
+    insert = insert_update(str(DERIVED_GRAPH), _same_as_candidates(store))
+    if insert:
+        store.update(insert)
+
+
+def _same_as_candidates(store: Store):  # type: ignore[no-untyped-def]
+    """Persons with the same folded name under different IRIs: a scored candidate link each.
+
+    Score: 0.6 when one of them has no known unit (nothing conflicts), 0.3 when they share a unit,
+    which can't be a namesake conflict but wasn't merged, 0.1 when their units differ.
+    """
+    units: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for k, p, o in store.query(NAMESAKES).rows:
+        units[str(k)][str(p)]  # noqa: B018 - registers the person even without a unit
+        if o is not None:
+            units[str(k)][str(p)].add(str(o))
+    for key, people in units.items():
+        if not 1 < len(people) <= MAX_NAMESAKES:
+            continue
+        iris = sorted(people)
+        for i, a in enumerate(iris):
+            for b in iris[i + 1 :]:
+                ua, ub = people[a], people[b]
+                if not ua or not ub:
+                    score, reason = 0.6, "same name; one has no known unit"
+                elif ua & ub:
+                    score, reason = 0.3, "same name and a shared unit, different anchors"
+                else:
+                    score, reason = 0.1, "same name, different units"
+                c = make_id("candidate", key, a, b)
+                pa, pb = URIRef(a), URIRef(b)
+                yield (pa, KG.possibleSameAs, pb)
+                yield (c, RDF.type, KG.SameAsCandidate)
+                yield (c, KG.candidate, pa)
+                yield (c, KG.candidate, pb)
+                yield (c, KG.score, Literal(str(score), datatype=XSD.decimal))
+                yield (c, KG.reason, Literal(reason))

@@ -1,0 +1,315 @@
+"""The triplestore boundary: an embedded Oxigraph store on disk, or a remote SPARQL 1.1 server.
+
+Both speak the same small interface, in rdflib terms:
+- ``query(sparql, bindings=…)``: SELECT / ASK / CONSTRUCT / DESCRIBE; the default graph is the union
+  of all named graphs unless ``default_graphs`` names some;
+- ``replace_graphs({graph: triples})``: drop and rewrite whole named graphs in ONE transaction
+  (one SPARQL Update request remotely), so readers and crashes never see half an article;
+- ``update(sparql)``, ``dump(out, fmt)``, ``close()``.
+
+User values never become SPARQL text by string pasting: ``bind_values`` adds a VALUES block built from
+rdflib terms, after checking IRIs, so a name like ``"} ; DROP ALL ; {"`` stays a literal.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Protocol
+from urllib.parse import urlsplit, urlunsplit
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from kg.errors import QueryError, StoreError
+
+DEFAULT_STORE = "data/store"
+Term = Node
+_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+RDF_FORMATS = {
+    "nq": ox.RdfFormat.N_QUADS,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "ttl": ox.RdfFormat.TURTLE,
+    "trig": ox.RdfFormat.TRIG,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "xml": ox.RdfFormat.RDF_XML,
+}
+RESULT_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+PREFIXES = {
+    "kg": "https://w3id.org/kg-vn/ontology#",
+    "id": "https://w3id.org/kg-vn/id/",
+    "org": "http://www.w3.org/ns/org#",
+    "schema": "https://schema.org/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+}
+PREFIX_HEADER = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+
+
+@dataclass
+class Result:
+    """A query's answer in rdflib terms: rows for SELECT, ``boolean`` for ASK, ``graph`` otherwise."""
+
+    kind: str  # "select" | "ask" | "graph"
+    vars: list[str] = field(default_factory=list)
+    rows: list[tuple[Term | None, ...]] = field(default_factory=list)
+    boolean: bool | None = None
+    graph: Graph | None = None
+
+    def dicts(self) -> list[dict[str, Term | None]]:
+        return [dict(zip(self.vars, r, strict=True)) for r in self.rows]
+
+
+def check_term(term: Term) -> Term:
+    """Refuse terms that cannot be written safely into SPARQL (IRIs with spaces, quotes, braces)."""
+    if isinstance(term, URIRef) and (_BAD_IRI.search(str(term)) or ":" not in str(term)):
+        raise QueryError(f"not a valid IRI: {str(term)[:80]!r}")
+    if not isinstance(term, URIRef | Literal):
+        raise QueryError(f"cannot bind {type(term).__name__}")
+    return term
+
+
+def bind_values(sparql: str, bindings: Mapping[str, Term] | None) -> str:
+    """Insert ``VALUES (?a ?b) { (… …) }`` at the start of the first WHERE block.
+
+    Put first, the bound pattern drives the join (Oxigraph follows the written order).
+    """
+    if not bindings:
+        return sparql
+    m = _WHERE.search(sparql)
+    if not m:
+        raise QueryError("cannot bind parameters: the query has no WHERE { … } block")
+    names = " ".join(f"?{k}" for k in bindings)
+    vals = " ".join(check_term(v).n3() for v in bindings.values())
+    return f"{sparql[: m.end()]}\n  VALUES ({names}) {{ ({vals}) }}\n{sparql[m.end() :]}"
+
+
+def _to_rdflib(t: Any) -> Term | None:
+    if t is None:
+        return None
+    if isinstance(t, ox.NamedNode):
+        return URIRef(t.value)
+    if isinstance(t, ox.BlankNode):
+        return BNode(t.value)
+    if isinstance(t, ox.Literal):
+        if t.language:
+            return Literal(t.value, lang=t.language)
+        dt = t.datatype.value
+        if dt == "http://www.w3.org/2001/XMLSchema#string":
+            return Literal(t.value)
+        return Literal(t.value, datatype=URIRef(dt))
+    raise StoreError(f"unsupported term {t!r}")
+
+
+def to_oxigraph(t: Term) -> Any:
+    if isinstance(t, URIRef):
+        return ox.NamedNode(str(t))
+    if isinstance(t, BNode):
+        return ox.BlankNode(str(t))
+    if isinstance(t, Literal):
+        if t.language:
+            return ox.Literal(str(t), language=t.language)
+        if t.datatype:
+            return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)))
+        return ox.Literal(str(t))
+    raise StoreError(f"unsupported term {t!r}")
+
+
+def ntriples(triples: Iterable[tuple[Term, Term, Term]]) -> str:
+    """N-Triples text for a SPARQL INSERT DATA block (rdflib's n3() escapes literals)."""
+    return "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in triples)
+
+
+class Store(Protocol):
+    location: str
+
+    def query(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Term] | None = None,
+        *,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+    ) -> Result: ...
+
+    def query_raw(
+        self,
+        sparql: str,
+        fmt: str,
+        *,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+    ) -> tuple[bytes, str]: ...
+
+    def update(self, sparql: str) -> None: ...
+
+    def replace_graphs(self, graphs: Mapping[str, Iterable[tuple[Term, Term, Term]]]) -> None: ...
+
+    def dump(self, out: IO[bytes], fmt: str, graphs: list[str] | None = None) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class OxigraphStore:
+    """Embedded Oxigraph (RocksDB on disk, or in memory when ``path`` is None)."""
+
+    def __init__(self, path: str | Path | None, *, read_only: bool = False) -> None:
+        self.location = str(path) if path else ":memory:"
+        try:
+            if path is None:
+                self._s = ox.Store()
+            elif read_only:
+                self._s = ox.Store.read_only(str(path))
+            else:
+                Path(path).mkdir(parents=True, exist_ok=True)
+                self._s = ox.Store(str(path))
+        except OSError as e:
+            hint = " (is another kg process, such as kg serve, using it?)" if "lock" in str(e).lower() else ""
+            raise StoreError(f"cannot open store {self.location}: {e}{hint}") from e
+
+    @property
+    def raw(self) -> ox.Store:
+        return self._s
+
+    def _run(self, sparql: str, default_graphs: list[str] | None, named_graphs: list[str] | None) -> Any:
+        kw: dict[str, Any] = {"prefixes": PREFIXES}
+        if default_graphs:
+            kw["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        else:
+            kw["use_default_graph_as_union"] = True
+        if named_graphs:
+            kw["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        try:
+            return self._s.query(sparql, **kw)
+        except SyntaxError as e:
+            raise QueryError(f"SPARQL syntax error: {e}") from e
+        except OSError as e:
+            raise StoreError(f"query failed: {e}") from e
+
+    def query(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Term] | None = None,
+        *,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+    ) -> Result:
+        res = self._run(bind_values(sparql, bindings), default_graphs, named_graphs)
+        if isinstance(res, ox.QueryBoolean):
+            return Result("ask", boolean=bool(res))
+        if isinstance(res, ox.QuerySolutions):
+            names = [v.value for v in res.variables]
+            rows = [tuple(_to_rdflib(sol[v]) for v in names) for sol in res]
+            return Result("select", vars=names, rows=rows)
+        g = Graph()
+        for t in res:
+            g.add((_to_rdflib(t.subject), _to_rdflib(t.predicate), _to_rdflib(t.object)))  # type: ignore[arg-type]
+        return Result("graph", graph=g)
+
+    def query_raw(
+        self,
+        sparql: str,
+        fmt: str,
+        *,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+    ) -> tuple[bytes, str]:
+        res = self._run(sparql, default_graphs, named_graphs)
+        if isinstance(res, ox.QueryTriples):
+            rf = RDF_FORMATS.get(fmt, ox.RdfFormat.N_TRIPLES)
+            return bytes(res.serialize(format=rf)), rf.media_type
+        qf = RESULT_FORMATS.get(fmt, ox.QueryResultsFormat.JSON)
+        return bytes(res.serialize(format=qf)), qf.media_type
+
+    def update(self, sparql: str) -> None:
+        try:
+            self._s.update(sparql, prefixes=PREFIXES)
+        except SyntaxError as e:
+            raise QueryError(f"SPARQL update syntax error: {e}") from e
+        except OSError as e:
+            raise StoreError(f"update failed, nothing written: {e}") from e
+
+    def replace_graphs(self, graphs: Mapping[str, Iterable[tuple[Term, Term, Term]]]) -> None:
+        self.update(replace_update(graphs))
+
+    def dump(self, out: IO[bytes], fmt: str, graphs: list[str] | None = None) -> None:
+        rf = RDF_FORMATS[fmt]
+        if graphs:
+            for g in graphs:
+                quads = self._s.quads_for_pattern(None, None, None, ox.NamedNode(g))
+                if rf.supports_datasets:
+                    ox.serialize(quads, out, rf)
+                else:
+                    ox.serialize((q.triple for q in quads), out, rf)
+        elif rf.supports_datasets:
+            self._s.dump(out, rf)
+        else:  # a triples format: the union of all graphs
+            seen = (ox.Triple(q.subject, q.predicate, q.object) for q in self._s)
+            ox.serialize(seen, out, rf)
+
+    def flush(self) -> None:
+        self._s.flush()
+
+    def close(self) -> None:
+        self._s.flush() if self.location != ":memory:" else None
+        del self._s
+
+
+def insert_update(graph: str, triples: Iterable[tuple[Term, Term, Term]]) -> str:
+    """``INSERT DATA`` of triples into one named graph ("" when there are none)."""
+    check_graph(graph)
+    body = ntriples(triples)
+    return f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}" if body else ""
+
+
+def replace_update(graphs: Mapping[str, Iterable[tuple[Term, Term, Term]]]) -> str:
+    """One SPARQL Update that drops and rewrites the given named graphs (a single transaction)."""
+    ops = []
+    for g, triples in graphs.items():
+        ops.append(f"DROP SILENT GRAPH <{check_graph(g)}>")
+        ops.append(insert_update(g, triples))
+    return " ;\n".join(op for op in ops if op)
+
+
+def check_graph(graph: str) -> str:
+    if _BAD_IRI.search(graph) or ":" not in graph:
+        raise StoreError(f"not a valid graph IRI: {graph!r}")
+    return graph
+
+
+def update_url_for(query_url: str) -> str:
+    """``…/query`` -> ``…/update`` (Oxigraph, Fuseki); ``KG_UPDATE_URL`` overrides."""
+    if os.environ.get("KG_UPDATE_URL"):
+        return os.environ["KG_UPDATE_URL"]
+    parts = urlsplit(query_url)
+    path = parts.path
+    path = path[: -len("/query")] + "/update" if path.endswith("/query") else path.rstrip("/") + "/update"
+    return urlunsplit(parts._replace(path=path))
+
+
+def open_store(spec: str | Path | None = None, *, read_only: bool = False) -> Store:
+    """``--store`` / ``KG_STORE``: a folder (embedded Oxigraph) or an http(s):// SPARQL endpoint."""
+    spec = str(spec or os.environ.get("KG_STORE") or DEFAULT_STORE)
+    if spec.startswith(("http://", "https://")):
+        from kg.remote import RemoteStore
+
+        return RemoteStore(spec)
+    if spec == ":memory:":
+        return OxigraphStore(None)
+    return OxigraphStore(spec, read_only=read_only)
