@@ -2,7 +2,8 @@
 
 They live in their own named graph (``vocab.DERIVED_GRAPH``), rebuilt from scratch, so the result
 depends only on which articles are in the store, never on the order they came in:
-- role holdings: first and last evidence date (kg:firstSeen, kg:lastSeen);
+- role holdings: first and last evidence date (kg:firstSeen, kg:lastSeen, and the same as an
+  OWL-Time interval: org:memberDuring a kg:EvidenceInterval);
 - ended holdings: a "nguyên" mention, or a later holder of the same single-seat post at the same
   unit (kg:ended, kg:endedBy, kg:succeededBy);
 - candidate same-person links between IRIs that share a name (kg:possibleSameAs with a score).
@@ -21,11 +22,21 @@ from kg.vocab import DERIVED_GRAPH, KG
 D = f"<{DERIVED_GRAPH}>"
 
 SEEN = f"""
-INSERT {{ GRAPH {D} {{ ?h kg:firstSeen ?first ; kg:lastSeen ?last }} }}
+INSERT {{ GRAPH {D} {{
+  ?h kg:firstSeen ?first ; kg:lastSeen ?last ; org:memberDuring ?iv .
+  ?iv a kg:EvidenceInterval , time:Interval ; time:hasBeginning ?b ; time:hasEnd ?e .
+  ?b a time:Instant ; time:inXSDDate ?first .
+  ?e a time:Instant ; time:inXSDDate ?last .
+}} }}
 WHERE {{
-  SELECT ?h (MIN(?d) AS ?first) (MAX(?d) AS ?last)
-  WHERE {{ GRAPH ?g {{ ?h kg:asOf ?d }} }}
-  GROUP BY ?h
+  {{
+    SELECT ?h (MIN(?d) AS ?first) (MAX(?d) AS ?last)
+    WHERE {{ GRAPH ?g {{ ?h kg:asOf ?d }} }}
+    GROUP BY ?h
+  }}
+  BIND(IRI(CONCAT(STR(?h), "/seen")) AS ?iv)
+  BIND(IRI(CONCAT(STR(?h), "/seen/first")) AS ?b)
+  BIND(IRI(CONCAT(STR(?h), "/seen/last")) AS ?e)
 }}"""
 
 # A holding ended by the earliest of: a "nguyên" mention, the first sighting of a successor.

@@ -48,6 +48,7 @@ class KG(DefinedNamespace):
     acting: URIRef
     firstSeen: URIRef
     lastSeen: URIRef
+    EvidenceInterval: URIRef
     ended: URIRef
     endedBy: URIRef
     succeededBy: URIRef
