@@ -1,0 +1,132 @@
+"""One article prepared for extraction: a working copy with stable offsets, tokens and sentences."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from dataclasses import dataclass, field
+
+from kg.models import Evidence
+from kg.rules import RuleSet, Tokens, is_cap, tokens_of
+from kg.text import modern_tones
+
+
+@dataclass
+class Sentence:
+    start: int  # character offsets in the article text
+    end: int
+    t0: int  # token range [t0, t1)
+    t1: int
+    noise: bool = False
+
+
+@dataclass
+class Doc:
+    text: str  # the article's text, as given (normalised)
+    work: str  # same length: modern tones, "_" as space (word-segmented sources)
+    toks: Tokens
+    sents: list[Sentence]
+    rules: RuleSet
+    tok_sent: list[int] = field(default_factory=list)  # sentence index of each token
+
+    def evidence(self, si: int) -> Evidence:
+        s = self.sents[si]
+        return Evidence(sentence=self.text[s.start : s.end], start=s.start, end=s.end)
+
+    def span(self, i: int, j: int) -> str:
+        """Surface text of tokens [i, j) from the article (original spelling)."""
+        if j <= i:
+            return ""
+        return self.text[self.toks.starts[i] : self.toks.ends[j - 1]]
+
+    def wspan(self, i: int, j: int) -> str:
+        if j <= i:
+            return ""
+        return self.work[self.toks.starts[i] : self.toks.ends[j - 1]]
+
+    def gap(self, i: int) -> str:
+        """Characters between token i-1 and token i."""
+        if i <= 0 or i >= len(self.toks):
+            return ""
+        return self.work[self.toks.ends[i - 1] : self.toks.starts[i]]
+
+    def sent_of_char(self, pos: int) -> int:
+        k = bisect_left(self.toks.starts, pos)
+        if k >= len(self.tok_sent):
+            return len(self.sents) - 1 if self.sents else -1
+        return self.tok_sent[k]
+
+
+def build(text: str, rules: RuleSet) -> Doc:
+    work = modern_tones(text).replace("_", " ")
+    if len(work) != len(text):  # modern_tones is length-preserving on NFC; be safe on odd input
+        work = text.replace("_", " ")
+    toks = tokens_of(work)
+    sents = _sentences(work, toks, rules)
+    tok_sent = [0] * len(toks)
+    for si, s in enumerate(sents):
+        for k in range(s.t0, s.t1):
+            tok_sent[k] = si
+    return Doc(text=text, work=work, toks=toks, sents=sents, rules=rules, tok_sent=tok_sent)
+
+
+def _sentences(work: str, toks: Tokens, rules: RuleSet) -> list[Sentence]:
+    tr = rules.text
+    cuts: list[int] = []
+    for m in tr.sentence_end_re.finditer(work):
+        a, b = m.start(), m.end()
+        chunk = m.group()
+        if chunk.startswith("\n"):
+            # a break inside a word or a clause: "V\nề", "nội bộ\n: Thực hiện"
+            line_start = work.rfind("\n", 0, a) + 1
+            prev_line = work[line_start:a].strip()
+            nxt = work[b : b + 1]
+            if nxt and (nxt.islower() or nxt in ":;,)") and len(prev_line) > 0:
+                continue
+            if 0 < len(prev_line) <= 1 and nxt and nxt.isalpha():
+                continue
+            cuts.append(a)
+            cuts.append(b)
+            continue
+        # "GS.TS. Chử", "TP. Hồ Chí Minh": no sentence end after a known abbreviation
+        k = bisect_left(toks.starts, a) - 1
+        if k >= 0 and toks.ends[k] == a and toks.keys[k] in tr.no_break_before:
+            continue
+        cut = a + len(chunk.rstrip())
+        cuts.append(cut)
+        cuts.append(b)
+    bounds = [0] + cuts + [len(work)]
+    out: list[Sentence] = []
+    for x in range(0, len(bounds) - 1, 2):
+        s, e = bounds[x], bounds[x + 1]
+        while s < e and work[s].isspace():
+            s += 1
+        while e > s and work[e - 1].isspace():
+            e -= 1
+        if e <= s:
+            continue
+        t0 = bisect_left(toks.starts, s)
+        t1 = bisect_left(toks.starts, e)
+        out.append(Sentence(s, e, t0, t1))
+    _mark_noise(work, toks, out, rules)
+    return out
+
+
+def _mark_noise(work: str, toks: Tokens, sents: list[Sentence], rules: RuleSet) -> None:
+    tr = rules.text
+    for s in sents:
+        if s.t1 <= s.t0:
+            s.noise = True
+            continue
+        if tr.noise_starts.match(toks.text, s.t0, s.t1):
+            s.noise = True
+        elif toks.keys[s.t1 - 1] in tr.noise_ends:
+            s.noise = True
+    # a byline: the last sentences of the article made only of capitalised words ("Xuân Hiếu - Quốc Dũng")
+    for s in reversed(sents):
+        if s.noise:
+            continue
+        words = [toks.text[k] for k in range(s.t0, s.t1) if toks.text[k][0].isalpha()]
+        if 0 < len(words) <= 6 and all(is_cap(w) for w in words):
+            s.noise = True
+            continue
+        break

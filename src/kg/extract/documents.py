@@ -1,0 +1,198 @@
+"""Cited party and state documents: numbered ones, and plenum or congress resolutions cited by term."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+
+from kg.extract.doc import Doc
+from kg.extract.spans import Barriers, read_org, read_role
+from kg.models import DocumentFact, Evidence
+
+
+def _tok_at(doc: Doc, pos: int) -> int:
+    return bisect_left(doc.toks.starts, pos)
+
+
+def _kind_before(doc: Doc, t: int, t0: int) -> tuple[str | None, int]:
+    """The kind word written just before token t ("Nghị quyết số 18-NQ/TW"), and its first token."""
+    dr = doc.rules.documents
+    keys = doc.toks.keys
+    k = t
+    if k - 1 >= t0 and keys[k - 1] in dr.number_word:
+        k -= 1
+    m = dr.kind_words.match_ending(keys, k, max(t0, k - 3))
+    if m:
+        return m[1], k - m[0]
+    return None, t
+
+
+def _date_after(doc: Doc, pos: int, limit: int) -> tuple[str | None, int]:
+    for a, b, iso in doc.rules.dates.find(doc.work, pos, min(limit, len(doc.work))):
+        if a - pos > 40:
+            break
+        if iso.startswith("--"):
+            continue
+        return iso, b
+    return None, pos
+
+
+def _issuer_after(doc: Doc, t: int, t1: int) -> str | None:
+    """ "của Bộ Chính trị" right after the number or date."""
+    dr = doc.rules.documents
+    keys = doc.toks.keys
+    # skip a date and punctuation: ", ngày 18/5/2021"
+    k = t
+    steps = 0
+    while k < t1 and steps < 8 and keys[k] not in dr.issuer_words:
+        if doc.toks.text[k][:1].isalpha() and keys[k] not in doc.rules.dates.words:
+            return None
+        k += 1
+        steps += 1
+    if k >= t1 or keys[k] not in dr.issuer_words:
+        return None
+    k += 1
+    bar = Barriers()
+    op = read_org(doc, k, t1, bar)
+    if op and not op.generic:
+        return op.name
+    rp = read_role(doc, k, t1, bar)
+    if rp:
+        return doc.span(rp.i, rp.j)
+    if op:
+        return op.name
+    return None
+
+
+def extract_documents(doc: Doc) -> list[DocumentFact]:
+    dr = doc.rules.documents
+    toks = doc.toks
+    out: list[DocumentFact] = []
+    seen: dict[str, int] = {}
+    for si, s in enumerate(doc.sents):
+        if s.noise:
+            continue
+        ev = doc.evidence(si)
+        covered: list[tuple[int, int]] = []
+        for m in dr.number_re.finditer(doc.work, s.start, s.end):
+            number, abbr, code = dr.canonical(m)
+            t = _tok_at(doc, m.start())
+            kind, kt = _kind_before(doc, t, s.t0)
+            if m.group("short") and not kind:
+                continue
+            covered.append((m.start(), m.end()))
+            if not kind:
+                kind = dr.kind_of_abbr(abbr, code)
+            te = _tok_at(doc, m.end())
+            date, dend = _date_after(doc, m.end(), s.end)
+            issuer = _issuer_after(doc, te, s.t1)
+            _add(out, seen, DocumentFact(number=number, kind=kind, issuer=issuer, date=date, evidence=(ev,)))
+        # "Chỉ thị số 05 của Bộ Chính trị": a bare number after the kind word and "số"
+        for k in range(s.t0, s.t1 - 1):
+            if toks.keys[k] in dr.number_word and dr.bare_number_re.match(toks.text[k + 1]):
+                pos = toks.starts[k + 1]
+                if any(a <= pos < b for a, b in covered):
+                    continue
+                if k + 2 < s.t1 and toks.text[k + 2] in ("/", "-") and doc.gap(k + 2) == "":
+                    continue
+                kind, _ = _kind_before(doc, k + 1, s.t0)
+                if not kind:
+                    continue
+                date, _ = _date_after(doc, toks.ends[k + 1], s.end)
+                issuer = _issuer_after(doc, k + 2, s.t1)
+                _add(out, seen, DocumentFact(number=toks.text[k + 1], kind=kind, issuer=issuer, date=date, evidence=(ev,)))
+        _plenums(doc, si, out, seen, ev)
+    return out
+
+
+def _add(out: list[DocumentFact], seen: dict[str, int], d: DocumentFact) -> None:
+    k = (d.number or "") + "|" + (d.title or "" if not d.number else "")
+    if d.number:
+        k = d.number.upper().lstrip("0")
+    if k in seen:
+        old = out[seen[k]]
+        out[seen[k]] = DocumentFact(
+            number=old.number,
+            kind=old.kind or d.kind,
+            issuer=old.issuer or d.issuer,
+            date=old.date or d.date,
+            term=old.term or d.term,
+            title=old.title or d.title,
+            evidence=old.evidence + tuple(e for e in d.evidence if e not in old.evidence)[:2],
+        )
+        return
+    seen[k] = len(out)
+    out.append(d)
+
+
+def _plenums(doc: Doc, si: int, out: list[DocumentFact], seen: dict[str, int], ev: Evidence) -> None:
+    """ "Nghị quyết Trung ương 4 khóa XII", "Nghị quyết Đại hội XIII của Đảng": number null, term."""
+    dr = doc.rules.documents
+    toks = doc.toks
+    s = doc.sents[si]
+    keys = toks.keys
+    k = s.t0
+    while k < s.t1:
+        if keys[k] != dr.resolution_key or not doc.toks.text[k][:1].isupper():
+            k += 1
+            continue
+        # must be "Nghị quyết" (2 tokens)
+        m = dr.kind_words.match(keys, k, s.t1)
+        if not m or m[1] != dr.resolution_kind:
+            k += 1
+            continue
+        j = k + m[0]
+        pm = dr.plenum_words.match(keys, j, s.t1)
+        cm = dr.congress_words.match(keys, j, s.t1)
+        if not pm and not cm:
+            k = j
+            continue
+        # look for the term within a short window: "khóa XII" or the congress number "Đại hội XIII"
+        term = None
+        end = min(s.t1, j + 16)
+        x = j + (cm[0] if cm else pm[0])
+        congress = bool(cm) and (not pm or cm[0] >= pm[0])
+        if congress and x < s.t1 and dr.roman_re.match(toks.text[x]):
+            term = toks.text[x]
+            tend = x + 1
+        else:
+            tend = x
+            for y in range(x, end):
+                if keys[y] in dr.term_words and y + 1 < s.t1 and dr.roman_re.match(toks.text[y + 1]):
+                    term = toks.text[y + 1]
+                    tend = y + 2
+                    break
+                if toks.text[y] in (";", ".") or (keys[y] == dr.resolution_key and y > x):
+                    break
+                if congress and toks.text[y][:1].isupper() and keys[y] not in dr.congress_ok:
+                    # a local congress ("Đại hội Đảng bộ tỉnh ...") is left out
+                    term = None
+                    break
+        if not term:
+            k = j
+            continue
+        if tend < s.t1 and toks.text[tend] == ")":
+            tend += 1
+        title = doc.span(k, tend)
+        if congress:
+            issuer = None
+            y = tend
+            if y < s.t1 and keys[y] in dr.issuer_words:
+                issuer = doc.span(j, y + 2) if y + 1 < s.t1 else None
+            issuer = issuer or doc.span(j, tend)
+        else:
+            issuer = dr.plenum_issuer
+        tkey = f"plenum|{term}|{'c' if congress else 'p'}|{_plenum_no(doc, j, tend)}"
+        if tkey not in seen:
+            seen[tkey] = len(out)
+            out.append(DocumentFact(number=None, kind=dr.resolution_kind, issuer=issuer, term=term, title=title, evidence=(ev,)))
+        k = tend
+
+
+def _plenum_no(doc: Doc, a: int, b: int) -> str:
+    for y in range(a, b):
+        t = doc.toks.text[y]
+        if t.isdigit():
+            return t
+        if y > a and doc.toks.keys[y - 1] in doc.rules.documents.ordinal_words:
+            return doc.toks.keys[y]
+    return ""

@@ -1,0 +1,444 @@
+"""People, their roles, and organisations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kg.extract.doc import Doc
+from kg.extract.spans import Barriers, NameMention, OrgPhrase, RolePhrase, read_name, read_org, read_role
+from kg.models import Evidence, OrgFact, PersonFact, RoleFact
+from kg.rules import is_allcaps, is_cap, key, tokenize
+from kg.text import fold
+
+
+# --------------------------------------------------------------------------------------------------
+# organisations registry
+
+
+@dataclass
+class OrgEntry:
+    forms: list[str]  # as written, first seen first
+    kind: str
+    count: int = 0
+    first_pos: int = 0
+    evidence: list[Evidence] = field(default_factory=list)
+    parent: str | None = None
+    mentions: list[int] = field(default_factory=list)  # char positions
+
+    @property
+    def name(self) -> str:
+        return self.forms[0]
+
+
+class OrgRegistry:
+    def __init__(self, doc: Doc):
+        self.doc = doc
+        self.by_key: dict[str, OrgEntry] = {}
+        self.acronyms: dict[str, str] = {}  # "đhcn" -> "đại học công nghệ"
+        self.main: dict[str, OrgEntry] = {}
+
+    # keys ------------------------------------------------------------------------------------------
+    def expand_key(self, name: str) -> str:
+        ro = self.doc.rules.orgs
+        out: list[str] = []
+        for t in tokenize(name):
+            k = key(t)
+            if k in ro.abbreviations:
+                out.append(key(ro.abbreviations[k]))
+            elif k in self.acronyms:
+                out.append(self.acronyms[k])
+            elif t.isalnum() or t == "&":
+                out.append(k)
+        return " ".join(out)
+
+    def learn_acronyms(self, names: list[str]) -> None:
+        ro = self.doc.rules.orgs
+        for name in names:
+            toks = [t for t in tokenize(ro.expand(name)) if t[:1].isalpha()]
+            for a in range(len(toks)):
+                for b in range(a + 2, min(len(toks), a + 8) + 1):
+                    ini = "".join(t[0] for t in toks[a:b])
+                    if len(ini) >= 3:
+                        self.acronyms.setdefault(key(ini), " ".join(key(t) for t in toks[a:b]))
+
+    # registry --------------------------------------------------------------------------------------
+    def add(self, name: str, kind: str, pos: int, ev: Evidence | None) -> OrgEntry:
+        k = self.expand_key(name)
+        e = self.by_key.get(k)
+        if e is None:
+            e = OrgEntry(forms=[name], kind=kind, first_pos=pos)
+            self.by_key[k] = e
+        elif name not in e.forms:
+            e.forms.append(name)
+        e.count += 1
+        e.mentions.append(pos)
+        if ev and ev not in e.evidence and len(e.evidence) < 3:
+            e.evidence.append(ev)
+        return e
+
+    def find_generic(self, head_name: str, pos: int) -> OrgEntry | None:
+        """The unit a bare head ("Tỉnh ủy", "Đảng ủy") stands for: the nearest named one before pos."""
+        hk = self.expand_key(head_name)
+        best, best_d = None, None
+        for k, e in self.by_key.items():
+            if k != hk and k.startswith(hk + " "):
+                before = [p for p in e.mentions if p <= pos]
+                d = pos - max(before) if before else 10**9 + min(e.mentions)
+                if best_d is None or d < best_d:
+                    best, best_d = e, d
+        return best
+
+
+# --------------------------------------------------------------------------------------------------
+# people
+
+
+@dataclass
+class PersonEntry:
+    name: str
+    honorifics: list[str] = field(default_factory=list)
+    roles: list[RoleFact] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    first_pos: int = 0
+    last_pos: int = 0
+
+
+class People:
+    def __init__(self) -> None:
+        self.by_key: dict[str, PersonEntry] = {}
+
+    def full(self, m: NameMention, pos: int, ev: Evidence) -> PersonEntry:
+        k = fold(m.name)
+        p = self.by_key.get(k)
+        if p is None:
+            p = PersonEntry(name=m.name, first_pos=pos)
+            self.by_key[k] = p
+        for h in m.honorifics:
+            if h not in p.honorifics:
+                p.honorifics.append(h)
+        if ev not in p.evidence and len(p.evidence) < 5:
+            p.evidence.append(ev)
+        p.last_pos = max(p.last_pos, pos)
+        return p
+
+    def resolve_short(self, m: NameMention, pos: int) -> PersonEntry | None:
+        """A short re-mention ("ông Lộc", "ông Thiện Nhân") -> the full person ending with those words."""
+        k = fold(m.name)
+        cands = [p for pk, p in self.by_key.items() if pk != k and (pk.endswith(" " + k))]
+        if not cands:
+            return None
+        before = [p for p in cands if p.first_pos <= pos]
+        pool = before or cands
+        return max(pool, key=lambda p: p.last_pos)
+
+
+def _role_fact(rp: RolePhrase, org: str | None, ev: Evidence, former: bool = False) -> RoleFact:
+    return RoleFact(
+        title=rp.title,
+        organization=org,
+        role=rp.head,
+        former=rp.former or former,
+        acting=rp.acting,
+        deputy=rp.deputy,
+        evidence=ev,
+    )
+
+
+def _add_role(p: PersonEntry, rf: RoleFact) -> None:
+    nt = fold(rf.title)
+    for x, old in enumerate(p.roles):
+        ot = fold(old.title)
+        if ot == nt or ot.startswith(nt + " ") or nt.startswith(ot + " "):
+            # the longer title, the named organisation
+            title = old.title if len(ot) >= len(nt) else rf.title
+            org = old.organization or rf.organization
+            if old.organization and rf.organization and len(rf.organization) > len(old.organization) and fold(
+                rf.organization
+            ).startswith(fold(old.organization)):
+                org = rf.organization
+            p.roles[x] = RoleFact(
+                title=title, organization=org, role=old.role, former=old.former, acting=old.acting,
+                deputy=old.deputy, evidence=old.evidence,
+            )  # fmt: skip
+            return
+    p.roles.append(rf)
+
+
+# --------------------------------------------------------------------------------------------------
+# the reader
+
+
+@dataclass
+class SentenceItems:
+    names: list[NameMention]
+    roles: list[RolePhrase]
+    orgs: list[OrgPhrase]
+
+
+def scan(doc: Doc) -> list[SentenceItems]:
+    """Read names, role phrases and unit names sentence by sentence."""
+    out: list[SentenceItems] = []
+    toks = doc.toks
+    for si, s in enumerate(doc.sents):
+        names: list[NameMention] = []
+        roles: list[RolePhrase] = []
+        orgs: list[OrgPhrase] = []
+        if s.noise:
+            out.append(SentenceItems(names, roles, orgs))
+            continue
+        # names first: they bound titles and units
+        i = s.t0
+        skip_to = -1
+        while i < s.t1:
+            t = toks.text[i]
+            if t == "(" and i + 1 < s.t1 and doc.rules.text.noise_starts.match(toks.text, i + 1, s.t1):
+                # an inline photo credit "(Ảnh: ...)"
+                k = i + 1
+                while k < s.t1 and toks.text[k] != ")":
+                    k += 1
+                skip_to = k
+            if i <= skip_to:
+                i += 1
+                continue
+            m = read_name(doc, i, s.t1, si)
+            if m:
+                names.append(m)
+                i = m.j
+            else:
+                i += 1
+        bar = Barriers(name_starts={m.i for m in names} | {m.ni for m in names})
+        name_tok = set()
+        for m in names:
+            name_tok.update(range(m.i, m.j))
+        i = s.t0
+        while i < s.t1:
+            if i in name_tok:
+                i += 1
+                continue
+            rp = read_role(doc, i, s.t1, bar)
+            if rp:
+                roles.append(rp)
+                i = max(rp.j, i + 1)
+                continue
+            i += 1
+        i = s.t0
+        while i < s.t1:
+            if i in name_tok:
+                i += 1
+                continue
+            op = read_org(doc, i, s.t1, bar)
+            if op:
+                orgs.append(op)
+                i = op.j
+                continue
+            i += 1
+        out.append(SentenceItems(names, roles, orgs))
+    return out
+
+
+def extract_entities(doc: Doc) -> tuple[list[PersonFact], list[OrgFact], People, OrgRegistry]:
+    r = doc.rules
+    toks = doc.toks
+    items = scan(doc)
+    reg = OrgRegistry(doc)
+    # organisations: full names first (they teach acronyms), then bare heads
+    all_orgs = [(si, op) for si, it in enumerate(items) for op in it.orgs]
+    role_orgs = [
+        (si, rp) for si, it in enumerate(items) for rp in it.roles if rp.org_text and not rp.generic_org
+    ]
+    reg.learn_acronyms([op.name for _, op in all_orgs if not op.generic])
+    for si, op in all_orgs:
+        if op.generic and key(op.name) not in r.orgs.standalone:
+            continue
+        reg.add(op.name, op.kind, toks.starts[op.i], doc.evidence(si))
+    for si, rp in role_orgs:
+        if rp.org_text and rp.org_start is not None and is_cap(rp.org_text) and r.orgs.heads.match(
+            [key(t) for t in tokenize(rp.org_text)], 0
+        ):
+            reg.add(rp.org_text, r.orgs.kind_of(rp.org_text), toks.starts[rp.org_start], doc.evidence(si))
+    # aliases: bare heads and self words resolve to the nearest named unit
+    for si, op in all_orgs:
+        if op.generic and key(op.name) not in r.orgs.standalone:
+            e = reg.find_generic(op.name, toks.starts[op.i])
+            if e and op.name not in e.forms:
+                e.forms.append(op.name)
+
+    people = People()
+    for si, it in enumerate(items):
+        ev = doc.evidence(si)
+        resolved: dict[int, PersonEntry] = {}
+        for m in it.names:
+            pos = toks.starts[m.ni]
+            if m.j - m.ni >= 2:
+                short = people.resolve_short(m, pos) if m.j - m.ni == 2 and m.triggered else None
+                p = short if short else people.full(m, pos, ev)
+                if short and ev not in short.evidence and len(short.evidence) < 5:
+                    short.evidence.append(ev)
+            else:
+                p = people.resolve_short(m, pos)
+                if p is None:
+                    continue
+                if ev not in p.evidence and len(p.evidence) < 5:
+                    p.evidence.append(ev)
+            p.last_pos = max(p.last_pos, pos)
+            resolved[m.i] = p
+        _attach_roles(doc, si, it, resolved, people, reg, ev)
+
+    main_univ = _main_of_kind(reg, "university")
+    persons: list[PersonFact] = []
+    for p in sorted(people.by_key.values(), key=lambda p: p.first_pos):
+        roles = []
+        for rf in p.roles:
+            org = rf.organization
+            roles.append(RoleFact(
+                title=rf.title, organization=org, role=rf.role, former=rf.former, acting=rf.acting,
+                deputy=rf.deputy, evidence=rf.evidence,
+            ))  # fmt: skip
+        persons.append(PersonFact(name=p.name, honorifics=tuple(p.honorifics), roles=tuple(roles), evidence=tuple(p.evidence)))
+    orgs_out = []
+    for e in sorted(reg.by_key.values(), key=lambda e: e.first_pos):
+        name = _best_name(e, r)
+        aliases = [f for f in e.forms if f != name]
+        exp = r.orgs.expand(name)
+        if exp != name and exp not in aliases:
+            aliases.append(exp)
+        parent = None
+        if e.kind == "faculty_or_department" and main_univ and main_univ is not e:
+            parent = _best_name(main_univ, r)
+        orgs_out.append(OrgFact(name=name, kind=e.kind, aliases=tuple(aliases), parent=parent, evidence=tuple(e.evidence)))
+    return persons, orgs_out, people, reg
+
+
+def _best_name(e: OrgEntry, r) -> str:
+    def score(f: str) -> tuple[int, int, int]:
+        toks = tokenize(f)
+        caps = sum(1 for t in toks if is_cap(t))
+        abbr = sum(1 for t in toks if is_allcaps(t))
+        return (len(toks) - 2 * abbr, caps, len(f))
+
+    return max(e.forms, key=score)
+
+
+def _main_of_kind(reg: OrgRegistry, kind: str) -> OrgEntry | None:
+    cands = [e for e in reg.by_key.values() if e.kind == kind]
+    return max(cands, key=lambda e: e.count) if cands else None
+
+
+# --------------------------------------------------------------------------------------------------
+# attaching role phrases to people
+
+
+def _role_org(doc: Doc, rp: RolePhrase, reg: OrgRegistry, prev: dict[str, str | None]) -> str | None:
+    r = doc.rules
+    pos = doc.toks.starts[rp.i]
+    if rp.org_text:
+        if rp.generic_org:
+            e = reg.find_generic(rp.org_text, pos)
+            if e:
+                return _best_name(e, r)
+        return rp.org_text
+    if rp.org_default:
+        return rp.org_default
+    if rp.org_hint:
+        e = _main_of_kind(reg, rp.org_hint)
+        if e:
+            return _best_name(e, r)
+    # "Phó Bí thư" after "Phó Bí thư Đảng ủy": the same unit as the fuller title
+    hk = fold(rp.title)
+    for t, o in prev.items():
+        if t.startswith(hk + " "):
+            return o
+    return None
+
+
+def _attach_roles(doc: Doc, si: int, it: SentenceItems, resolved, people: People, reg: OrgRegistry, ev) -> None:
+    toks, r = doc.toks, doc.rules
+    names = [m for m in it.names if m.i in resolved]
+    if not it.roles:
+        return
+    roles = sorted(it.roles, key=lambda x: x.i)
+    # chains: roles joined by "," / "kiêm" / "và"
+    chains: list[list[RolePhrase]] = []
+    for rp in roles:
+        if chains:
+            last = chains[-1][-1]
+            between = [toks.text[k] for k in range(last.j, rp.i)]
+            bkeys = [toks.keys[k] for k in range(last.j, rp.i)]
+            if (
+                between == [","]
+                or (len(bkeys) == 1 and bkeys[0] in r.roles.joiners)
+                or (len(bkeys) == 2 and between[0] == "," and bkeys[1] in r.roles.joiners)
+            ):
+                chains[-1].append(rp)
+                continue
+        chains.append([rp])
+    prev_titles: dict[str, str | None] = {}
+    for pe in people.by_key.values():
+        for rf in pe.roles:
+            prev_titles.setdefault(fold(rf.title), rf.organization)
+
+    def give(p: PersonEntry, chain: list[RolePhrase], former: bool = False) -> None:
+        for rp in chain:
+            org = _role_org(doc, rp, reg, prev_titles)
+            _add_role(p, _role_fact(rp, org, ev, former))
+            prev_titles.setdefault(fold(rp.title), org)
+
+    name_by_start = {m.i: m for m in names}
+    name_by_end = {m.j: m for m in names}
+    used_chain: set[int] = set()
+    for ci, chain in enumerate(chains):
+        a, b = chain[0].i, chain[-1].j
+        # "R1, R2 Name" / "R, ông Name"
+        k = b
+        if k in name_by_start:
+            give(resolved[k], chain)
+            used_chain.add(ci)
+            continue
+        if k < len(toks) and toks.text[k] == "," and k + 1 in name_by_start and name_by_start[k + 1].triggered:
+            give(resolved[k + 1], chain)
+            used_chain.add(ci)
+            continue
+        # "các Phó Thủ tướng: A, B, C" / "các đồng chí Ủy viên Bộ Chính trị: A; B"
+        if k < len(toks) and toks.text[k] == ":":
+            after = [m for m in names if m.i > k]
+            if after:
+                for m in after:
+                    give(resolved[m.i], chain)
+                used_chain.add(ci)
+                continue
+        # "Name – R1, R2" / "Name, R1" / "Name (R1)"
+        k = a
+        sep = []
+        while k > 0 and toks.text[k - 1] in (",", "-", "–", "(", ":") and len(sep) < 2:
+            sep.append(toks.text[k - 1])
+            k -= 1
+        if sep and k in name_by_end:
+            give(resolved[name_by_end[k].i], chain)
+            used_chain.add(ci)
+            continue
+        # "Name [được bầu] giữ chức R" : link verb just before the chain
+        lv = r.roles.link_verbs.match_ending(toks.keys, a, max(0, a - 6))
+        if lv:
+            v0 = a - lv[0]
+            subj = [m for m in names if m.j <= v0]
+            if subj:
+                give(resolved[subj[-1].i], chain)
+                # "A ... và B ... được bầu giữ chức R": every subject joined by "và"
+                for m in subj[:-1]:
+                    if any(toks.keys[x] == r.orgs.conjunction for x in range(m.j, subj[-1].i)):
+                        give(resolved[m.i], chain)
+                # "thay ông X": X held the post before
+                objs = [m for m in names if m.i >= b]
+                for m in objs:
+                    give(resolved[m.i], chain)
+                used_chain.add(ci)
+                continue
+        # career lists after "từng đảm nhiệm các chức vụ:" belong to the last person named
+        co = r.roles.career_openers.match_ending(toks.keys, a if toks.text[a - 1] != ":" else a - 1, max(0, a - 8))
+        if co and people.by_key:
+            subj = [m for m in names if m.j <= a]
+            p = resolved[subj[-1].i] if subj else max(people.by_key.values(), key=lambda p: p.last_pos)
+            rest = [c for c in chains[ci:]]
+            for c in rest:
+                give(p, c)
+            break

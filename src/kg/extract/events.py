@@ -1,0 +1,99 @@
+"""Meetings, congresses and ceremonies the article reports, with date, organiser and participants."""
+
+from __future__ import annotations
+
+from kg.extract.doc import Doc
+from kg.extract.entities import People, SentenceItems
+from kg.models import EventFact
+from kg.text import fold
+
+
+def _event_end(doc: Doc, i: int, n: int, end: int) -> int:
+    ev = doc.rules.events
+    toks = doc.toks
+    k = i + n
+    depth = 0
+    while k < end:
+        t = toks.text[k]
+        if t == "(":
+            depth += 1
+        elif t == ")":
+            if depth == 0:
+                break
+            depth -= 1
+        elif t in (",", ";", ":", ".", "!", "?", "“", "”", '"') and depth == 0:
+            # "Hội nghị Trung ương 10, khoá XII": a comma before a term stays inside
+            if t == "," and k + 1 < end and toks.keys[k + 1] in doc.rules.documents.term_words:
+                k += 1
+                continue
+            break
+        elif depth == 0 and k > i + n and ev.name_stops.match(toks.keys, k, end):
+            break
+        elif depth == 0 and k > i + n and toks.keys[k] in doc.rules.dates.words:
+            break
+        k += 1
+    return k
+
+
+def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: int | None) -> list[EventFact]:
+    er = doc.rules.events
+    toks = doc.toks
+    out: list[EventFact] = []
+    seen: list[str] = []
+    for si, s in enumerate(doc.sents):
+        if s.noise:
+            continue
+        it = items[si]
+        k = s.t0
+        dates = list(doc.rules.dates.find(doc.work, s.start, s.end))
+        held = any(er.held_verbs.match(toks.keys, x, s.t1) for x in range(s.t0, s.t1))
+        while k < s.t1:
+            m = er.heads.match(toks.keys, k, s.t1)
+            if not m:
+                k += 1
+                continue
+            j = _event_end(doc, k, m[0], s.t1)
+            if j - k < 2 or (j - k == m[0] and m[0] < 2):
+                k = j if j > k else k + 1
+                continue
+            # a cited document ("Nghị quyết Hội nghị Trung ương 5") is not an event
+            if k >= 2 and doc.rules.documents.kind_words.match_ending(toks.keys, k, max(s.t0, k - 3)):
+                k = j
+                continue
+            if not (dates or held):
+                k = j
+                continue
+            name = doc.span(k, j)
+            date = None
+            if dates:
+                # the date nearest before the event name, else the first
+                pos = toks.starts[k]
+                before = [d for d in dates if d[0] <= pos]
+                d = before[-1] if before else dates[0]
+                date = d[2]
+                if date.startswith("--"):
+                    date = f"{year:04d}{date[1:]}" if year else None
+            nk = fold(name)
+            if any(nk in x or x in nk for x in seen):
+                k = j
+                continue
+            seen.append(nk)
+            organizer = _organizer(doc, si, it, k)
+            participants = tuple(dict.fromkeys(m.name for m in it.names if m.j - m.ni >= 2))
+            out.append(EventFact(name=name, date=date, organizer=organizer, participants=participants, evidence=doc.evidence(si)))
+            k = j
+    return out
+
+
+def _organizer(doc: Doc, si: int, it: SentenceItems, k: int) -> str | None:
+    er = doc.rules.events
+    toks = doc.toks
+    s = doc.sents[si]
+    ov = er.organizer_verbs.match_ending(toks.keys, k, max(s.t0, k - 4))
+    if not ov:
+        return None
+    v0 = k - ov[0]
+    cands = [op for op in it.orgs if op.j <= v0 and v0 - op.j <= 1]
+    if cands:
+        return cands[-1].name
+    return None

@@ -1,0 +1,310 @@
+"""Token-level readers shared by the extractors: personal names, role phrases, unit names.
+
+Every reader takes a :class:`Doc` and a token index and returns a span (token range) with what it read,
+or None. They hold no Vietnamese: every word list comes from the RuleSet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kg.extract.doc import Doc
+from kg.rules import is_allcaps, is_cap
+
+
+def _alpha(t: str) -> bool:
+    return t[:1].isalpha()
+
+
+def _titlecase_word(t: str) -> bool:
+    return is_cap(t) and t[:1].isalpha() and not is_allcaps(t) and "." not in t
+
+
+@dataclass
+class NameMention:
+    i: int  # first token of the mention (including honorifics)
+    j: int  # end token (exclusive)
+    ni: int  # first token of the name itself
+    name: str
+    honorifics: tuple[str, ...]
+    triggered: bool  # introduced by an honorific or form of address
+    sent: int
+
+
+@dataclass
+class RolePhrase:
+    i: int
+    j: int
+    title: str
+    head: str
+    org_text: str | None  # the unit as written after the head, if any
+    org_start: int | None
+    former: bool
+    acting: bool
+    deputy: bool
+    org_default: str | None = None
+    org_hint: str | None = None
+    generic_org: bool = False  # the unit has no proper name ("Tỉnh ủy", "UBND tỉnh")
+
+
+@dataclass
+class OrgPhrase:
+    i: int
+    j: int
+    name: str
+    kind: str
+    head_len: int
+    generic: bool  # only the head, no proper name
+
+
+@dataclass
+class Barriers:
+    name_starts: set[int] = field(default_factory=set)
+
+
+# --------------------------------------------------------------------------------------------------
+# names
+
+
+def honorific_prefix(doc: Doc, i: int, end: int) -> tuple[int, list[str], bool]:
+    """Stacked titles before a name: (next token, kept titles as written, any form of address seen)."""
+    hr = doc.rules.honorifics
+    keys, kept, addressed = doc.toks.keys, [], False
+    while i < end:
+        m = hr.keep.match(keys, i, end)
+        if m and (i + m[0] < end):
+            n = m[0]
+            s = doc.span(i, i + n)
+            j = i + n
+            # a final "." written right after the title belongs to it ("GS.TS.")
+            if j < end and doc.toks.text[j] == "." and doc.toks.starts[j] == doc.toks.ends[j - 1]:
+                if keys[j - 1] in hr.keep_dotted or "." in s:
+                    s += "."
+                    j += 1
+            if not (is_cap(s) or s[:1].isupper() or i + n < end):
+                break
+            kept.append(s)
+            i = j
+            continue
+        m = hr.drop.match(keys, i, end)
+        if m and i + m[0] < end and is_cap(doc.toks.text[i + m[0]]):
+            addressed = True
+            i += m[0]
+            continue
+        break
+    return i, kept, addressed
+
+
+def read_name(doc: Doc, i: int, end: int, sent: int) -> NameMention | None:
+    """A personal name at token i (with its titles), or None."""
+    toks = doc.toks
+    r = doc.rules
+    j, kept, addressed = honorific_prefix(doc, i, end)
+    triggered = j > i
+    ni = j
+    if ni >= end or not _titlecase_word(toks.text[ni]):
+        return None
+    if not triggered:
+        if not r.names.surnames.match(toks.text, ni, end):
+            return None
+        if ni > 0 and r.names.blockers.match_ending(toks.text, ni, max(0, ni - 3)):
+            return None
+    k = ni + 1
+    limit = 5 if triggered else 4
+    while k < end and k - ni < limit and _titlecase_word(toks.text[k]) and doc.gap(k) == " ":
+        # a title or a unit starts here: the name ended ("Nguyễn Văn A Bí thư ...")
+        hm = r.roles.heads.match(toks.keys, k, end)
+        if hm and (hm[0] > 1 or (k + 1 < end and is_cap(toks.text[k + 1]))):
+            break
+        om = r.orgs.heads.match(toks.keys, k, end)
+        if om and (om[0] > 1 or (k + 1 < end and is_cap(toks.text[k + 1]) and doc.gap(k + 1) == " ")):
+            break
+        if r.names.surnames.match(toks.text, k, end) and k - ni >= 2 and not triggered:
+            # "Bình Nguyễn Văn A"? keep the first name only when it is already long enough
+            break
+        k += 1
+    n = k - ni
+    if n < 2 and not triggered:
+        return None
+    name = doc.span(ni, k)
+    from kg.rules import key as _key
+
+    nk = _key(name)
+    if nk in r.names.not_names:
+        return None
+    # drop a trailing place ("... Phú Yên") or a name made only of place words
+    if any(_key(doc.span(ni, ni + x)) in r.names.not_names for x in range(2, n + 1)):
+        return None
+    return NameMention(i=i, j=k, ni=ni, name=name, honorifics=tuple(kept), triggered=triggered, sent=sent)
+
+
+# --------------------------------------------------------------------------------------------------
+# unit tails (shared by roles and organisations)
+
+
+def read_tail(doc: Doc, k: int, end: int, barriers: Barriers, lowercase, stops, allow_new_role: bool = False) -> int:
+    """Extend a unit name from token k over capitalised words and allowed lower-case words; returns end."""
+    toks, r = doc.toks, doc.rules
+    start = k
+    last_good = k
+    while k < end:
+        t = toks.text[k]
+        if k in barriers.name_starts:
+            break
+        g = doc.gap(k)
+        if "\n" in g:
+            break
+        if t in ("-", "–") and g == " " and k + 1 < end and is_cap(toks.text[k + 1]) and (k + 1) not in barriers.name_starts:
+            # "Bộ Lao động - Thương binh và Xã hội"; a dash followed by a title is a list separator
+            if r.roles.heads.match(toks.keys, k + 1, end) or r.orgs.heads.match(toks.keys, k + 1, end):
+                break
+            k += 1
+            continue
+        if t == "&" and k > start:
+            k += 1
+            continue
+        if not _alpha(t) and not t.isdigit():
+            break
+        if k > start and is_cap(t):
+            hm = r.roles.heads.match(toks.keys, k, end)
+            if hm and hm[0] > 1 and not allow_new_role:
+                break
+        if is_cap(t) or is_allcaps(t):
+            k += 1
+            last_good = k
+            continue
+        if t.isdigit():
+            if k > start and (is_cap(toks.text[k - 1]) or toks.keys[k - 1] in r.orgs.ordinal_words):
+                k += 1
+                last_good = k
+                continue
+            break
+        m = lowercase.match(toks.keys, k, end)
+        if m:
+            kk = k + m[0]
+            # "và" only joins when a capitalised word (not a new unit or title) follows
+            if toks.keys[k] == doc.rules.orgs.conjunction:
+                if kk >= end or not is_cap(toks.text[kk]) or kk in barriers.name_starts:
+                    break
+                if r.orgs.heads.match(toks.keys, kk, end) or r.roles.heads.match(toks.keys, kk, end):
+                    break
+                k = kk
+                continue
+            k = kk
+            last_good = k
+            continue
+        if toks.keys[k] in stops:
+            break
+        if k > start and is_cap(toks.text[k - 1]) and doc.gap(k) == " ":
+            # second syllable of a capitalised word ("Chấp hành", "Lao động")
+            k += 1
+            last_good = k
+            continue
+        break
+    return last_good
+
+
+def cut_term(doc: Doc, i: int, j: int) -> int:
+    """Drop a trailing "khóa XII" / "nhiệm kỳ 2015-2020" from a unit span."""
+    toks = doc.toks
+    tw = doc.rules.documents.term_words
+    for k in range(i + 1, j):
+        if toks.keys[k] in tw:
+            return k
+    return j
+
+
+# --------------------------------------------------------------------------------------------------
+# roles
+
+
+def read_role(doc: Doc, i: int, end: int, barriers: Barriers) -> RolePhrase | None:
+    toks, rr = doc.toks, doc.rules.roles
+    k = i
+    former = acting = deputy = False
+    while k < end:
+        kk = toks.keys[k]
+        if kk in rr.former:
+            former = True
+        elif kk in rr.acting:
+            acting = True
+        elif kk in rr.deputy:
+            deputy = True
+        else:
+            break
+        k += 1
+    hm = rr.heads.match(toks.keys, k, end)
+    if not hm:
+        return None
+    n, head = hm
+    hk = k
+    k += n
+    # "Phó" inside a head ("Phó Thủ tướng" is Phó + Thủ tướng)
+    while k < end:
+        pm = rr.post_modifiers.match(toks.keys, k, end)
+        if not pm:
+            break
+        k += pm[0]
+    title_end = k
+    tail_start = k
+    tail_end = read_tail(doc, k, end, barriers, rr.unit_lowercase, rr.stop_words)
+    tail_end = cut_term(doc, tail_start, tail_end)
+    # title keeps party and council unit words, and place words, not proper names
+    t = tail_start
+    generic = True
+    while t < tail_end:
+        um = rr.title_units.match(toks.keys, t, tail_end)
+        if um:
+            t += um[0]
+            title_end = t
+            continue
+        if toks.keys[t] in rr.place_words:
+            t += 1
+            title_end = t
+            # the proper name after a place word goes to the unit
+            if t < tail_end:
+                generic = False
+            break
+        generic = False
+        break
+    if title_end < tail_end and t >= tail_end:
+        generic = True
+    head_text = doc.span(hk, hk + n)
+    title = doc.span(i, title_end)
+    org_text = doc.span(tail_start, tail_end) if tail_end > tail_start else None
+    return RolePhrase(
+        i=i,
+        j=max(tail_end, title_end),
+        title=title,
+        head=head_text,
+        org_text=org_text,
+        org_start=tail_start if org_text else None,
+        former=former,
+        acting=acting,
+        deputy=deputy,
+        org_default=head.org_default,
+        org_hint=head.org_hint,
+        generic_org=bool(org_text) and generic and tail_end == title_end,
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# organisations
+
+
+def read_org(doc: Doc, i: int, end: int, barriers: Barriers) -> OrgPhrase | None:
+    toks, ro = doc.toks, doc.rules.orgs
+    m = ro.heads.match(toks.keys, i, end)
+    if not m:
+        return None
+    n, (kind, head) = m
+    first = toks.text[i]
+    nxt_cap = i + n < end and is_cap(toks.text[i + n]) and doc.gap(i + n) == " " and (i + n) not in barriers.name_starts
+    if not is_cap(first) and not nxt_cap:
+        return None
+    j = read_tail(doc, i + n, end, barriers, ro.name_lowercase, ro.stop_words, allow_new_role=False)
+    j = cut_term(doc, i, j)
+    if j == i + n and not is_cap(first):
+        return None
+    name = doc.span(i, j)
+    return OrgPhrase(i=i, j=j, name=name, kind=ro.kind_of(name), head_len=n, generic=(j == i + n))

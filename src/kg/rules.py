@@ -1,0 +1,654 @@
+"""Vietnamese knowledge as data: load ``src/kg/rules/*.yaml``, validate, compile.
+
+This is the only module that compiles regular expressions. Extractors ask the compiled :class:`RuleSet`
+(``rules.honorifics``, ``rules.documents.parse``, ``rules.dates.find``); they hold no Vietnamese literals.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterator
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from kg.errors import RuleError
+from kg.text import modern_tones
+
+# --------------------------------------------------------------------------------------------------
+# character classes (built, not typed: every Latin letter with Vietnamese diacritics)
+
+
+def _letters() -> tuple[str, str]:
+    up, low = [], []
+    for cp in list(range(0x41, 0x250)) + list(range(0x1E00, 0x1F00)):
+        c = chr(cp)
+        if c.isalpha():
+            (up if c.isupper() else low if c.islower() else low).append(c)
+    return "".join(up), "".join(low)
+
+
+UPPER, LOWER = _letters()
+_UPPER_SET = frozenset(UPPER)
+
+
+def key(s: str) -> str:
+    """Token matching key: NFC, modern tones, case-folded ("Uỷ" -> "ủy")."""
+    return modern_tones(unicodedata.normalize("NFC", s)).casefold()
+
+
+def is_cap(tok: str) -> bool:
+    return bool(tok) and tok[0] in _UPPER_SET
+
+
+def is_allcaps(tok: str) -> bool:
+    letters = [c for c in tok if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+# --------------------------------------------------------------------------------------------------
+# pydantic models of the YAML files (extra="forbid": a misspelt key is an error)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class HonorificsModel(_Model):
+    keep: list[str]
+    drop: list[str]
+    list_openers: list[str]
+
+
+class NamesModel(_Model):
+    surnames: list[str]
+    not_names: list[str]
+    blockers: list[str]
+
+
+class HeadModel(_Model):
+    head: str
+    org_hint: str | None = None
+    org_default: str | None = None
+
+
+class RolesModel(_Model):
+    heads: list[HeadModel]
+    former: list[str]
+    acting: list[str]
+    deputy: list[str]
+    post_modifiers: list[str]
+    joiners: list[str]
+    title_units: list[str]
+    unit_lowercase: list[str]
+    place_words: list[str]
+    stop_words: list[str]
+    link_verbs: list[str]
+    career_openers: list[str]
+
+
+KINDS = (
+    "party_central", "party_committee", "party_cell", "state_body", "university",
+    "faculty_or_department", "mass_organization", "company", "other",
+)  # fmt: skip
+
+
+class OrgsModel(_Model):
+    kinds: dict[str, list[str]]
+    central_heads: list[str]
+    central_markers: list[str]
+    standalone: list[str]
+    self_words: list[str]
+    abbreviations: dict[str, str]
+    name_lowercase: list[str]
+    conjunction: str
+    ordinal_words: list[str]
+    stop_words: list[str]
+
+    @field_validator("kinds")
+    @classmethod
+    def _known_kinds(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+        bad = sorted(set(v) - set(KINDS))
+        if bad:
+            raise ValueError(f"unknown kinds {bad}; expected one of {list(KINDS)}")
+        return v
+
+
+class DocumentsModel(_Model):
+    kind_words: list[str]
+    abbreviations: dict[str, str]
+    party_qd_kind: str
+    party_issuer_codes: list[str]
+    number_forms: dict[str, str]
+    examples: dict[str, list[str]]
+    number_word: list[str]
+    issuer_words: list[str]
+    term_words: list[str]
+    plenum_words: list[str]
+    congress_words: list[str]
+    congress_ok: list[str]
+    plenum_issuer: str
+    resolution_kind: str
+
+
+class AwardsModel(_Model):
+    kinds: list[str]
+    classes: list[str]
+    name_lowercase: list[str]
+    give_verbs: list[str]
+    receive_verbs: list[str]
+    recipient_markers: list[str]
+    conferrer_markers: list[str]
+    count_nouns: list[str]
+
+
+class EventsModel(_Model):
+    heads: list[str]
+    held_verbs: list[str]
+    organizer_verbs: list[str]
+    name_stops: list[str]
+
+
+class DatesModel(_Model):
+    day_words: list[str]
+    month_words: list[str]
+    year_words: list[str]
+    time_words: list[str]
+
+
+class TextModel(_Model):
+    no_break_before: list[str]
+    noise_line_starts: list[str]
+    noise_line_ends: list[str]
+
+
+FILES: dict[str, type[_Model]] = {
+    "honorifics": HonorificsModel,
+    "names": NamesModel,
+    "roles": RolesModel,
+    "orgs": OrgsModel,
+    "documents": DocumentsModel,
+    "awards": AwardsModel,
+    "events": EventsModel,
+    "dates": DatesModel,
+    "text": TextModel,
+}
+
+# --------------------------------------------------------------------------------------------------
+# tokens and phrase tables
+
+_TOKEN_RE = re.compile(r"\w+(?:[.&'’]\w+)*|[^\w\s]", re.UNICODE)
+
+
+def tokenize(s: str) -> list[str]:
+    """Word tokens of a phrase (used to build phrase tables and by tests)."""
+    return [m.group() for m in _TOKEN_RE.finditer(s.replace("_", " "))]
+
+
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    """Tokens of a text: parallel lists of surface form, key, start and end offsets."""
+
+    text: list[str]
+    keys: list[str]
+    starts: list[int]
+    ends: list[int]
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+
+def tokens_of(work: str) -> Tokens:
+    text, keys, starts, ends = [], [], [], []
+    for m in _TOKEN_RE.finditer(work):
+        t = m.group()
+        text.append(t)
+        keys.append(t.casefold())
+        starts.append(m.start())
+        ends.append(m.end())
+    return Tokens(text, keys, starts, ends)
+
+
+class PhraseTable:
+    """Multi-token phrases looked up by token keys, longest first.
+
+    ``match(keys, i)`` returns (number of tokens, value) of the longest phrase starting at token i.
+    A phrase written with a final "." ("GS.TS.") matches with or without it.
+    """
+
+    def __init__(self, items: dict[str, Any] | list[str], case_sensitive: bool = False):
+        self.case_sensitive = case_sensitive
+        self.by_first: dict[str, list[tuple[tuple[str, ...], Any]]] = {}
+        self.max_len = 0
+        pairs = items.items() if isinstance(items, dict) else ((s, s) for s in items)
+        for phrase, value in pairs:
+            toks = tuple(self._k(t) for t in tokenize(phrase.rstrip(".")) if t)
+            if not toks:
+                continue
+            self.by_first.setdefault(toks[0], []).append((toks, value))
+            self.max_len = max(self.max_len, len(toks))
+        for lst in self.by_first.values():
+            lst.sort(key=lambda p: -len(p[0]))
+        self.first_keys = frozenset(self.by_first)
+
+    def _k(self, t: str) -> str:
+        return modern_tones(unicodedata.normalize("NFC", t)) if self.case_sensitive else key(t)
+
+    def match(self, keys: list[str], i: int, end: int | None = None) -> tuple[int, Any] | None:
+        if i >= len(keys):
+            return None
+        cands = self.by_first.get(keys[i])
+        if not cands:
+            return None
+        end = len(keys) if end is None else end
+        for toks, value in cands:
+            n = len(toks)
+            if i + n <= end and (n == 1 or tuple(keys[i : i + n]) == toks):
+                return n, value
+        return None
+
+    def match_ending(self, keys: list[str], j: int, start: int = 0) -> tuple[int, Any] | None:
+        """Longest phrase that ends just before token j."""
+        best = None
+        for n in range(min(self.max_len, j - start), 0, -1):
+            cands = self.by_first.get(keys[j - n])
+            if not cands:
+                continue
+            for toks, value in cands:
+                if len(toks) == n and tuple(keys[j - n : j]) == toks:
+                    return n, value
+        return best
+
+    def __contains__(self, phrase: str) -> bool:
+        toks = tuple(self._k(t) for t in tokenize(phrase.rstrip(".")))
+        return any(t == toks for t, _ in self.by_first.get(toks[0], ())) if toks else False
+
+
+# --------------------------------------------------------------------------------------------------
+# compiled sections
+
+
+@dataclass
+class Honorifics:
+    keep: PhraseTable
+    drop: PhraseTable
+    list_openers: PhraseTable
+    keep_dotted: frozenset[str]  # keys of entries written with a final "."
+
+
+@dataclass
+class Names:
+    surnames: PhraseTable
+    not_names: frozenset[str]
+    blockers: PhraseTable
+
+
+@dataclass
+class Roles:
+    heads: PhraseTable  # value: HeadModel
+    former: frozenset[str]
+    acting: frozenset[str]
+    deputy: frozenset[str]
+    post_modifiers: PhraseTable
+    joiners: frozenset[str]
+    title_units: PhraseTable
+    unit_lowercase: PhraseTable
+    place_words: frozenset[str]
+    stop_words: frozenset[str]
+    link_verbs: PhraseTable
+    career_openers: PhraseTable
+
+
+@dataclass
+class Orgs:
+    heads: PhraseTable  # value: (kind, head phrase)
+    central_heads: frozenset[str]
+    central_markers: PhraseTable
+    standalone: frozenset[str]
+    self_words: PhraseTable
+    abbreviations: dict[str, str]  # key -> expansion
+    abbrev_tokens: frozenset[str]
+    name_lowercase: PhraseTable
+    conjunction: str
+    ordinal_words: frozenset[str]
+    stop_words: frozenset[str]
+
+    def kind_of(self, name: str) -> str:
+        keys = [key(t) for t in tokenize(name)]
+        m = self.heads.match(keys, 0)
+        if not m:
+            return "other"
+        n, (kind, head) = m
+        if key(head) in self.central_heads and self.central_markers.match_ending(keys, len(keys), n):
+            return "party_central"
+        return kind
+
+    def expand(self, name: str) -> str:
+        """Abbreviations written out ("UBND tỉnh X" -> "Ủy ban nhân dân tỉnh X")."""
+        out = []
+        for t in name.split():
+            e = self.abbreviations.get(key(t))
+            out.append(e if e else t)
+        return " ".join(out)
+
+
+@dataclass
+class Documents:
+    kind_words: PhraseTable
+    abbreviations: dict[str, str]
+    party_qd_kind: str
+    party_issuer_codes: frozenset[str]
+    number_re: re.Pattern[str]
+    forms: dict[str, re.Pattern[str]]
+    number_word: frozenset[str]
+    issuer_words: frozenset[str]
+    term_words: frozenset[str]
+    plenum_words: PhraseTable
+    congress_words: PhraseTable
+    plenum_issuer: str
+    resolution_kind: str
+    resolution_key: str
+    congress_ok: frozenset[str]
+    ordinal_words: frozenset[str]
+    roman_re: re.Pattern[str]
+    bare_number_re: re.Pattern[str]
+
+    def canonical(self, m: re.Match[str]) -> tuple[str, str | None, str | None]:
+        """(canonical number, abbreviation, issuer code) of a number match."""
+        g = next((name for name in self.forms if m.group(name)), "")
+        d = {k: v for k, v in m.groupdict().items() if v is not None}
+        if g.startswith("party"):
+            n, abbr, iss = d[g + "_n"], d[g + "_abbr"], d[g + "_issuer"]
+            return f"{n}-{abbr}/{iss}", abbr, iss
+        if g.startswith("law"):
+            return f"{d[g + '_n']}/{d[g + '_year']}/{d[g + '_issuer']}", "QH", d[g + "_issuer"]
+        if g.startswith("short"):
+            return f"{d[g + '_n']}/{d[g + '_year']}", None, None
+        year = d.get(g + "_year")
+        s = d[g + "_n"] + "/" + (year + "/" if year else "") + d[g + "_abbr"] + "-" + d[g + "_issuer"]
+        return s, d[g + "_abbr"], d[g + "_issuer"]
+
+    def kind_of_abbr(self, abbr: str | None, issuer: str | None) -> str | None:
+        if not abbr:
+            return None
+        k = self.abbreviations.get(abbr)
+        if k and abbr in ("QĐ", "QD") and issuer in self.party_issuer_codes:
+            return self.party_qd_kind
+        return k
+
+
+@dataclass
+class Awards:
+    kinds: PhraseTable
+    classes: PhraseTable
+    name_lowercase: PhraseTable
+    give_verbs: PhraseTable
+    receive_verbs: PhraseTable
+    recipient_markers: frozenset[str]
+    conferrer_markers: frozenset[str]
+    count_nouns: PhraseTable
+
+
+@dataclass
+class Events:
+    heads: PhraseTable
+    held_verbs: PhraseTable
+    organizer_verbs: PhraseTable
+    name_stops: PhraseTable
+
+
+@dataclass
+class Dates:
+    full_re: re.Pattern[str]  # day month year in any of the written forms
+    day_month_re: re.Pattern[str]  # day and month without a year, after a day or time word
+    month_year_re: re.Pattern[str]
+    year_re: re.Pattern[str]
+    furniture_re: re.Pattern[str]  # a line that is only a date (page furniture: publication date)
+    words: frozenset[str]  # keys of every date word ("ngày", "tháng", "sáng")
+
+    def find(self, s: str, pos: int = 0, endpos: int | None = None) -> Iterator[tuple[int, int, str]]:
+        """(start, end, ISO date) of every dated expression, most precise first at each place."""
+        endpos = len(s) if endpos is None else endpos
+        taken: list[tuple[int, int]] = []
+        for rx, kind in ((self.full_re, "full"), (self.month_year_re, "my"), (self.day_month_re, "dm")):
+            for m in rx.finditer(s, pos, endpos):
+                if any(a < m.end() and m.start() < b for a, b in taken):
+                    continue
+                iso = _iso(m, kind)
+                if iso:
+                    taken.append((m.start(), m.end()))
+                    yield m.start(), m.end(), iso
+
+
+def _iso(m: re.Match[str], kind: str) -> str | None:
+    d = {k: v for k, v in m.groupdict().items() if v}
+    day = next((int(v) for k, v in d.items() if k.startswith("d")), None)
+    mon = next((int(v) for k, v in d.items() if k.startswith("m")), None)
+    year = next((int(v) for k, v in d.items() if k.startswith("y")), None)
+    if mon is not None and not 1 <= mon <= 12:
+        return None
+    if day is not None and not 1 <= day <= 31:
+        return None
+    if year is not None and not 1900 <= year <= 2100:
+        return None
+    if kind == "full" and day and mon and year:
+        return f"{year:04d}-{mon:02d}-{day:02d}"
+    if kind == "my" and mon and year:
+        return f"{year:04d}-{mon:02d}"
+    if kind == "dm" and day and mon:
+        return f"--{mon:02d}-{day:02d}"  # no year: the caller may complete it
+    return None
+
+
+@dataclass
+class TextRules:
+    no_break_before: frozenset[str]
+    sentence_end_re: re.Pattern[str]
+    noise_starts: PhraseTable
+    noise_ends: frozenset[str]
+
+
+@dataclass
+class RuleSet:
+    honorifics: Honorifics
+    names: Names
+    roles: Roles
+    orgs: Orgs
+    documents: Documents
+    awards: Awards
+    events: Events
+    dates: Dates
+    text: TextRules
+    raw: dict[str, Any] = field(repr=False, default_factory=dict)
+
+
+# --------------------------------------------------------------------------------------------------
+# compilation
+
+
+def _alt(words: list[str]) -> str:
+    """Longest-first alternation of escaped words, accepting old and new tone placement."""
+    forms: set[str] = set()
+    for w in words:
+        forms.add(w)
+        forms.add(modern_tones(w))
+    return "(?:" + "|".join(re.escape(w) for w in sorted(forms, key=lambda x: (-len(x), x))) + ")"
+
+
+def _keyset(words: list[str]) -> frozenset[str]:
+    return frozenset(key(w) for w in words)
+
+
+def compile_rules(raw: dict[str, _Model]) -> RuleSet:
+    h: HonorificsModel = raw["honorifics"]  # type: ignore[assignment]
+    nm: NamesModel = raw["names"]  # type: ignore[assignment]
+    ro: RolesModel = raw["roles"]  # type: ignore[assignment]
+    og: OrgsModel = raw["orgs"]  # type: ignore[assignment]
+    do: DocumentsModel = raw["documents"]  # type: ignore[assignment]
+    aw: AwardsModel = raw["awards"]  # type: ignore[assignment]
+    ev: EventsModel = raw["events"]  # type: ignore[assignment]
+    da: DatesModel = raw["dates"]  # type: ignore[assignment]
+    tx: TextModel = raw["text"]  # type: ignore[assignment]
+
+    honorifics = Honorifics(
+        keep=PhraseTable(h.keep, case_sensitive=False),
+        drop=PhraseTable(h.drop),
+        list_openers=PhraseTable(h.list_openers),
+        keep_dotted=frozenset(key(k.rstrip(".")) for k in h.keep if k.endswith(".")),
+    )
+    names = Names(
+        surnames=PhraseTable(nm.surnames, case_sensitive=True),
+        not_names=_keyset(nm.not_names),
+        blockers=PhraseTable(nm.blockers, case_sensitive=True),
+    )
+    roles = Roles(
+        heads=PhraseTable({x.head: x for x in ro.heads}),
+        former=_keyset(ro.former),
+        acting=_keyset(ro.acting),
+        deputy=_keyset(ro.deputy),
+        post_modifiers=PhraseTable(ro.post_modifiers),
+        joiners=_keyset(ro.joiners),
+        title_units=PhraseTable(ro.title_units),
+        unit_lowercase=PhraseTable(ro.unit_lowercase),
+        place_words=_keyset(ro.place_words),
+        stop_words=_keyset(ro.stop_words),
+        link_verbs=PhraseTable(ro.link_verbs),
+        career_openers=PhraseTable(ro.career_openers),
+    )
+    heads: dict[str, tuple[str, str]] = {}
+    for kind, lst in og.kinds.items():
+        for hd in lst:
+            heads.setdefault(hd, (kind, hd))
+    orgs = Orgs(
+        heads=PhraseTable(heads),
+        central_heads=_keyset(og.central_heads),
+        central_markers=PhraseTable(og.central_markers),
+        standalone=_keyset(og.standalone),
+        self_words=PhraseTable(og.self_words),
+        abbreviations={key(k): v for k, v in og.abbreviations.items()},
+        abbrev_tokens=frozenset(key(k) for k in og.abbreviations),
+        name_lowercase=PhraseTable(og.name_lowercase),
+        conjunction=key(og.conjunction),
+        ordinal_words=_keyset(og.ordinal_words),
+        stop_words=_keyset(og.stop_words),
+    )
+    forms = {}
+    parts = []
+    for name, rx in do.number_forms.items():
+        try:
+            forms[name] = re.compile(rx)
+        except re.error as e:
+            raise RuleError(f"documents.yaml: number_forms.{name} does not compile: {e}") from e
+        parts.append(f"(?P<{name}>" + re.sub(r"\(\?P<(\w+)>", rf"(?P<{name}_\1>", rx) + ")")
+    # a number is not part of a longer token ("ngày 12/01/2024" is a date, not a document)
+    number_re = re.compile(r"(?<![\w/.-])(?:" + "|".join(parts) + r")(?![\w/])")
+    documents = Documents(
+        kind_words=PhraseTable(do.kind_words),
+        abbreviations=dict(do.abbreviations),
+        party_qd_kind=do.party_qd_kind,
+        party_issuer_codes=frozenset(do.party_issuer_codes),
+        number_re=number_re,
+        forms=forms,
+        number_word=_keyset(do.number_word),
+        issuer_words=_keyset(do.issuer_words),
+        term_words=_keyset(do.term_words),
+        plenum_words=PhraseTable(do.plenum_words),
+        congress_words=PhraseTable(do.congress_words),
+        plenum_issuer=do.plenum_issuer,
+        resolution_kind=do.resolution_kind,
+        resolution_key=key(tokenize(do.resolution_kind)[0]),
+        congress_ok=_keyset([t for w in do.congress_ok for t in tokenize(w)]),
+        ordinal_words=_keyset(og.ordinal_words),
+        roman_re=re.compile(r"^[IVXL]{1,6}$"),
+        bare_number_re=re.compile(r"^\d{1,4}$"),
+    )
+    awards = Awards(
+        kinds=PhraseTable(aw.kinds),
+        classes=PhraseTable(aw.classes),
+        name_lowercase=PhraseTable(aw.name_lowercase),
+        give_verbs=PhraseTable(aw.give_verbs),
+        receive_verbs=PhraseTable(aw.receive_verbs),
+        recipient_markers=_keyset(aw.recipient_markers),
+        conferrer_markers=_keyset(aw.conferrer_markers),
+        count_nouns=PhraseTable(aw.count_nouns),
+    )
+    events = Events(
+        heads=PhraseTable(ev.heads),
+        held_verbs=PhraseTable(ev.held_verbs),
+        organizer_verbs=PhraseTable(ev.organizer_verbs),
+        name_stops=PhraseTable(ev.name_stops),
+    )
+    day_w, mon_w, year_w = _alt(da.day_words), _alt(da.month_words), _alt(da.year_words)
+    sep = r"\s?[/.-]\s?"
+    full = (
+        rf"(?<!\d)(?P<d1>\d{{1,2}}){sep}(?P<m1>\d{{1,2}}){sep}(?P<y1>\d{{4}})(?!\d)"
+        rf"|{day_w}\s+(?P<d2>\d{{1,2}})\s+{mon_w}\s+(?P<m2>\d{{1,2}})\s+{year_w}\s+(?P<y2>\d{{4}})(?!\d)"
+    )
+    dm = rf"(?:{day_w}|{_alt(da.time_words)})\s+(?:{day_w}\s+)?(?P<d1>\d{{1,2}})\s?[/-]\s?(?P<m1>\d{{1,2}})(?![\d/-])"
+    my = (
+        rf"{mon_w}\s+(?P<m1>\d{{1,2}})\s?/\s?(?P<y1>\d{{4}})(?!\d)"
+        rf"|{mon_w}\s+(?P<m2>\d{{1,2}})\s+{year_w}\s+(?P<y2>\d{{4}})(?!\d)"
+    )
+    dates = Dates(
+        full_re=re.compile(full),
+        day_month_re=re.compile(dm),
+        month_year_re=re.compile(my),
+        year_re=re.compile(r"(?<![\d/.-])(?P<y>(?:19|20)\d\d)(?![\d/])"),
+        furniture_re=re.compile(r"^\s*(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})\s*$", re.M),
+        words=_keyset([t for w in da.day_words + da.month_words + da.year_words + da.time_words for t in tokenize(w)]),
+    )
+    nb = sorted({w for w in tx.no_break_before}, key=len, reverse=True)
+    text = TextRules(
+        no_break_before=_keyset(nb),
+        sentence_end_re=re.compile(r"[.!?…]+[\"'”’)]*\s+(?=[\"“'‘(]?[" + re.escape(UPPER) + r"0-9])|\n+"),
+        noise_starts=PhraseTable(tx.noise_line_starts, case_sensitive=True),
+        noise_ends=_keyset(tx.noise_line_ends),
+    )
+    return RuleSet(honorifics, names, roles, orgs, documents, awards, events, dates, text, raw=dict(raw))
+
+
+def _read_yaml(name: str, text: str) -> _Model:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        raise RuleError(f"{name}.yaml is not valid YAML: {e}") from e
+    if not isinstance(data, dict):
+        raise RuleError(f"{name}.yaml: expected a mapping at the top level, got {type(data).__name__}")
+    try:
+        return FILES[name].model_validate(data)
+    except ValidationError as e:
+        raise RuleError(f"{name}.yaml: {e}") from e
+
+
+def read_raw(path: Path | None = None) -> dict[str, _Model]:
+    """Validated YAML models by file stem, from ``path`` (a folder) or the package data."""
+    out: dict[str, _Model] = {}
+    for name in FILES:
+        fn = f"{name}.yaml"
+        try:
+            if path is None:
+                text = resources.files("kg").joinpath("rules", fn).read_text(encoding="utf-8")
+            else:
+                text = (Path(path) / fn).read_text(encoding="utf-8")
+        except (FileNotFoundError, OSError) as e:
+            where = path or "kg/rules"
+            raise RuleError(f"No rules file {fn} in {where}. Expected: {', '.join(f + '.yaml' for f in FILES)}") from e
+        out[name] = _read_yaml(name, text)
+    return out
+
+
+_CACHE: dict[str, RuleSet] = {}
+
+
+def load_rules(path: Path | None = None) -> RuleSet:
+    """Load, validate and compile the rules (package data by default). Raises RuleError."""
+    ck = str(path) if path is not None else ""
+    rs = _CACHE.get(ck)
+    if rs is None:
+        rs = compile_rules(read_raw(path))
+        _CACHE[ck] = rs
+    return rs

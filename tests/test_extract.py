@@ -1,0 +1,103 @@
+"""extract_facts: sentence tables (tests/cases/*.yaml) and properties that hold on any text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kg.extract import extract_facts
+from kg.models import Article, ArticleFacts
+from kg.rules import load_rules
+from kg.text import fold, normalize
+
+CASES = Path(__file__).resolve().parent / "cases"
+RULES = load_rules()
+
+
+def _article(text: str, published: str | None = None) -> Article:
+    t = normalize(text)
+    return Article(id="t", title=t.split("\n", 1)[0], text=t, published=published)
+
+
+def _load(name: str) -> list[dict]:
+    return yaml.safe_load((CASES / f"{name}.yaml").read_text(encoding="utf-8"))
+
+
+def _check_evidence(a: Article, f: ArticleFacts) -> None:
+    evs = [e for p in f.people for e in p.evidence] + [r.evidence for p in f.people for r in p.roles]
+    evs += [e for o in f.organizations for e in o.evidence] + [e for d in f.documents for e in d.evidence]
+    evs += [x.evidence for x in f.awards] + [x.evidence for x in f.events]
+    for e in evs:
+        assert e is not None
+        assert a.text[e.start : e.end] == e.sentence
+
+
+@pytest.mark.parametrize("case", _load("people"), ids=lambda c: c["text"][:40])
+def test_people_cases(case: dict) -> None:
+    a = _article("Tiêu đề\n" + case["text"])
+    f = extract_facts(a, RULES)
+    _check_evidence(a, f)
+    got = {fold(p.name): p for p in f.people}
+    assert len(got) == len(case["expect"]), [p.name for p in f.people]
+    for exp in case["expect"]:
+        p = got[fold(exp["name"])]
+        assert list(p.honorifics) == exp["honorifics"]
+        titles = [r.title for r in p.roles]
+        assert titles == exp["roles"]
+        for flag in ("former", "acting", "deputy"):
+            if flag in exp:
+                assert [getattr(r, flag) for r in p.roles] == exp[flag]
+
+
+@pytest.mark.parametrize("case", _load("documents"), ids=lambda c: c["text"][:40])
+def test_document_cases(case: dict) -> None:
+    a = _article("Tiêu đề\n" + case["text"])
+    f = extract_facts(a, RULES)
+    _check_evidence(a, f)
+    got = [{k: getattr(d, k) for k in e} for d, e in zip(f.documents, case["expect"])]
+    assert len(f.documents) == len(case["expect"]), f.documents
+    assert got == case["expect"]
+
+
+def test_published_from_page_furniture() -> None:
+    a = _article("Tiêu đề\nNội dung.\n|\n13/01/2024\n|\nTags:\nđảng bộ\n681 Views")
+    assert extract_facts(a, RULES).published == "2024-01-13"
+    b = _article("Tiêu đề\nNội dung.", published="2020-10-01")
+    assert extract_facts(b, RULES).published == "2020-10-01"
+
+
+def test_word_segmented_and_old_tones() -> None:
+    a = _article("Tiêu đề\nÔng Hoàng_Văn_Mười , Bí_thư Tỉnh_uỷ Hà_Bắc , phát_biểu .")
+    f = extract_facts(a, RULES)
+    assert [p.name for p in f.people] == ["Hoàng_Văn_Mười"] or [fold(p.name.replace("_", " ")) for p in f.people] == [
+        fold("Hoàng Văn Mười")
+    ]
+    _check_evidence(a, f)
+
+
+vi_chars = st.sampled_from(list("aăâbcdđeêghiklmnoôơpqrstuưvxyÁÀẢÃẠĐƯƠÊÔ ,.;:-–()\n/0123456789") + [
+    "Nguyễn ", "Văn ", "Bí thư ", "Đảng ủy ", "Chủ tịch ", "Phó ", "nguyên ", "ông ", "GS.TS. ", "số ",
+    "Nghị quyết ", "19-NQ/TW ", "ngày 18/5/2021 ", "Huân chương ", " cho ", "Hội nghị ", "khóa XII ", "của ",
+    "Trường Đại học ", "UBND tỉnh ", "Tỉnh ủy ", ": ", "các đồng chí ", "Ảnh: ", "V\nề ", "Ð", "_",
+])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(vi_chars, max_size=80).map("".join))
+def test_never_crashes_and_evidence_is_exact(raw: str) -> None:
+    a = _article(raw)
+    f = extract_facts(a, RULES)
+    _check_evidence(a, f)
+    f.to_json()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_never_crashes_on_any_text(raw: str) -> None:
+    a = _article(raw)
+    f = extract_facts(a, RULES)
+    _check_evidence(a, f)
