@@ -2,7 +2,8 @@
 
 They live in their own named graph (``vocab.DERIVED_GRAPH``), rebuilt from scratch, so the result
 depends only on which articles are in the store, never on the order they came in:
-- role holdings: first and last evidence date (kg:firstSeen, kg:lastSeen, and the same as an
+- role holdings: first and last date an article states them as current (kg:firstSeen,
+  kg:lastSeen; "nguyên" mentions don't count), and the same as an
   OWL-Time interval: org:memberDuring a kg:EvidenceInterval);
 - ended holdings: a "nguyên" mention, or a later holder of the same single-seat post at the same
   unit (kg:ended, kg:endedBy, kg:succeededBy);
@@ -31,7 +32,7 @@ INSERT {{ GRAPH {D} {{
 WHERE {{
   {{
     SELECT ?h (MIN(?d) AS ?first) (MAX(?d) AS ?last)
-    WHERE {{ GRAPH ?g {{ ?h kg:asOf ?d }} }}
+    WHERE {{ GRAPH ?g {{ ?h kg:asOf ?d FILTER NOT EXISTS {{ ?h kg:former true }} }} }}
     GROUP BY ?h
   }}
   BIND(IRI(CONCAT(STR(?h), "/seen")) AS ?iv)

@@ -31,6 +31,12 @@ def make_id(kind: str, label: str, *key: str) -> URIRef:
     return ID[f"{kind}/{slug(label)}-{digest(*(key or (label,)))}"]
 
 
+def make_path_id(kind: str, parts: list[str], *key: str) -> URIRef:
+    """IRI with a readable path, ELI-like: ``id/doc/tw/nq/19-{hash}`` for issuer / kind / number."""
+    path = "/".join(slug(p, 40) for p in parts if p)
+    return ID[f"{kind}/{path}-{digest(*(key or tuple(parts)))}"]
+
+
 def article_iri(article_id: str) -> URIRef:
     return ID[f"article/{slug(article_id, 120)}-{digest(article_id)}"]
 

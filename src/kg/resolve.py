@@ -6,8 +6,9 @@ Cross-article conclusions (first/last seen, ended holdings, candidate same-perso
 drawn afterwards over the whole store by :mod:`kg.derive`.
 
 Keys:
-- person: folded name + anchor, the core (institution or place) of the person's first unit,
-  else of the article's home unit. Namesakes in different provinces get different IRIs.
+- person: folded name + anchor: the core (institution or place) of the article's home unit when the
+  person holds a post there or none at all, else of their own units. Namesakes in different
+  provinces get different IRIs; the honorific, tone placement, Unicode form and case don't count.
 - unit: folded full name; generic names ("Công đoàn") and party cells / faculties are scoped by
   their parent or the article's home unit.
 - document: canonical number, ELI-like (issuer / kind / year / number); plenum resolutions by title.
@@ -24,12 +25,13 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 from kg.errors import RuleError
-from kg.ids import make_id, slug
+from kg.ids import make_id, make_path_id
 from kg.models import (
     Article,
     ArticleFacts,
     DocumentFact,
     OrgFact,
+    PersonFact,
     Resolved,
     ResolvedAward,
     ResolvedDocument,
@@ -168,6 +170,15 @@ def _home(facts: ArticleFacts, ident: Identity) -> str:
     return ""
 
 
+def _anchor(p: PersonFact, home: str, ident: Identity) -> str:
+    """Where a person belongs, for identity: the article's home unit when they hold a post there
+    (or no post at all), else the alphabetically first core of their units (order-independent)."""
+    cores = sorted({unit_core(r.organization, ident) for r in p.roles if r.organization} - {""})
+    if not cores or home in cores:
+        return home
+    return cores[0]
+
+
 def _document_key(d: DocumentFact) -> tuple[str, tuple[str, ...]]:
     """ELI-like label and identity key: issuer / kind / year / number for numbered documents."""
     if d.number:
@@ -204,8 +215,7 @@ def resolve(article: Article, facts: ArticleFacts, ident: Identity | None = None
     holdings: dict[str, ResolvedHolding] = {}
     person_by_name: dict[str, str] = {}
     for p in facts.people:
-        first_org = next((r.organization for r in p.roles if r.organization), None)
-        anchor = unit_core(first_org, ident) if first_org else home
+        anchor = _anchor(p, home, ident)
         iri = str(make_id("person", p.name, fold(p.name), anchor))
         person_by_name[fold(p.name)] = iri
         people.append(ResolvedPerson(iri, p.name, ascii_fold(p.name), p.honorifics, p.evidence))
@@ -235,7 +245,7 @@ def resolve(article: Article, facts: ArticleFacts, ident: Identity | None = None
     cited_by = orgs.get(facts.events[0].organizer) if facts.events else None
     for d in facts.documents:
         label, key = _document_key(d)
-        iri = str(make_id("doc", label, *key))
+        iri = str(make_path_id("doc", label.split("/"), *key))
         if iri in seen_docs:
             continue
         seen_docs.add(iri)
@@ -300,5 +310,3 @@ def resolve(article: Article, facts: ArticleFacts, ident: Identity | None = None
         events=tuple(events),
     )
 
-
-__all__ = ["Identity", "load_identity", "resolve", "unit_core", "post_of", "slug"]

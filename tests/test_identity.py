@@ -1,0 +1,233 @@
+"""One identity per real person, unit and document across articles; roles in time; evidence.
+
+Fictional articles (tests/fixtures/identity): two years of one school's news with a change of
+rector, a name written with both tone placements and two honorifics, and a namesake in a province.
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from pathlib import Path
+
+import pytest
+from rdflib import Literal, URIRef
+
+from kg.derive import derive
+from kg.evidence import explain
+from kg.graph import build_graph
+from kg.ids import article_graph
+from kg.ingest import article_from_text, read_article
+from kg.models import ArticleFacts, OrgFact
+from kg.pipeline import facts_for, ingest_paths
+from kg.queries import run_query
+from kg.resolve import resolve
+from kg.store import Store, open_store
+from kg.text import ascii_fold
+
+FIX = Path(__file__).parent / "fixtures" / "identity"
+ARTICLES = sorted(FIX.glob("*.txt"))
+SCHOOL = "Trường Đại học Sông Hồng"
+
+
+def ingest(store: Store, paths: list[Path]) -> None:
+    report = ingest_paths(paths, store, workers=1)
+    assert not report.failed, report.failed
+
+
+def nquads(store: Store) -> list[str]:
+    buf = io.BytesIO()
+    store.dump(buf, "nq")
+    return sorted(buf.getvalue().decode("utf-8").splitlines())
+
+
+@pytest.fixture(scope="module")
+def store() -> Store:
+    s = open_store(":memory:")
+    ingest(s, ARTICLES)
+    return s
+
+
+def people_named(store: Store, key: str) -> list[str]:
+    rows = store.query("SELECT DISTINCT ?p WHERE { ?p kg:nameKey ?k }", {"k": Literal(key)}).rows
+    return sorted(str(r[0]) for r in rows)
+
+
+def org_iri(store: Store, name: str) -> str:
+    rows = store.query("SELECT DISTINCT ?o WHERE { ?o a kg:Organization ; rdfs:label ?l }", {"l": Literal(name, lang="vi")}).rows
+    assert len(rows) == 1, rows
+    return str(rows[0][0])
+
+
+def test_same_person_with_other_honorific_and_tone_placement_gets_one_iri(store: Store) -> None:
+    iris = people_named(store, "le thi hoa")
+    assert len(iris) == 1
+    honorifics = {str(r[0]) for r in store.query("SELECT ?h WHERE { ?p kg:honorific ?h }", {"p": URIRef(iris[0])}).rows}
+    assert {"TS.", "PGS.TS."} <= honorifics
+
+
+def test_namesake_in_another_province_is_kept_apart_with_a_scored_candidate_link(store: Store) -> None:
+    iris = people_named(store, "tran van minh")
+    assert len(iris) == 2
+    rows = store.query(
+        "SELECT ?score WHERE { ?c a kg:SameAsCandidate ; kg:candidate ?a , ?b ; kg:score ?score . FILTER(?a != ?b) }",
+        {"a": URIRef(iris[0]), "b": URIRef(iris[1])},
+    ).rows
+    assert rows and 0 < float(rows[0][0]) < 1
+    assert store.query(f"ASK {{ <{iris[0]}> kg:possibleSameAs <{iris[1]}> }}").boolean
+
+
+def test_nfd_copy_of_an_article_gives_the_same_entities(store: Store, tmp_path: Path) -> None:
+    src = FIX / "song-hong-2023.txt"
+    nfd = tmp_path / "song-hong-2023.txt"
+    nfd.write_text(unicodedata.normalize("NFD", src.read_text(encoding="utf-8")), encoding="utf-8")
+    a, b = read_article(src), read_article(nfd)
+    assert "nfd" in b.conversions
+    ga, gb = build_graph(resolve(a, facts_for(a))), build_graph(resolve(b, facts_for(b)))
+    assert set(ga.subjects()) == set(gb.subjects())
+    assert len(gb) == len(ga) + 1  # the conversion note is the only difference
+
+
+def test_rector_change_answers_who_held_the_post_on_a_date(store: Store) -> None:
+    school = org_iri(store, SCHOOL)
+
+    def holders(at: str | None = None) -> set[str]:
+        params = {"role": "Hiệu trưởng", "organization": school} | ({"at": at} if at else {})
+        return {ascii_fold(str(row["name"])) for row in run_query(store, "holders_of_title", params).dicts()}
+
+    assert holders("2022-12-01") == {"tran van minh"}
+    assert holders("2023-11-01") == {"le thi hoa"}
+    assert holders("2021-01-01") == set()
+    assert holders() == {"tran van minh", "le thi hoa"}
+
+
+def test_former_and_succeeded_holdings_end_with_dates(store: Store) -> None:
+    school = org_iri(store, SCHOOL)
+    rows = store.query(
+        """SELECT ?name ?ended ?next ?first ?last WHERE {
+             ?h org:organization ?o ; org:role ?r ; org:member ?p .
+             ?r skos:prefLabel "Hiệu trưởng"@vi . ?p rdfs:label ?name .
+             OPTIONAL { ?h kg:endedBy ?ended } OPTIONAL { ?h kg:succeededBy ?next }
+             OPTIONAL { ?h kg:firstSeen ?first ; kg:lastSeen ?last } }""",
+        {"o": URIRef(school)},
+    ).dicts()
+    minh = next(r for r in rows if str(r["name"]) == "Trần Văn Minh")
+    assert str(minh["ended"]) == "2023-10-20"
+    assert str(minh["first"]) == str(minh["last"]) == "2022-09-15"
+    successor = next(r for r in rows if "Hòa" in str(r["name"]) or "Hoà" in str(r["name"]))
+    assert successor["ended"] is None
+    assert minh["next"] is not None
+
+
+def test_holdings_seen_in_several_articles_merge_with_earliest_and_latest_evidence(store: Store) -> None:
+    rows = store.query(
+        """SELECT ?h ?first ?last (COUNT(DISTINCT ?g) AS ?articles) WHERE {
+             ?p kg:nameKey "pham quoc bao" . GRAPH ?g { ?h org:member ?p }
+             ?h kg:firstSeen ?first ; kg:lastSeen ?last } GROUP BY ?h ?first ?last"""
+    ).dicts()
+    assert rows, "Phạm Quốc Bảo's union post should be a holding"
+    merged = [r for r in rows if int(r["articles"]) == 2]
+    assert merged and str(merged[0]["first"]) == "2022-09-15" and str(merged[0]["last"]) == "2023-10-20"
+
+
+def test_every_holding_points_to_its_article_and_sentence(store: Store) -> None:
+    missing = store.query(
+        """SELECT ?h WHERE { GRAPH ?g { ?h a kg:RoleHolding .
+             FILTER NOT EXISTS { ?h prov:wasDerivedFrom ?a ; kg:evidence ?s . ?s kg:text ?t ; kg:start ?b ; kg:end ?e } } }"""
+    ).rows
+    assert missing == []
+
+
+def test_why_lists_the_sentences_behind_a_persons_roles(store: Store) -> None:
+    text = explain(store, "tran van minh")
+    assert "nguyên Hiệu trưởng" in text and "Phó Chủ tịch" in text
+    assert text.count("sentence [") >= 3
+
+
+def test_evidence_offsets_point_into_the_article_text(store: Store) -> None:
+    texts = {p.stem: read_article(p).text for p in ARTICLES}
+    rows = store.query(
+        "SELECT ?id ?t ?b ?e WHERE { ?s kg:text ?t ; kg:start ?b ; kg:end ?e ; dcterms:isPartOf ?a . ?a dcterms:identifier ?id }"
+    ).rows
+    assert rows
+    for art, t, b, e in rows:
+        assert texts[str(art)][int(b) : int(e)] == str(t)
+
+
+def test_ingest_is_idempotent_and_order_independent(tmp_path: Path) -> None:
+    forward = open_store(":memory:")
+    ingest(forward, ARTICLES)
+    expected = nquads(forward)
+    assert len(expected) > 100
+
+    backward = open_store(":memory:")
+    for p in reversed(ARTICLES):
+        ingest(backward, [p])
+    assert nquads(backward) == expected
+
+    ingest(forward, ARTICLES)  # unchanged: skipped
+    report = ingest_paths(ARTICLES, forward, workers=1, force=True)  # forced: rewritten
+    assert report.ingested == len(ARTICLES)
+    assert nquads(forward) == expected
+
+
+def test_same_article_under_two_names_gives_the_same_entities() -> None:
+    text = (FIX / "song-hong-2022.txt").read_text(encoding="utf-8")
+    a, b = article_from_text("copy-a", text), article_from_text("copy-b", text)
+    kinds = ("/id/person/", "/id/org/", "/id/holding/", "/id/role/", "/id/doc/", "/id/event/")
+    ents = [
+        {str(s) for s in build_graph(resolve(x, facts_for(x))).subjects() if any(k in str(s) for k in kinds)}
+        for x in (a, b)
+    ]
+    assert ents[0]
+    assert ents[0] == ents[1]
+
+
+@pytest.mark.parametrize("variant", ["Bộ Tài chính", "bộ Tài chính", "BỘ TÀI CHÍNH"])
+def test_unit_iri_ignores_case(variant: str) -> None:
+    a = article_from_text("x", "Tiêu đề\nNội dung.")
+
+    def iri(name: str) -> str:
+        facts = ArticleFacts(id="x", title="t", organizations=(OrgFact(name=name, kind="state_body"),))
+        return resolve(a, facts).organizations[0].iri
+
+    assert iri(variant) == iri("Bộ Tài chính")
+
+
+def test_generic_unit_names_are_scoped_by_the_articles_home_unit() -> None:
+    a = article_from_text("x", "Tiêu đề\nNội dung.")
+
+    def union_iri(home: str) -> str:
+        facts = ArticleFacts(
+            id="x", title="t",
+            organizations=(OrgFact(name=home, kind="university"), OrgFact(name="Công đoàn", kind="mass_organization")),
+        )
+        return resolve(a, facts).organizations[1].iri
+
+    assert union_iri("Trường Đại học Sông Hồng") != union_iri("Trường Đại học Sông Đà")
+    assert union_iri("Trường Đại học Sông Hồng") == union_iri("Trường Đại học Sông Hồng")
+
+
+def test_one_document_iri_per_canonical_number() -> None:
+    a = article_from_text("x", "Tiêu đề\nNội dung.")
+    from kg.models import DocumentFact
+
+    def doc_iri(number: str) -> str:
+        facts = ArticleFacts(id="x", title="t", documents=(DocumentFact(number=number, kind="Nghị quyết"),))
+        return resolve(a, facts).documents[0].iri
+
+    assert doc_iri("19-NQ/TW") == doc_iri("19-NQ/TW")
+    assert "/doc/tw/nq/19-" in doc_iri("19-NQ/TW")
+    assert "/doc/cp/nd/2012/108-" in doc_iri("108/2012/NĐ-CP")
+
+
+def test_store_graph_for_each_article_is_named_after_it(store: Store) -> None:
+    graphs = {str(r[0]) for r in store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").rows}
+    for p in ARTICLES:
+        assert str(article_graph(p.stem)) in graphs
+
+
+def test_derive_is_a_pure_function_of_the_store(store: Store) -> None:
+    before = nquads(store)
+    derive(store)
+    assert nquads(store) == before
