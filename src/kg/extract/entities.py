@@ -365,7 +365,7 @@ def _attach_roles(doc: Doc, si: int, it: SentenceItems, resolved, people: People
             between = [toks.text[k] for k in range(last.j, rp.i)]
             bkeys = [toks.keys[k] for k in range(last.j, rp.i)]
             if (
-                between == [","]
+                between in ([","], [])
                 or (len(bkeys) == 1 and bkeys[0] in r.roles.joiners)
                 or (len(bkeys) == 2 and between[0] == "," and bkeys[1] in r.roles.joiners)
             ):
@@ -421,6 +421,12 @@ def _attach_roles(doc: Doc, si: int, it: SentenceItems, resolved, people: People
         if lv:
             v0 = a - lv[0]
             subj = [m for m in names if m.j <= v0]
+            if not subj and people.by_key and _pronoun_before(doc, doc.sents[si].t0, v0):
+                # "Ông từng ... làm Bộ trưởng": the person last named
+                p = max(people.by_key.values(), key=lambda p: p.last_pos)
+                give(p, chain)
+                used_chain.add(ci)
+                continue
             if subj:
                 give(resolved[subj[-1].i], chain)
                 # "A ... và B ... được bầu giữ chức R": every subject joined by "và"
@@ -442,3 +448,14 @@ def _attach_roles(doc: Doc, si: int, it: SentenceItems, resolved, people: People
             for c in rest:
                 give(p, c)
             break
+
+
+def _pronoun_before(doc: Doc, a: int, b: int) -> bool:
+    """A form of address used alone as a pronoun ("Ông", "bà") between tokens a and b."""
+    toks = doc.toks
+    drop = doc.rules.honorifics.drop
+    for x in range(a, b):
+        m = drop.match(toks.keys, x, b)
+        if m and (x + m[0] >= len(toks) or not is_cap(toks.text[x + m[0]])):
+            return True
+    return False

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from kg.extract.doc import Doc
 from kg.rules import is_allcaps, is_cap
+from kg.rules import key as _key
 
 
 def _alpha(t: str) -> bool:
@@ -104,6 +105,14 @@ def read_name(doc: Doc, i: int, end: int, sent: int) -> NameMention | None:
     ni = j
     if ni >= end or not _titlecase_word(toks.text[ni]):
         return None
+    if r.roles.heads.match(toks.keys, ni, end) or r.orgs.heads.match(toks.keys, ni, end):
+        return None  # "đồng chí Tổng Bí thư X": a title follows the form of address, not a name
+    # inside a place name ("Sơn La Hoàng Văn Chất": "La" is a family name too)
+    if ni > 0 and any(_key(doc.span(ni - b, ni + 1)) in r.names.not_names for b in (1, 2) if ni - b >= 0):
+        return None
+    surname = r.names.surnames.match(toks.text, ni, end)
+    if triggered and not addressed and not surname:
+        return None  # "Thạc sỹ Dầu khí": an academic title alone does not make a name
     if not triggered:
         if not r.names.surnames.match(toks.text, ni, end):
             return None
@@ -119,16 +128,11 @@ def read_name(doc: Doc, i: int, end: int, sent: int) -> NameMention | None:
         om = r.orgs.heads.match(toks.keys, k, end)
         if om and (om[0] > 1 or (k + 1 < end and is_cap(toks.text[k + 1]) and doc.gap(k + 1) == " ")):
             break
-        if r.names.surnames.match(toks.text, k, end) and k - ni >= 2 and not triggered:
-            # "Bình Nguyễn Văn A"? keep the first name only when it is already long enough
-            break
         k += 1
     n = k - ni
     if n < 2 and not triggered:
         return None
     name = doc.span(ni, k)
-    from kg.rules import key as _key
-
     nk = _key(name)
     if nk in r.names.not_names:
         return None
@@ -142,7 +146,9 @@ def read_name(doc: Doc, i: int, end: int, sent: int) -> NameMention | None:
 # unit tails (shared by roles and organisations)
 
 
-def read_tail(doc: Doc, k: int, end: int, barriers: Barriers, lowercase, stops, allow_new_role: bool = False) -> int:
+def read_tail(
+    doc: Doc, k: int, end: int, barriers: Barriers, lowercase, stops, allow_new_role: bool = False, lower_units: bool = True
+) -> int:
     """Extend a unit name from token k over capitalised words and allowed lower-case words; returns end."""
     toks, r = doc.toks, doc.rules
     start = k
@@ -165,7 +171,7 @@ def read_tail(doc: Doc, k: int, end: int, barriers: Barriers, lowercase, stops, 
             continue
         if not _alpha(t) and not t.isdigit():
             break
-        if k > start and is_cap(t):
+        if is_cap(t):
             hm = r.roles.heads.match(toks.keys, k, end)
             if hm and hm[0] > 1 and not allow_new_role:
                 break
@@ -195,6 +201,11 @@ def read_tail(doc: Doc, k: int, end: int, barriers: Barriers, lowercase, stops, 
             continue
         if toks.keys[k] in stops:
             break
+        om = r.orgs.heads.match(toks.keys, k, end)
+        if lower_units and om and k + om[0] < end and is_cap(toks.text[k + om[0]]) and (k + om[0]) not in barriers.name_starts:
+            # a unit written in lower case inside the phrase ("Chủ tịch Hội đồng trường trường ĐH X")
+            k += om[0]
+            continue
         if k > start and is_cap(toks.text[k - 1]) and doc.gap(k) == " ":
             # second syllable of a capitalised word ("Chấp hành", "Lao động")
             k += 1
@@ -302,7 +313,7 @@ def read_org(doc: Doc, i: int, end: int, barriers: Barriers) -> OrgPhrase | None
     nxt_cap = i + n < end and is_cap(toks.text[i + n]) and doc.gap(i + n) == " " and (i + n) not in barriers.name_starts
     if not is_cap(first) and not nxt_cap:
         return None
-    j = read_tail(doc, i + n, end, barriers, ro.name_lowercase, ro.stop_words, allow_new_role=False)
+    j = read_tail(doc, i + n, end, barriers, ro.name_lowercase, ro.stop_words, lower_units=False)
     j = cut_term(doc, i, j)
     if j == i + n and not is_cap(first):
         return None
