@@ -142,6 +142,8 @@ class AwardsModel(_Model):
     give_verbs: list[str]
     receive_verbs: list[str]
     recipient_markers: list[str]
+    recipient_fillers: list[str]
+    passive: list[str]
     conferrer_markers: list[str]
     count_nouns: list[str]
 
@@ -158,6 +160,7 @@ class DatesModel(_Model):
     month_words: list[str]
     year_words: list[str]
     time_words: list[str]
+    range_words: list[str]
 
 
 class TextModel(_Model):
@@ -388,7 +391,9 @@ class Awards:
     name_lowercase: PhraseTable
     give_verbs: PhraseTable
     receive_verbs: PhraseTable
-    recipient_markers: frozenset[str]
+    recipient_markers: PhraseTable
+    recipient_fillers: PhraseTable
+    passive: PhraseTable
     conferrer_markers: frozenset[str]
     count_nouns: PhraseTable
 
@@ -572,7 +577,9 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         name_lowercase=PhraseTable(aw.name_lowercase),
         give_verbs=PhraseTable(aw.give_verbs),
         receive_verbs=PhraseTable(aw.receive_verbs),
-        recipient_markers=_keyset(aw.recipient_markers),
+        recipient_markers=PhraseTable(aw.recipient_markers),
+        recipient_fillers=PhraseTable(aw.recipient_fillers),
+        passive=PhraseTable(aw.passive),
         conferrer_markers=_keyset(aw.conferrer_markers),
         count_nouns=PhraseTable(aw.count_nouns),
     )
@@ -584,8 +591,11 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
     )
     day_w, mon_w, year_w = _alt(da.day_words), _alt(da.month_words), _alt(da.year_words)
     sep = r"\s?[/.-]\s?"
+    rng = _alt(da.range_words)
     full = (
-        rf"(?<!\d)(?P<d1>\d{{1,2}}){sep}(?P<m1>\d{{1,2}}){sep}(?P<y1>\d{{4}})(?!\d)"
+        rf"(?<!\d)(?P<d3>\d{{1,2}}){sep}(?P<m3>\d{{1,2}})\s*{rng}\s*\d{{1,2}}{sep}\d{{1,2}}{sep}(?P<y3>\d{{4}})(?!\d)"
+        rf"|(?<![\d/-])(?P<d4>\d{{1,2}})\s*{rng}\s*\d{{1,2}}{sep}(?P<m4>\d{{1,2}}){sep}(?P<y4>\d{{4}})(?!\d)"
+        rf"|(?<!\d)(?P<d1>\d{{1,2}}){sep}(?P<m1>\d{{1,2}}){sep}(?P<y1>\d{{4}})(?!\d)"
         rf"|{day_w}\s+(?P<d2>\d{{1,2}})\s+{mon_w}\s+(?P<m2>\d{{1,2}})\s+{year_w}\s+(?P<y2>\d{{4}})(?!\d)"
     )
     dm = rf"(?:{day_w}|{_alt(da.time_words)})\s+(?:{day_w}\s+)?(?P<d1>\d{{1,2}})\s?[/-]\s?(?P<m1>\d{{1,2}})(?![\d/-])"

@@ -27,6 +27,18 @@ def published_date(doc: Doc) -> str | None:
     return found
 
 
+def text_year(doc: Doc) -> int | None:
+    """The year the article is set in, when it does not say: the latest year of a full date, else the most
+    frequent year mentioned."""
+    counts: dict[int, int] = {}
+    for m in doc.rules.dates.year_re.finditer(doc.work):
+        y = int(m.group("y"))
+        counts[y] = counts.get(y, 0) + 1
+    if not counts:
+        return None
+    return max(counts, key=lambda y: (counts[y], y))
+
+
 def _year(published: str | None) -> int | None:
     if published and len(published) >= 4 and published[:4].isdigit():
         return int(published[:4])
@@ -42,7 +54,7 @@ def extract_facts(article: Article, rules: RuleSet | None = None) -> ArticleFact
     items = scan(doc)
     documents = extract_documents(doc)
     awards = extract_awards(doc, items, people, reg, year)
-    events = extract_events(doc, items, people, year)
+    events = extract_events(doc, items, people, year or text_year(doc))
     return ArticleFacts(
         id=article.id,
         title=article.title,

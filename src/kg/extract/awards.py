@@ -34,11 +34,8 @@ def _award_end(doc: Doc, i: int, n: int, end: int) -> int:
             k += lm[0]
             continue
         if t.isdigit() or (is_cap(t) and t[:1].isalpha()):
-            if doc.rules.roles.heads.match(toks.keys, k, end) and k > i + n:
+            if k > i + n and (doc.rules.roles.heads.match(toks.keys, k, end) or aw.kinds.match(toks.keys, k, end)):
                 break
-            k += 1
-            continue
-        if k > i + n and is_cap(toks.text[k - 1]) and t[:1].isalpha() and toks.keys[k] not in doc.rules.orgs.stop_words:
             k += 1
             continue
         break
@@ -89,9 +86,19 @@ def extract_awards(doc: Doc, items: list[SentenceItems], people: People, reg: Or
                     continue
                 seen.add(kk)
                 out.append(AwardFact(name=name, recipient=rcp, conferred_by=conf, year=sent_year or year, evidence=ev))
-    # an award with no recipient when the same award has one is noise
-    named = {a.name.casefold() for a in out if a.recipient}
-    return [a for a in out if a.recipient or a.name.casefold() not in named]
+    # an award needs a recipient; a generic name ("Huy hiệu Đảng") gives way to a specific one for the same person
+    out = [a for a in out if a.recipient]
+    keep = []
+    for a in out:
+        words = set(fold(a.name).split())
+        if any(
+            b is not a and b.recipient == a.recipient and len(b.name) > len(a.name)
+            and fold(b.name).split()[:2] == fold(a.name).split()[:2] and words <= set(fold(b.name).split())
+            for b in out
+        ):
+            continue
+        keep.append(a)
+    return keep
 
 
 def _mention_at(doc: Doc, it: SentenceItems, k: int, end: int, people: People, reg: OrgRegistry) -> tuple[str | None, int]:
@@ -106,6 +113,9 @@ def _mention_at(doc: Doc, it: SentenceItems, k: int, end: int, people: People, r
             return (p.name if p else m.name), m.j
     for op in it.orgs:
         if op.i == k:
+            if op.generic:
+                e = reg.find_generic(op.name, toks.starts[k])
+                return (_best_name(e, doc.rules) if e else None), op.j
             return op.name, op.j
     if toks.text[k].isdigit() and k + 1 < end:
         cm = aw.count_nouns.match(toks.keys, k + 1, end)
@@ -114,49 +124,104 @@ def _mention_at(doc: Doc, it: SentenceItems, k: int, end: int, people: People, r
     return None, k + 1
 
 
+def _person(doc: Doc, people: People, m) -> str:
+    p = people.by_key.get(fold(m.name)) or people.resolve_short(m, doc.toks.starts[m.ni])
+    return p.name if p else m.name
+
+
+def _list_after(doc: Doc, it: SentenceItems, k: int, end: int, people: People, reg: OrgRegistry) -> list[str]:
+    """Recipients listed from token k: persons, units, counts; titles and descriptors are skipped."""
+    toks = doc.toks
+    aw = doc.rules.awards
+    out: list[str] = []
+    start = k
+    bar = Barriers(name_starts={m.i for m in it.names})
+    while k < end:
+        if aw.kinds.match(toks.keys, k, end) or aw.give_verbs.match(toks.keys, k, end):
+            break
+        rcp, nk = _mention_at(doc, it, k, end, people, reg)
+        if rcp:
+            out.append(rcp)
+            k = nk
+            continue
+        fm = aw.recipient_fillers.match(toks.keys, k, end)
+        if fm:
+            k += fm[0]
+            continue
+        rp = read_role(doc, k, end, bar)
+        if rp:
+            k = max(rp.j, k + 1)
+            continue
+        if toks.text[k] in (",", ";", "(", ")") or toks.keys[k] == doc.rules.orgs.conjunction:
+            k += 1
+            continue
+        if not out and k - start < 3:
+            k += 1
+            continue
+        break
+    return out
+
+
 def _recipients(doc: Doc, si: int, it: SentenceItems, a: int, b: int, people: People, reg: OrgRegistry) -> list[str]:
     aw = doc.rules.awards
     toks = doc.toks
     s = doc.sents[si]
-    out: list[str] = []
-    # "tặng A cho Y, Z và W"
+    # "tặng A cho Y, Z và W" / "A đối với Y"
     k = b
-    if k < s.t1 and toks.keys[k] in aw.recipient_markers:
-        k += 1
-        while k < s.t1:
-            # skip forms of address and list words
-            hm = doc.rules.honorifics.drop.match(toks.keys, k, s.t1)
-            if hm and not any(m.i == k for m in it.names):
-                k += hm[0]
-                continue
-            rcp, nk = _mention_at(doc, it, k, s.t1, people, reg)
-            if rcp:
-                out.append(rcp)
-                k = nk
-                continue
-            if toks.text[k] in (",", "(", ")") or toks.keys[k] == doc.rules.orgs.conjunction:
-                k += 1
-                continue
-            if len(out) == 0 and k - b < 6:
-                k += 1
-                continue
-            break
+    mm = aw.recipient_markers.match(toks.keys, k, s.t1) if k < s.t1 else None
+    if mm:
+        out = _list_after(doc, it, k + mm[0], s.t1, people, reg)
         if out:
             return out
-    # "Y được tặng / nhận / đón nhận A": the nearest person or unit before the verb
+    # "Y được tặng A", "Y được Thủ tướng tặng A", "Y đón nhận A"
     rv = aw.receive_verbs.match_ending(toks.keys, a, max(s.t0, a - 4))
-    if rv:
-        v0 = a - rv[0]
-        cands = [(m.j, m) for m in it.names if m.j <= v0] + [(op.j, op) for op in it.orgs if op.j <= v0]
-        if cands:
-            j, m = max(cands, key=lambda x: x[0])
-            if hasattr(m, "ni"):
+    v0 = a - rv[0] if rv else None
+    if v0 is None:
+        gv = aw.give_verbs.match_ending(toks.keys, a, max(s.t0, a - 3))
+        if gv:
+            g0 = a - gv[0]
+            for x in range(g0 - 1, max(s.t0, g0 - 8) - 1, -1):
+                pm = aw.passive.match(toks.keys, x, g0)
+                if pm:
+                    v0 = x
+                    break
+    if v0 is not None:
+        # every person, unit or count in the clause before the verb
+        c0 = s.t0
+        for x in range(v0 - 1, s.t0 - 1, -1):
+            if toks.text[x] in (";", ":"):
+                c0 = x + 1
+                break
+        out = []
+        x = c0
+        while x < v0:
+            rcp, nx = _mention_at(doc, it, x, v0, people, reg)
+            if rcp:
+                out.append(rcp)
+                x = nx
+            else:
+                x += 1
+        if out:
+            # the subject is the last mention group: "X và 8 đảng viên ... được tặng"
+            return out[-2:] if len(out) >= 2 and _joined(doc, it, c0, v0) else out[-1:]
+        if people.by_key and _pronoun(doc, c0, v0):
+            # "đồng chí được tặng A": the person last named
+            return [max(people.by_key.values(), key=lambda p: p.last_pos).name]
+    return []
 
 
-                p = people.by_key.get(fold(m.name)) or people.resolve_short(m, toks.starts[m.ni])
-                return [p.name if p else m.name]
-            return [m.name]
-    return out
+def _pronoun(doc: Doc, a: int, b: int) -> bool:
+    toks = doc.toks
+    drop = doc.rules.honorifics.drop
+    for x in range(a, b):
+        m = drop.match(toks.keys, x, b)
+        if m and (x + m[0] >= len(toks) or not is_cap(toks.text[x + m[0]])):
+            return True
+    return False
+
+
+def _joined(doc: Doc, it: SentenceItems, a: int, b: int) -> bool:
+    return any(doc.toks.keys[x] == doc.rules.orgs.conjunction for x in range(a, b))
 
 
 def _conferrer(doc: Doc, si: int, it: SentenceItems, a: int, b: int, people: People, reg: OrgRegistry) -> str | None:

@@ -16,6 +16,8 @@ def _event_end(doc: Doc, i: int, n: int, end: int) -> int:
     while k < end:
         t = toks.text[k]
         if t == "(":
+            if k + 1 < end and (toks.text[k + 1].isdigit() or doc.rules.text.noise_starts.match(toks.text, k + 1, end)):
+                break
             depth += 1
         elif t == ")":
             if depth == 0:
@@ -46,7 +48,6 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
         it = items[si]
         k = s.t0
         dates = list(doc.rules.dates.find(doc.work, s.start, s.end))
-        held = any(er.held_verbs.match(toks.keys, x, s.t1) for x in range(s.t0, s.t1))
         while k < s.t1:
             m = er.heads.match(toks.keys, k, s.t1)
             if not m:
@@ -60,16 +61,19 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
             if k >= 2 and doc.rules.documents.kind_words.match_ending(toks.keys, k, max(s.t0, k - 3)):
                 k = j
                 continue
-            if not (dates or held):
+            pos = toks.starts[k]
+            lead = [d for d in dates if d[0] <= pos]
+            verb = er.organizer_verbs.match_ending(toks.keys, k, max(s.t0, k - 4)) or er.held_verbs.match(
+                toks.keys, j, s.t1
+            )
+            if not (dates or verb):
                 k = j
                 continue
             name = doc.span(k, j)
             date = None
             if dates:
-                # the date nearest before the event name, else the first
-                pos = toks.starts[k]
-                before = [d for d in dates if d[0] <= pos]
-                d = before[-1] if before else dates[0]
+                # the date nearest before the event name, else the first after it
+                d = lead[-1] if lead else dates[0]
                 date = d[2]
                 if date.startswith("--"):
                     date = f"{year:04d}{date[1:]}" if year else None

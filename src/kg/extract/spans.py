@@ -126,7 +126,7 @@ def read_name(doc: Doc, i: int, end: int, sent: int) -> NameMention | None:
         if hm and (hm[0] > 1 or (k + 1 < end and is_cap(toks.text[k + 1]))):
             break
         om = r.orgs.heads.match(toks.keys, k, end)
-        if om and (om[0] > 1 or (k + 1 < end and is_cap(toks.text[k + 1]) and doc.gap(k + 1) == " ")):
+        if om and (om[0] > 1 or (k - ni >= 3 and k + 1 < end and is_cap(toks.text[k + 1]) and doc.gap(k + 1) == " ")):
             break
         k += 1
     n = k - ni
