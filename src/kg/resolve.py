@@ -30,6 +30,7 @@ from kg.models import (
     Article,
     ArticleFacts,
     DocumentFact,
+    Evidence,
     OrgFact,
     PersonFact,
     Resolved,
@@ -158,6 +159,17 @@ class _OrgIndex:
     def get(self, name: str | None) -> str | None:
         return self.by_form.get(fold(name)) if name else None
 
+    def get_or_add(self, name: str | None, evidence: Evidence | None) -> str | None:
+        """The unit's IRI; a unit named only in a role or as an issuer becomes a unit of its own."""
+        if not name:
+            return None
+        iri = self.get(name)
+        if iri is None:
+            iri = str(make_id("org", name, fold(name)))
+            self.by_form[fold(name)] = iri
+            self.resolved.append(ResolvedOrg(iri, name, "other", (), None, (evidence,) if evidence else ()))
+        return iri
+
 
 def _home(facts: ArticleFacts, ident: Identity) -> str:
     """The article's own unit, as a core key: the first event's organiser, else its first unit."""
@@ -221,9 +233,7 @@ def resolve(article: Article, facts: ArticleFacts, ident: Identity | None = None
         people.append(ResolvedPerson(iri, p.name, ascii_fold(p.name), p.honorifics, p.evidence))
         for r in p.roles:
             post = post_of(r, ident)
-            org_iri = orgs.get(r.organization)
-            if r.organization and org_iri is None:
-                org_iri = str(make_id("org", r.organization, fold(r.organization)))
+            org_iri = orgs.get_or_add(r.organization, r.evidence)
             hid = str(make_id("holding", f"{p.name} {post}", iri, fold(post), org_iri or ""))
             prev = holdings.get(hid)
             holdings[hid] = ResolvedHolding(
@@ -254,7 +264,7 @@ def resolve(article: Article, facts: ArticleFacts, ident: Identity | None = None
                 iri=iri,
                 number=d.number,
                 kind=d.kind,
-                issuer=orgs.get(d.issuer) or (str(make_id("org", d.issuer, fold(d.issuer))) if d.issuer else None),
+                issuer=orgs.get_or_add(d.issuer, d.evidence[0] if d.evidence else None),
                 issuer_name=d.issuer,
                 date=d.date,
                 term=d.term,
