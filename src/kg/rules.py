@@ -74,6 +74,7 @@ class HeadModel(_Model):
     head: str
     org_hint: str | None = None
     org_default: str | None = None
+    unit: str | None = None
 
 
 class RolesModel(_Model):
@@ -519,7 +520,7 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         joiners=_keyset(ro.joiners),
         title_units=PhraseTable(ro.title_units),
         unit_lowercase=PhraseTable(ro.unit_lowercase),
-        place_words=_keyset(ro.place_words),
+        place_words=frozenset(ro.place_words),
         stop_words=_keyset(ro.stop_words),
         link_verbs=PhraseTable(ro.link_verbs),
         career_openers=PhraseTable(ro.career_openers),

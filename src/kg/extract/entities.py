@@ -148,7 +148,9 @@ def _add_role(p: PersonEntry, rf: RoleFact) -> None:
     nt = fold(rf.title)
     for x, old in enumerate(p.roles):
         ot = fold(old.title)
-        if ot == nt or ot.startswith(nt + " ") or nt.startswith(ot + " "):
+        oo, no = fold(old.organization or ""), fold(rf.organization or "")
+        same_org = not oo or not no or oo in no or no in oo
+        if (ot == nt or ot.startswith(nt + " ") or nt.startswith(ot + " ")) and same_org:
             # the longer title, the named organisation
             title = old.title if len(ot) >= len(nt) else rf.title
             org = old.organization or rf.organization

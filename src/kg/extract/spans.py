@@ -105,8 +105,11 @@ def read_name(doc: Doc, i: int, end: int, sent: int) -> NameMention | None:
     ni = j
     if ni >= end or not _titlecase_word(toks.text[ni]):
         return None
-    if r.roles.heads.match(toks.keys, ni, end) or r.orgs.heads.match(toks.keys, ni, end):
+    if r.roles.heads.match(toks.keys, ni, end):
         return None  # "đồng chí Tổng Bí thư X": a title follows the form of address, not a name
+    om = r.orgs.heads.match(toks.keys, ni, end)
+    if om and (om[0] > 1 or not r.names.surnames.match(toks.text, ni, end)):
+        return None
     # inside a place name ("Sơn La Hoàng Văn Chất": "La" is a family name too)
     if ni > 0 and any(_key(doc.span(ni - b, ni + 1)) in r.names.not_names for b in (1, 2) if ni - b >= 0):
         return None
@@ -147,7 +150,8 @@ def read_name(doc: Doc, i: int, end: int, sent: int) -> NameMention | None:
 
 
 def read_tail(
-    doc: Doc, k: int, end: int, barriers: Barriers, lowercase, stops, allow_new_role: bool = False, lower_units: bool = True
+    doc: Doc, k: int, end: int, barriers: Barriers, lowercase, stops, allow_new_role: bool = False, lower_units: bool = True,
+    units=None,
 ) -> int:
     """Extend a unit name from token k over capitalised words and allowed lower-case words; returns end."""
     toks, r = doc.toks, doc.rules
@@ -171,6 +175,12 @@ def read_tail(
             continue
         if not _alpha(t) and not t.isdigit():
             break
+        if units is not None:
+            um = units.match(toks.keys, k, end)
+            if um:
+                k += um[0]
+                last_good = k
+                continue
         if is_cap(t):
             hm = r.roles.heads.match(toks.keys, k, end)
             if hm and hm[0] > 1 and not allow_new_role:
@@ -219,7 +229,7 @@ def cut_term(doc: Doc, i: int, j: int) -> int:
     """Drop a trailing "khóa XII" / "nhiệm kỳ 2015-2020" from a unit span."""
     toks = doc.toks
     tw = doc.rules.documents.term_words
-    for k in range(i + 1, j):
+    for k in range(i, j):
         if toks.keys[k] in tw:
             return k
     return j
@@ -258,7 +268,7 @@ def read_role(doc: Doc, i: int, end: int, barriers: Barriers) -> RolePhrase | No
         k += pm[0]
     title_end = k
     tail_start = k
-    tail_end = read_tail(doc, k, end, barriers, rr.unit_lowercase, rr.stop_words)
+    tail_end = read_tail(doc, k, end, barriers, rr.unit_lowercase, rr.stop_words, units=rr.title_units)
     tail_end = cut_term(doc, tail_start, tail_end)
     # title keeps party and council unit words, and place words, not proper names
     t = tail_start
@@ -269,7 +279,7 @@ def read_role(doc: Doc, i: int, end: int, barriers: Barriers) -> RolePhrase | No
             t += um[0]
             title_end = t
             continue
-        if toks.keys[t] in rr.place_words:
+        if toks.text[t] in rr.place_words:
             t += 1
             title_end = t
             # the proper name after a place word goes to the unit
@@ -283,6 +293,8 @@ def read_role(doc: Doc, i: int, end: int, barriers: Barriers) -> RolePhrase | No
     head_text = doc.span(hk, hk + n)
     title = doc.span(i, title_end)
     org_text = doc.span(tail_start, tail_end) if tail_end > tail_start else None
+    if org_text and head.unit and not org_text.casefold().startswith(head.unit.casefold()) and is_cap(org_text):
+        org_text = head.unit + " " + org_text
     return RolePhrase(
         i=i,
         j=max(tail_end, title_end),
@@ -313,8 +325,12 @@ def read_org(doc: Doc, i: int, end: int, barriers: Barriers) -> OrgPhrase | None
     nxt_cap = i + n < end and is_cap(toks.text[i + n]) and doc.gap(i + n) == " " and (i + n) not in barriers.name_starts
     if not is_cap(first) and not nxt_cap:
         return None
+    if not is_cap(first) and i > 0 and is_cap(toks.text[i - 1]) and doc.gap(i) == " ":
+        return None  # second syllable of a capitalised word ("Đại hội Đảng bộ"), not a unit head
+    if not is_cap(first) and nxt_cap and doc.rules.roles.heads.match(toks.keys, i + n, end):
+        return None
     j = read_tail(doc, i + n, end, barriers, ro.name_lowercase, ro.stop_words, lower_units=False)
-    j = cut_term(doc, i, j)
+    j = cut_term(doc, i + n, j)
     if j == i + n and not is_cap(first):
         return None
     name = doc.span(i, j)
