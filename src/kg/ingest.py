@@ -1,26 +1,62 @@
 """Reading articles: files and folders -> ``Article`` records (decoded, normalised, hashed).
 
-Bad input raises ``ArticleError`` with the reason; callers report it by file name and go on.
+Bad input raises ``ArticleError`` with the reason; callers report it by file name and go on. Reading
+never raises anything else for any bytes: empty, binary, truncated or damaged UTF-8, too large.
+
+Odd but valid input is read, and ``Article.conversions`` says what reading had to do:
+"bom", "utf-16", "crlf", "nfd", "controls" (stray control characters dropped), "html" (main text
+taken out of a web page), and a legacy encoding: "cp1258", "tcvn3" or "vni".
+
+Decoding order: UTF-8 first (a file that is valid UTF-8 is UTF-8); a file that is almost UTF-8 is
+damaged UTF-8 and is refused; anything else is decoded as each legacy encoding, and the one whose
+text looks most Vietnamese wins (``kg.encodings``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-from kg.errors import ArticleError
+from kg import encodings
+from kg.errors import ArticleError, KgError
 from kg.models import Article
 from kg.text import normalize
 
 DEFAULT_MAX_BYTES = 2_000_000
 ARTICLE_SUFFIXES = (".txt", ".html", ".htm")
+HTML_SUFFIXES = (".html", ".htm")
+# A legacy decoding is accepted when at least this share of its words with diacritics are
+# Vietnamese syllables; the right one scores near 1.0, wrong ones well under 0.5.
+MIN_VIETNAMESE_SCORE = 0.6
+# More control characters than this share of the text means a binary file, not a damaged article.
+MAX_CONTROL_SHARE = 0.01
+# A file whose non-ASCII bytes are mostly well-formed UTF-8 sequences is UTF-8, damaged.
+UTF8_SHARE = 0.5
+
+_UTF8_SEQ = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_HIGH = re.compile(rb"[\x80-\xff]")
+_HTML_START = re.compile(r"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>]|head[\s>])", re.I | re.S)
+_HTML_TAGS = re.compile(r"<(?:body|p|div|article)[\s>]", re.I)
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
 
 def max_bytes() -> int:
-    return int(os.environ.get("KG_MAX_ARTICLE_BYTES", DEFAULT_MAX_BYTES))
+    """The size limit for one article file: $KG_MAX_ARTICLE_BYTES, else 2 MB."""
+    raw = os.environ.get("KG_MAX_ARTICLE_BYTES")
+    if raw is None or not raw.strip():
+        return DEFAULT_MAX_BYTES
+    try:
+        value = int(raw)
+    except ValueError:
+        raise KgError(f"KG_MAX_ARTICLE_BYTES must be a whole number of bytes, got {raw!r}") from None
+    if value <= 0:
+        raise KgError(f"KG_MAX_ARTICLE_BYTES must be positive, got {value}")
+    return value
 
 
 def iter_article_paths(paths: Iterable[str | Path]) -> Iterator[Path]:
@@ -30,29 +66,116 @@ def iter_article_paths(paths: Iterable[str | Path]) -> Iterator[Path]:
             for root, dirs, files in os.walk(p):
                 dirs.sort()
                 for f in sorted(files):
-                    if f.endswith(ARTICLE_SUFFIXES) and not f.startswith("."):
+                    if f.lower().endswith(ARTICLE_SUFFIXES) and not f.startswith("."):
                         yield Path(root) / f
         else:
             yield p
 
 
-def decode(data: bytes) -> tuple[str, tuple[str, ...]]:
-    """Bytes -> text, with the conversions reading needed (BOM, CRLF, NFD)."""
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    text: str
+    encoding: str  # "utf-8", "utf-16", "cp1258", "tcvn3", "vni"
+    conversions: tuple[str, ...]
+
+
+def decode_bytes(data: bytes) -> Decoded:
+    """Bytes -> text, with the encoding found and the conversions reading needed. Raises ArticleError."""
     conversions: list[str] = []
+    kind = encodings.signature(data)
+    if kind:
+        raise ArticleError(f"binary file ({kind})")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as e:
+            raise ArticleError(f"UTF-16 (by its byte order mark) but broken at byte {e.start}") from None
+        return _finish(text.lstrip("\ufeff"), "utf-16", ["bom", "utf-16"])
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
         conversions.append("bom")
-    if b"\x00" in data[:4096]:
+    if b"\x00" in data:
         raise ArticleError("binary file (NUL bytes)")
     try:
-        text = data.decode("utf-8")
+        return _finish(data.decode("utf-8"), "utf-8", conversions)
     except UnicodeDecodeError as e:
-        raise ArticleError(f"not valid UTF-8 at byte {e.start}") from e
-    if "\r\n" in text:
+        _refuse_damaged_utf8(data, e)
+    best = encodings.guess(data)[0]
+    if best.score < MIN_VIETNAMESE_SCORE:
+        raise ArticleError(
+            "not UTF-8, and not Vietnamese text in Windows-1258, TCVN3 or VNI either "
+            f"(best guess {best.encoding}: {max(best.score, 0):.0%} of words read as Vietnamese)"
+        )
+    text = encodings.decode(data, best.encoding)
+    return _finish(text, best.encoding, [*conversions, best.encoding], nfd_known=True)
+
+
+def _refuse_damaged_utf8(data: bytes, e: UnicodeDecodeError) -> None:
+    """Raise if ``data`` is UTF-8 cut short or with bad bytes, rather than a legacy encoding."""
+    high = len(_HIGH.findall(data))
+    in_seqs = sum(len(m) for m in _UTF8_SEQ.findall(data))
+    if not in_seqs:
+        return
+    if e.reason == "unexpected end of data" and e.end == len(data):
+        raise ArticleError(f"truncated UTF-8: the file ends inside a character (byte {e.start} of {len(data)})")
+    if in_seqs >= UTF8_SHARE * high:
+        raise ArticleError(f"damaged UTF-8: invalid sequence at byte {e.start} ({e.reason})")
+
+
+def _finish(text: str, encoding: str, conversions: list[str], *, nfd_known: bool = False) -> Decoded:
+    if "\r\n" in text or "\r" in text:
         conversions.append("crlf")
-    if not unicodedata.is_normalized("NFC", text):
+    if not nfd_known and not unicodedata.is_normalized("NFC", text):
         conversions.append("nfd")
-    return text, tuple(conversions)
+    share = encodings.control_share(text)
+    if share > MAX_CONTROL_SHARE:
+        raise ArticleError(f"binary file ({share:.0%} control characters)")
+    if share:
+        text = _CONTROLS.sub("", text.replace("\ufffd", ""))
+        conversions.append("controls")
+    return Decoded(text, encoding, tuple(conversions))
+
+
+def decode(data: bytes) -> tuple[str, tuple[str, ...]]:
+    """Bytes -> (text, conversions); see ``decode_bytes``."""
+    d = decode_bytes(data)
+    return d.text, d.conversions
+
+
+def looks_like_html(text: str) -> bool:
+    """A web page saved under any name: it starts like HTML, or has tags in its first kilobytes."""
+    head = text[:4096]
+    return bool(_HTML_START.match(head)) or (
+        head.lstrip().startswith("<") and len(_HTML_TAGS.findall(head)) >= 2
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    text: str  # the title on the first line, then the main text
+    title: str | None
+    url: str | None
+    published: str | None
+
+
+def main_text(html: str) -> Page:
+    """The article in a web page, without menus, footers and comments (trafilatura)."""
+    import trafilatura  # slow to import; only web pages need it
+
+    try:
+        doc = trafilatura.bare_extraction(
+            html, with_metadata=True, include_comments=False, include_images=False, favor_precision=True
+        )
+    except (ValueError, TypeError, AttributeError, LookupError) as e:  # lxml/trafilatura on odd markup
+        raise ArticleError(f"HTML page can't be parsed: {type(e).__name__}: {e}") from None
+    body = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
+    if not body:
+        raise ArticleError("HTML page without main text")
+    title = (getattr(doc, "title", None) or "").strip() or None
+    if title and normalize(body.split("\n", 1)[0]) != normalize(title):
+        body = f"{title}\n{body}"
+    date = getattr(doc, "date", None) or None
+    return Page(body, title, getattr(doc, "url", None) or None, date)
 
 
 def article_from_text(
@@ -62,8 +185,10 @@ def article_from_text(
     url: str | None = None,
     published: str | None = None,
     source_path: str | None = None,
+    encoding: str = "utf-8",
     conversions: tuple[str, ...] = (),
 ) -> Article:
+    """An Article from text already decoded: normalised, titled by its first line, hashed."""
     text = normalize(raw)
     if not text.strip():
         raise ArticleError("empty article")
@@ -76,21 +201,46 @@ def article_from_text(
         url=url,
         source_path=source_path,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        encoding=encoding,
         conversions=conversions,
+    )
+
+
+def article_from_bytes(
+    article_id: str, data: bytes, *, html: bool | None = None, source_path: str | None = None
+) -> Article:
+    """An Article from a file's bytes. ``html``: True for a web page, None to sniff. Raises ArticleError."""
+    if not data.strip(b" \t\r\n\f\v") or data in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
+        raise ArticleError("empty file")
+    d = decode_bytes(data)
+    if not d.text.strip():
+        raise ArticleError("empty file")
+    if html or (html is None and looks_like_html(d.text)):
+        page = main_text(d.text)
+        return article_from_text(
+            article_id, page.text, url=page.url, published=page.published, source_path=source_path,
+            encoding=d.encoding, conversions=(*d.conversions, "html"),
+        )
+    return article_from_text(
+        article_id, d.text, source_path=source_path, encoding=d.encoding, conversions=d.conversions
     )
 
 
 def read_article(path: str | Path) -> Article:
     """Read one article file. Raises ArticleError (empty, binary, undecodable, too large)."""
     p = Path(path)
+    limit = max_bytes()
     try:
+        if not p.is_file():
+            raise ArticleError("not a file" if p.exists() else "no such file")
         size = p.stat().st_size
-        if size > max_bytes():
-            raise ArticleError(f"too large ({size} bytes > limit {max_bytes()}; set KG_MAX_ARTICLE_BYTES)")
-        data = p.read_bytes()
+        if size > limit:
+            raise ArticleError(f"too large ({size} bytes > limit {limit}; set KG_MAX_ARTICLE_BYTES)")
+        with p.open("rb") as f:
+            data = f.read(limit + 1)  # the file may have grown since stat
     except OSError as e:
         raise ArticleError(f"cannot read: {e.strerror or e}") from e
-    if not data.strip():
-        raise ArticleError("empty file")
-    text, conversions = decode(data)
-    return article_from_text(p.stem, text, source_path=str(p), conversions=conversions)
+    if len(data) > limit:
+        raise ArticleError(f"too large (over the limit of {limit} bytes; set KG_MAX_ARTICLE_BYTES)")
+    is_html = True if p.suffix.lower() in HTML_SUFFIXES else None
+    return article_from_bytes(p.stem, data, html=is_html, source_path=str(p))
