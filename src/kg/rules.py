@@ -90,6 +90,8 @@ class RolesModel(_Model):
     stop_words: list[str]
     link_verbs: list[str]
     career_openers: list[str]
+    copulas: list[str]
+    chain_skip: list[str]
 
 
 KINDS = (
@@ -305,6 +307,8 @@ class Roles:
     stop_words: frozenset[str]
     link_verbs: PhraseTable
     career_openers: PhraseTable
+    copulas: PhraseTable
+    chain_skip: frozenset[str]
 
 
 @dataclass
@@ -524,6 +528,8 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         stop_words=_keyset(ro.stop_words),
         link_verbs=PhraseTable(ro.link_verbs),
         career_openers=PhraseTable(ro.career_openers),
+        copulas=PhraseTable(ro.copulas),
+        chain_skip=_keyset([t for w in ro.chain_skip for t in tokenize(w)]),
     )
     heads: dict[str, tuple[str, str]] = {}
     for kind, lst in og.kinds.items():

@@ -370,6 +370,7 @@ def _attach_roles(doc: Doc, si: int, it: SentenceItems, resolved, people: People
                 between in ([","], [])
                 or (len(bkeys) == 1 and bkeys[0] in r.roles.joiners)
                 or (len(bkeys) == 2 and between[0] == "," and bkeys[1] in r.roles.joiners)
+                or (len(bkeys) <= 8 and between[-1] == "," and _skippable(doc, bkeys, between))
             ):
                 chains[-1].append(rp)
                 continue
@@ -400,6 +401,23 @@ def _attach_roles(doc: Doc, si: int, it: SentenceItems, resolved, people: People
             give(resolved[k + 1], chain)
             used_chain.add(ci)
             continue
+        # "Chủ tịch Hội X khóa VIII là ông A" / "Các Phó Chủ tịch gồm: A, B"
+        kc = k
+        while kc < min(len(toks), k + 8) and (toks.keys[kc] in r.roles.chain_skip or toks.text[kc] in (",", "-", "–")
+                                              or toks.text[kc][:1].isdigit() or doc.rules.documents.roman_re.match(toks.text[kc])):
+            kc += 1
+        cm = r.roles.copulas.match(toks.keys, kc, len(toks)) if kc < len(toks) else None
+        if cm:
+            kc += cm[0]
+            if kc < len(toks) and toks.text[kc] == ":":
+                kc += 1
+            after = [m for m in names if m.i >= kc]
+            if after and after[0].i == kc:
+                targets = after if toks.text[kc - 1] == ":" else _list_run(doc, after)
+                for m in targets:
+                    give(resolved[m.i], chain)
+                used_chain.add(ci)
+                continue
         # "các Phó Thủ tướng: A, B, C" / "các đồng chí Ủy viên Bộ Chính trị: A; B"
         if k < len(toks) and toks.text[k] == ":":
             after = [m for m in names if m.i > k]
@@ -461,3 +479,28 @@ def _pronoun_before(doc: Doc, a: int, b: int) -> bool:
         if m and (x + m[0] >= len(toks) or not is_cap(toks.text[x + m[0]])):
             return True
     return False
+
+
+def _skippable(doc: Doc, keys: list[str], texts: list[str]) -> bool:
+    """Only a term between two titles: ", nhiệm kỳ 2014-2019," / ", khóa XII,"."""
+    r = doc.rules
+    if not any(k in r.roles.chain_skip for k in keys):
+        return False
+    for k, t in zip(keys, texts):
+        if k in r.roles.chain_skip or t in (",", "-", "–") or t[:1].isdigit() or r.documents.roman_re.match(t):
+            continue
+        return False
+    return True
+
+
+def _list_run(doc: Doc, after: list) -> list:
+    """Names listed one after another from the first: "A, B và C"."""
+    toks = doc.toks
+    out = [after[0]]
+    for m in after[1:]:
+        gap = [toks.text[x] for x in range(out[-1].j, m.i)]
+        if all(g == "," or fold(g) == doc.rules.orgs.conjunction for g in gap) and gap:
+            out.append(m)
+        else:
+            break
+    return out
