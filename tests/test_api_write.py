@@ -1,0 +1,186 @@
+"""POST /articles: token, body forms, replacing, search index refresh, and readers during writes."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from rdflib import URIRef
+
+from api_fixtures import SL, TestClient, build_store, extra_article, fixture_extractor
+from kg.api import create_app
+from kg.config import Settings
+from kg.ids import article_graph
+from kg.store import OxigraphStore
+
+TOKEN = "s3cret-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+@pytest.fixture()
+def store() -> OxigraphStore:
+    return build_store()
+
+
+@pytest.fixture()
+def client(store: OxigraphStore) -> TestClient:
+    return TestClient(create_app(store, Settings(write_token=TOKEN), extractor=fixture_extractor))
+
+
+def _json_article(n: int) -> dict[str, str]:
+    a = extra_article(n)
+    return {"id": a.id, "text": a.text, "url": a.url, "published": a.published}
+
+
+def test_a_server_without_a_token_is_read_only(store: OxigraphStore) -> None:
+    c = TestClient(create_app(store, Settings(), extractor=fixture_extractor))
+    r = c.post("/articles", json=_json_article(1), headers=AUTH)
+    assert r.status_code == 403 and "read-only" in r.json()["detail"]
+    assert c.get("/healthz").json()["writable"] is False
+
+
+@pytest.mark.parametrize(
+    "headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {TOKEN}"},
+                {"Authorization": TOKEN}, {"Authorization": f"Bearer {TOKEN}x"}]
+)  # fmt: skip
+def test_writes_need_the_exact_bearer_token(client: TestClient, store: OxigraphStore, headers: dict) -> None:
+    before = len(store.raw)
+    r = client.post("/articles", json=_json_article(1), headers=headers)
+    assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
+    assert set(r.json()) == {"detail"} and len(store.raw) == before
+
+
+def test_posting_json_ingests_and_the_new_facts_are_served(client: TestClient) -> None:
+    assert client.get("/people", params={"q": "vu thi lan b"}).json()["total"] == 0
+    r = client.post("/articles", json=_json_article(1), headers=AUTH)
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["article"]["id"] == "extra-1" and body["replaced"] is False and body["triples"] > 10
+    hits = client.get("/people", params={"q": "vu thi lan b"}).json()
+    assert [h["name"] for h in hits["items"]] == ["Vũ Thị Lan B"]
+    roles = client.get("/roles", params={"title": "Phó Hiệu trưởng", "organization": SL}).json()
+    assert [h["person"]["name"] for h in roles["items"]] == ["Vũ Thị Lan B"]
+    assert roles["items"][0]["evidence"][0]["article"]["url"] == "https://example.org/sl/clb-1"
+    assert client.get("/articles/extra-1").status_code == 200
+    assert client.get("/stats").json()["articles"] == 4
+
+
+def test_posting_plain_text_with_an_id(client: TestClient) -> None:
+    a = extra_article(2)
+    r = client.post(f"/articles?id={a.id}&published={a.published}", content=a.text.encode(),
+                    headers={**AUTH, "Content-Type": "text/plain; charset=utf-8"})  # fmt: skip
+    assert r.status_code == 201, r.text
+    assert r.json()["article"]["published"] == "2024-03-01"
+    assert client.get("/people", params={"q": "Vũ Thị Lan C"}).json()["total"] == 1
+
+
+def test_posting_html_keeps_the_main_text(client: TestClient) -> None:
+    a = extra_article(3)
+    title, body = a.text.split("\n", 1)
+    html = (f"<html><head><title>{title}</title></head><body><nav>Trang chủ | Tin tức</nav>"
+            f"<article><h1>{title}</h1><p>{body}</p><p>{body}</p></article><footer>Bản quyền</footer></body></html>")  # fmt: skip
+    r = client.post(f"/articles?id={a.id}", content=html.encode(), headers={**AUTH, "Content-Type": "text/html"})
+    assert r.status_code == 201, r.text
+    triples = client.get(f"/articles/{a.id}").json()["triples"]
+    texts = [t["object"] for t in triples if t["predicate"].endswith("#conversion")]
+    assert texts == ["html"]
+
+
+@pytest.mark.parametrize(
+    ("content", "ctype", "query", "status"),
+    [
+        (b'{"id": "x"}', "application/json", "", 422),  # no text
+        (b'{"id": "", "text": "a"}', "application/json", "", 422),
+        ('{"id": "x", "text": "a", "published": "hôm qua"}'.encode(), "application/json", "", 422),
+        (b'{"id": "x", "text": "a", "extra": 1}', "application/json", "", 422),
+        (b"{not json", "application/json", "", 422),
+        (b"   \n  ", "text/plain", "?id=blank", 422),  # empty article
+        (b"Bai viet", "text/plain", "", 422),  # no ?id=
+        (b"\xff\xfe\x00bad", "text/plain", "?id=bad", 422),
+        (b"<html><body></body></html>", "text/html", "?id=empty", 422),
+        (b"Bai viet", "application/xml", "?id=x", 415),
+        (b'{"id": "x", "text": "a", "published": "2024-02-30"}', "application/json", "", 422),
+    ],
+)
+def test_bad_article_bodies_are_refused(
+    client: TestClient, store: OxigraphStore, content: bytes, ctype: str, query: str, status: int
+) -> None:
+    before = len(store.raw)
+    r = client.post(f"/articles{query}", content=content, headers={**AUTH, "Content-Type": ctype})
+    assert r.status_code == status, r.text
+    assert set(r.json()) == {"detail"} and len(store.raw) == before
+
+
+def test_reposting_an_article_replaces_it(client: TestClient, store: OxigraphStore) -> None:
+    first = client.post("/articles", json=_json_article(4), headers=AUTH).json()
+    size = len(store.raw)
+    again = client.post("/articles", json=_json_article(4), headers=AUTH).json()
+    assert again["replaced"] is True and again["triples"] == first["triples"] and len(store.raw) == size
+
+
+def test_a_replaced_article_drops_what_it_no_longer_says(store: OxigraphStore) -> None:
+    said = {"on": True}
+
+    def extractor(article):  # type: ignore[no-untyped-def]
+        facts = fixture_extractor(article)
+        return facts if said["on"] else type(facts)(id=facts.id, title=facts.title)
+
+    c = TestClient(create_app(store, Settings(write_token=TOKEN), extractor=extractor))
+    c.post("/articles", json=_json_article(5), headers=AUTH)
+    assert c.get("/people", params={"q": "vu thi lan f"}).json()["total"] == 1
+    said["on"] = False
+    assert c.post("/articles", json=_json_article(5), headers=AUTH).json()["replaced"] is True
+    assert c.get("/people", params={"q": "vu thi lan f"}).json()["total"] == 0
+
+
+def test_readers_never_see_half_an_article_while_writers_post(store: OxigraphStore) -> None:
+    """Reader threads count each article's triples while writer threads (re)post: 0 or complete."""
+    app = create_app(store, Settings(write_token=TOKEN), extractor=fixture_extractor)
+    client = TestClient(app)
+    catalog = app.state.catalog
+    articles = [extra_article(n) for n in range(10, 16)]
+    # the complete size of each article's graph, measured on a scratch store
+    scratch = TestClient(create_app(build_store(), Settings(write_token=TOKEN), extractor=fixture_extractor))
+    full = {a.id: scratch.post("/articles", json=_json_article(int(a.id.split("-")[1])), headers=AUTH).json()["triples"]
+            for a in articles}  # fmt: skip
+    graphs = {a.id: URIRef(str(article_graph(a.id))) for a in articles}
+    seen: list[tuple[str, int]] = []
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            while not stop.is_set():
+                for aid, g in graphs.items():
+                    seen.append((aid, catalog.triple_count(g)))
+                r = client.get("/roles", params={"title": "Phó Hiệu trưởng", "organization": SL})
+                assert r.status_code == 200
+        except BaseException as e:  # noqa: BLE001 - reported to the main thread
+            errors.append(e)
+
+    def write(batch: list) -> None:
+        try:
+            for _ in range(3):
+                for a in batch:
+                    r = client.post("/articles", json=_json_article(int(a.id.split("-")[1])), headers=AUTH)
+                    assert r.status_code == 201, r.text
+        except BaseException as e:  # noqa: BLE001
+            errors.append(e)
+
+    readers = [threading.Thread(target=read) for _ in range(3)]
+    writers = [threading.Thread(target=write, args=(articles[i::2],)) for i in range(2)]
+    for t in readers + writers:
+        t.start()
+    deadline = time.monotonic() + 60
+    for t in writers:
+        t.join(timeout=max(0.1, deadline - time.monotonic()))
+    stop.set()
+    for t in readers:
+        t.join(timeout=10)
+    assert not errors, errors
+    assert not any(t.is_alive() for t in readers + writers)
+    assert len(seen) > 50
+    assert all(n in (0, full[aid]) for aid, n in seen), sorted({(a, n) for a, n in seen if n not in (0, full[a])})
+    assert {n for _, n in seen} & set(full.values()), "readers never saw a written article"
+    assert client.get("/roles", params={"title": "Phó Hiệu trưởng", "organization": SL}).json()["total"] == len(articles)
