@@ -1,0 +1,214 @@
+/* kg network page: search, filters, as-of date and the side panel.
+   Every text from the data goes through textContent / DOM nodes, never innerHTML. */
+(function () {
+  "use strict";
+  var P = KG_PAGE, M = P.nodes, E = P.edges, A = P.articles;
+  var allEdges = edges.get();
+  var byNode = M.map(function () { return []; });  // node -> [edge index]
+  allEdges.forEach(function (e) { byNode[e.from].push(e.id); byNode[e.to].push(e.id); });
+  var labels = nodes.get().map(function (n) { return n.label; });
+
+  function fold(s) {
+    return String(s || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "")
+      .replace(/[đĐ]/g, "d").toLowerCase().replace(/\s+/g, " ").trim();
+  }
+  function el(tag, text, cls) {
+    var x = document.createElement(tag);
+    if (text !== undefined && text !== null) x.textContent = String(text);
+    if (cls) x.className = cls;
+    return x;
+  }
+  function safeUrl(u) { return typeof u === "string" && /^https?:\/\//i.test(u) ? u : null; }
+  function span(a, b) {
+    if (!a && !b) return "";
+    if (a && b && a !== b) return a + " – " + b;
+    return a || b;
+  }
+
+  /* ------------------------------------------------------------ filters */
+  var kindBoxes = Array.prototype.slice.call(document.querySelectorAll("#kg-kinds input"));
+  var unitSel = document.getElementById("kg-unit"), yearSel = document.getElementById("kg-year");
+  var atInput = document.getElementById("kg-at");
+
+  var unitIds = M.map(function (m, i) { return i; }).filter(function (i) { return M[i].kind === "unit"; })
+    .sort(function (a, b) { return labels[a].localeCompare(labels[b], "vi"); });
+  unitIds.forEach(function (i) { var o = el("option", labels[i]); o.value = i; unitSel.appendChild(o); });
+  var years = {};
+  E.forEach(function (e) { e[4].forEach(function (y) { years[y] = 1; }); });
+  Object.keys(years).sort().reverse().forEach(function (y) { var o = el("option", y); o.value = y; yearSel.appendChild(o); });
+  if (P.at) atInput.value = P.at.length === 10 ? P.at : "";
+
+  var nodeHidden = M.map(function () { return false; }), edgeHidden = E.map(function () { return false; });
+
+  function edgeCurrent(e, at) {
+    var kind = e[0], first = e[1], ended = e[3];
+    if (!at) return true;
+    if (kind === "holds") return !!first && first <= at && !(ended && ended <= at);
+    return !first || first <= at;
+  }
+
+  function applyFilters() {
+    var kinds = {};
+    kindBoxes.forEach(function (b) { if (b.checked) kinds[b.value] = 1; });
+    var year = yearSel.value ? Number(yearSel.value) : null, at = atInput.value || null;
+    var unit = unitSel.value === "" ? null : Number(unitSel.value);
+    var nOk = M.map(function (m) { return !!kinds[m.kind]; });
+    var eOk = allEdges.map(function (e) {
+      var x = E[e.id];
+      if (year !== null && x[4].length && x[4].indexOf(year) < 0) return false;
+      return edgeCurrent(x, at);
+    });
+    if (unit !== null) {  // the unit, its sub-units, and what touches them
+      var inUnit = {}; inUnit[unit] = 1;
+      var changed = true;
+      while (changed) {
+        changed = false;
+        allEdges.forEach(function (e) {
+          if (E[e.id][0] === "sub_unit" && inUnit[e.to] && !inUnit[e.from]) { inUnit[e.from] = 1; changed = true; }
+        });
+      }
+      var near = {};
+      allEdges.forEach(function (e) {
+        if (!eOk[e.id]) return;
+        if (inUnit[e.from] || inUnit[e.to]) { near[e.from] = 1; near[e.to] = 1; }
+      });
+      Object.keys(inUnit).forEach(function (k) { near[k] = 1; });
+      nOk = nOk.map(function (ok, i) { return ok && !!near[i]; });
+    }
+    if (year !== null || at) {  // dated views: a node with nothing current drops out
+      var live = {};
+      allEdges.forEach(function (e) { if (eOk[e.id] && nOk[e.from] && nOk[e.to]) { live[e.from] = 1; live[e.to] = 1; } });
+      nOk = nOk.map(function (ok, i) { return ok && (!!live[i] || (year !== null && M[i].years.indexOf(year) >= 0)); });
+    }
+    var nUp = [], eUp = [];
+    nOk.forEach(function (ok, i) { if (nodeHidden[i] === ok) { nodeHidden[i] = !ok; nUp.push({id: i, hidden: !ok}); } });
+    allEdges.forEach(function (e) {
+      var ok = eOk[e.id] && nOk[e.from] && nOk[e.to];
+      if (edgeHidden[e.id] === ok) { edgeHidden[e.id] = !ok; eUp.push({id: e.id, hidden: !ok}); }
+    });
+    if (nUp.length) nodes.update(nUp);
+    if (eUp.length) edges.update(eUp);
+    var shown = nodeHidden.filter(function (h) { return !h; }).length;
+    document.getElementById("kg-counts").textContent = shown + " / " + M.length + " nút đang hiện";
+  }
+  kindBoxes.forEach(function (b) { b.addEventListener("change", applyFilters); });
+  [unitSel, yearSel, atInput].forEach(function (x) { x.addEventListener("change", applyFilters); });
+  document.getElementById("kg-reset").addEventListener("click", function () {
+    kindBoxes.forEach(function (b) { b.checked = true; });
+    unitSel.value = ""; yearSel.value = ""; atInput.value = "";
+    applyFilters();
+  });
+
+  /* ------------------------------------------------------------ search */
+  var names = document.getElementById("kg-names"), seen = {};
+  labels.map(function (l, i) { return [M[i].deg, l]; }).sort(function (a, b) { return b[0] - a[0]; })
+    .slice(0, 3000).forEach(function (x) {
+      if (seen[x[1]]) return; seen[x[1]] = 1;
+      var o = document.createElement("option"); o.value = x[1]; names.appendChild(o);
+    });
+  var keys = M.map(function (m, i) { return fold(labels[i]); });
+
+  function find(q) {
+    var k = fold(q), best = null, rank = -1;
+    if (!k) return null;
+    M.forEach(function (m, i) {
+      var r = keys[i] === k || m.key === k ? 3 : keys[i].indexOf(k) === 0 ? 2 : keys[i].indexOf(k) >= 0 ? 1 : 0;
+      if (r > rank || (r === rank && r > 0 && m.deg > M[best].deg)) { if (r > 0) { best = i; rank = r; } }
+    });
+    return best;
+  }
+  function focusNode(i) {
+    if (nodeHidden[i]) { document.getElementById("kg-reset").click(); }
+    network.selectNodes([i]);
+    network.focus(i, {scale: Math.max(network.getScale(), 1.2), animation: false});
+    showPanel(i);
+  }
+  window.kgFocus = focusNode;
+  document.getElementById("kg-search-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var q = document.getElementById("kg-search").value, i = find(q);
+    var msg = document.getElementById("kg-search-msg");
+    if (i === null) { msg.textContent = "Không tìm thấy “" + q + "”"; return; }
+    msg.textContent = "";
+    focusNode(i);
+  });
+
+  /* ------------------------------------------------------------ panel */
+  var panel = document.getElementById("kg-panel");
+
+  function evidenceList(evs) {
+    var ul = el("ul", null, "kg-ev");
+    evs.forEach(function (ev) {
+      var a = A[ev[0]] || ["?", null, null], li = el("li"), url = safeUrl(a[1]);
+      var link = url ? el("a", a[0]) : el("span", a[0]);
+      if (url) { link.href = url; link.target = "_blank"; link.rel = "noopener noreferrer"; }
+      li.appendChild(link);
+      var d = ev[1] || a[2];
+      if (d) li.appendChild(el("span", " (" + d + ")", "kg-date"));
+      if (ev[2]) li.appendChild(el("q", ev[2], "kg-quote"));
+      ul.appendChild(li);
+    });
+    return ul;
+  }
+  function nodeButton(i) {
+    var b = el("button", labels[i], "kg-link");
+    b.type = "button";
+    b.addEventListener("click", function () { focusNode(i); });
+    return b;
+  }
+  function showPanel(i) {
+    var m = M[i];
+    panel.textContent = "";
+    var h = el("h2", (m.hon ? m.hon + " " : "") + labels[i]);
+    panel.appendChild(h);
+    panel.appendChild(el("p", P.kinds[m.kind][0] + (m.unitKind ? " · " + m.unitKind : "") + " · " + m.deg + " liên kết", "kg-kind-line"));
+    panel.appendChild(el("p", m.iri, "kg-iri"));
+    if (m.roles.length) {
+      panel.appendChild(el("h3", "Chức vụ"));
+      var ul = el("ul", null, "kg-roles");
+      m.roles.forEach(function (r) {
+        var li = el("li");
+        li.appendChild(el("strong", r[0]));
+        if (r[1] !== null && r[1] !== undefined) { li.appendChild(el("span", " — ")); li.appendChild(nodeButton(r[1])); }
+        var when = span(r[2], r[3]);
+        if (when) li.appendChild(el("div", "Thấy: " + when, "kg-date"));
+        if (r[4]) li.appendChild(el("div", "Đã thôi, chậm nhất " + r[4], "kg-ended"));
+        li.appendChild(evidenceList(r[5]));
+        ul.appendChild(li);
+      });
+      panel.appendChild(ul);
+    }
+    var links = byNode[i];
+    if (links.length) {
+      panel.appendChild(el("h3", "Liên kết (" + links.length + ")"));
+      var ul2 = el("ul", null, "kg-links");
+      links.slice(0, 300).forEach(function (eid) {
+        var e = allEdges[eid], x = E[eid], other = e.from === i ? e.to : e.from;
+        var li = el("li");
+        li.appendChild(el("span", P.edgeKinds[x[0]][0] + (e.from === i ? " → " : " ← "), "kg-rel"));
+        li.appendChild(nodeButton(other));
+        if (e.label) li.appendChild(el("span", " · " + e.label, "kg-title"));
+        var when = span(x[1], x[2]);
+        if (when) li.appendChild(el("span", " (" + when + ")", "kg-date"));
+        if (x[3]) li.appendChild(el("span", " đã thôi ≤ " + x[3], "kg-ended"));
+        if (x[6] && x[0] === "awarded") li.appendChild(el("span", " · trao bởi " + x[6], "kg-date"));
+        if (x[5].length) li.appendChild(evidenceList(x[5]));
+        ul2.appendChild(li);
+      });
+      panel.appendChild(ul2);
+    }
+    if (m.arts.length) {
+      panel.appendChild(el("h3", "Nhắc đến trong"));
+      panel.appendChild(evidenceList(m.arts.map(function (a) { return [a, null, null]; })));
+    }
+  }
+  window.kgShowPanel = showPanel;
+  network.on("click", function (p) { if (p.nodes.length) showPanel(p.nodes[0]); });
+
+  if (P.at) applyFilters();
+  if (P.focus.length) {
+    network.selectNodes(P.focus);
+    showPanel(P.focus[0]);
+  }
+  window.kgReady = true;
+})();

@@ -1,0 +1,680 @@
+"""The interactive network page: people, units, documents, awards and events, offline, in one HTML file.
+
+Three steps, each testable alone:
+- ``build_network(store, …)``: a handful of SPARQL SELECTs (one per edge kind, never one per node)
+  -> ``networkx.MultiDiGraph``; ``at`` keeps the role holdings current on that date (derived graph:
+  kg:firstSeen ≤ at and not kg:endedBy ≤ at); ``focus``/``depth`` cut an ego network.
+- ``top_nodes(g, limit)``: the most connected nodes when the network is too big to draw.
+- ``network_html(g, title=…, note=…)``: positions precomputed in Python (the browser's physics
+  freezes above ~1,500 nodes), then pyvis fills our own template.
+
+Why our own template: pyvis's ``template.html`` still fetches bootstrap CSS/JS from jsdelivr even with
+``cdn_resources="in_line"``, and writes ``heading`` unescaped. Ours inlines vis-network from pyvis's
+package directory, autoescapes every text, and carries article data as script-safe JSON that the
+page turns into DOM text nodes (never innerHTML). The page makes no network request.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from kg.errors import QueryError
+from kg.store import Store
+from kg.text import ascii_fold, collapse_ws
+from kg.vocab import DERIVED_GRAPH
+
+# ---------------------------------------------------------------- look
+
+# kind -> (Vietnamese legend label, vis shape, colour). Shapes differ too, for colour-blind readers.
+KINDS: dict[str, tuple[str, str, str]] = {
+    "person": ("Người", "dot", "#2b6cb0"),
+    "unit": ("Đơn vị", "square", "#2f855a"),
+    "document": ("Văn bản", "triangle", "#c05621"),
+    "award": ("Khen thưởng", "star", "#b7791f"),
+    "event": ("Sự kiện", "diamond", "#6b46c1"),
+}
+# edge kind -> (Vietnamese legend label, colour)
+EDGE_KINDS: dict[str, tuple[str, str]] = {
+    "holds": ("giữ chức vụ tại", "#4a78b5"),
+    "sub_unit": ("trực thuộc", "#5a9e6f"),
+    "cites": ("trích dẫn", "#d08a4c"),
+    "issued": ("ban hành", "#b86b3a"),
+    "awarded": ("được tặng", "#c9a227"),
+    "organised": ("tổ chức", "#8a6cc9"),
+    "attended": ("tham dự", "#b3a2dd"),
+}
+MAX_QUOTE = 280  # characters of an evidence sentence kept in the page
+MAX_NODE_ARTICLES = 12  # "mentioned in" links per node in the side panel
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+# ---------------------------------------------------------------- queries (selective pattern first)
+
+Q_NODES = """
+SELECT DISTINCT ?n ?type ?label ?kind WHERE {
+  VALUES ?type { kg:Person kg:Organization kg:Document kg:Award kg:Event }
+  ?n a ?type .
+  OPTIONAL { ?n rdfs:label ?label }
+  OPTIONAL { ?n kg:kind ?kind }
+}"""
+
+Q_NAMEKEYS = "SELECT DISTINCT ?n ?key WHERE { ?n kg:nameKey ?key }"
+Q_HONORIFICS = "SELECT DISTINCT ?n ?hon WHERE { ?n kg:honorific ?hon }"
+
+Q_ARTICLES = """
+SELECT ?art ?title ?url ?date WHERE {
+  ?art a kg:Article .
+  OPTIONAL { ?art dcterms:title ?title }
+  OPTIONAL { ?art schema:url ?url }
+  OPTIONAL { ?art schema:datePublished ?date }
+}"""
+
+Q_MENTIONS = "SELECT DISTINCT ?art ?n WHERE { ?art kg:mentions ?n }"
+
+# One row per holding per article: the title as that article wrote it, its date and sentence.
+Q_HOLDINGS = """
+SELECT ?h ?p ?o ?title ?asof ?art ?quote WHERE {
+  GRAPH ?g {
+    ?h org:member ?p ; kg:title ?title ; prov:wasDerivedFrom ?art .
+    OPTIONAL { ?h org:organization ?o }
+    OPTIONAL { ?h kg:asOf ?asof }
+    OPTIONAL { ?h kg:evidence ?s . ?s kg:text ?quote }
+  }
+}"""
+
+Q_TIMELINE = f"""
+SELECT ?h ?first ?last ?end WHERE {{
+  GRAPH <{DERIVED_GRAPH}> {{
+    ?h kg:firstSeen ?first .
+    OPTIONAL {{ ?h kg:lastSeen ?last }}
+    OPTIONAL {{ ?h kg:endedBy ?end }}
+  }}
+}}"""
+
+Q_SUBUNITS = "SELECT DISTINCT ?o ?parent WHERE { ?o org:subOrganizationOf ?parent }"
+
+Q_CITATIONS = """
+SELECT ?doc ?unit ?art ?quote WHERE {
+  GRAPH ?g {
+    ?c kg:cites ?doc ; prov:wasDerivedFrom ?art .
+    OPTIONAL { ?c kg:citedBy ?unit }
+    OPTIONAL { ?c kg:evidence ?s . ?s kg:text ?quote }
+  }
+}"""
+
+Q_ISSUERS = "SELECT DISTINCT ?doc ?issuer WHERE { ?doc dcterms:creator ?issuer }"
+
+Q_AWARDS = """
+SELECT ?award ?rec ?by ?year ?art ?quote WHERE {
+  GRAPH ?g {
+    ?c kg:award ?award ; prov:wasDerivedFrom ?art .
+    OPTIONAL { ?c kg:recipient ?rec }
+    OPTIONAL { ?c kg:conferredBy ?by }
+    OPTIONAL { ?c kg:year ?year }
+    OPTIONAL { ?c kg:evidence ?s . ?s kg:text ?quote }
+  }
+}"""
+
+Q_EVENTS = """
+SELECT ?e ?date ?org ?att ?art WHERE {
+  GRAPH ?g {
+    ?e a kg:Event ; prov:wasDerivedFrom ?art .
+    OPTIONAL { ?e schema:startDate ?date }
+    { ?e schema:organizer ?org } UNION { ?e schema:attendee ?att }
+  }
+}"""
+
+_TYPE_KIND = {
+    "https://w3id.org/kg-vn/ontology#Person": "person",
+    "https://w3id.org/kg-vn/ontology#Organization": "unit",
+    "https://w3id.org/kg-vn/ontology#Document": "document",
+    "https://w3id.org/kg-vn/ontology#Award": "award",
+    "https://w3id.org/kg-vn/ontology#Event": "event",
+}
+
+
+def _s(term: Any) -> str | None:
+    return None if term is None else str(term)
+
+
+def _year(date: str | None) -> int | None:
+    return int(date[:4]) if date and date[:4].isdigit() else None
+
+
+def check_at(at: str | None) -> str | None:
+    """``at`` must be YYYY, YYYY-MM or YYYY-MM-DD (compared as ISO strings)."""
+    if at is None or at == "":
+        return None
+    at = at.strip()
+    if not _DATE.match(at):
+        raise QueryError(f"--at expects a date YYYY-MM-DD (or YYYY-MM, YYYY), got {at[:40]!r}")
+    return at
+
+
+# ---------------------------------------------------------------- network
+
+
+@dataclass(frozen=True)
+class Evidence:
+    article: str  # article IRI (looked up in g.graph["articles"])
+    date: str | None
+    quote: str | None
+
+
+def build_network(
+    store: Store, *, focus: str | None = None, depth: int = 2, at: str | None = None
+) -> nx.MultiDiGraph:
+    """The network of the whole store (or the ego network of ``focus`` within ``depth`` hops).
+
+    Nodes: ``kind`` (person, unit, document, award, event), ``label``, ``unit_kind``, ``honorifics``,
+    ``articles`` (IRIs mentioning it). Edges (keyed by kind + source fact): ``kind``, ``label``
+    (the title, for role holdings), ``first``/``last``/``ended`` dates, ``years``, ``evidence``.
+    ``g.graph["articles"]`` maps article IRIs to title, url and date; ``g.graph["focus"]`` lists the
+    matched nodes. Raises QueryError when ``focus`` matches nothing.
+    """
+    at = check_at(at)
+    g = nx.MultiDiGraph()
+    _add_nodes(store, g)
+    articles = _articles(store)
+    g.graph["articles"] = articles
+
+    def date_of(art: str) -> str | None:
+        a = articles.get(art)
+        return a["date"] if a else None
+
+    _add_holdings(store, g, at)
+    for o, parent in store.query(Q_SUBUNITS).rows:
+        _edge(g, str(o), str(parent), "sub_unit", f"sub:{o}>{parent}", {})
+    for doc, unit, art, quote in store.query(Q_CITATIONS).rows:
+        if unit is not None:
+            _edge(g, str(unit), str(doc), "cites", f"cite:{unit}>{doc}", {},
+                  Evidence(str(art), date_of(str(art)), _s(quote)), at)  # fmt: skip
+    for doc, issuer in store.query(Q_ISSUERS).rows:
+        _edge(g, str(issuer), str(doc), "issued", f"issued:{issuer}>{doc}", {})
+    for award, rec, by, year, art, quote in store.query(Q_AWARDS).rows:
+        if rec is None:
+            continue
+        y = _s(year)
+        attrs = {"conferred_by": _s(by), "label": y or ""}
+        _edge(g, str(award), str(rec), "awarded", f"award:{award}>{rec}>{y}", attrs,
+              Evidence(str(art), y or date_of(str(art)), _s(quote)), at)  # fmt: skip
+    for e, date, org, att, art in store.query(Q_EVENTS).rows:
+        d = _s(date) or date_of(str(art))
+        ev = Evidence(str(art), d, None)
+        if org is not None:
+            _edge(g, str(org), str(e), "organised", f"org:{org}>{e}", {}, ev, at)
+        if att is not None:
+            _edge(g, str(att), str(e), "attended", f"att:{att}>{e}", {}, ev, at)
+    _mentions(store, g)
+    _finish_years(g)
+
+    focus_nodes: list[str] = []
+    if focus is not None and focus.strip():
+        focus_nodes = match_nodes(g, focus)
+        if not focus_nodes:
+            raise QueryError(
+                f"nothing matches focus {collapse_ws(focus)[:80]!r}: give a person's, unit's, document's, "
+                "award's or event's name (diacritics and case do not matter) or an IRI"
+            )
+    if at:  # the network as of a date: what was not current then drops out
+        g.remove_nodes_from([n for n in list(g.nodes) if g.degree(n) == 0 and n not in focus_nodes])
+    if focus_nodes:
+        g = ego_network(g, focus_nodes, depth)
+    g.graph["focus"] = focus_nodes
+    g.graph["at"] = at
+    return g
+
+
+def _add_nodes(store: Store, g: nx.MultiDiGraph) -> None:
+    labels: dict[str, Counter[str]] = defaultdict(Counter)
+    kinds: dict[str, str] = {}
+    unit_kind: dict[str, str] = {}
+    for n, typ, label, kind in store.query(Q_NODES).rows:
+        iri = str(n)
+        kinds.setdefault(iri, _TYPE_KIND[str(typ)])
+        if label is not None:
+            labels[iri][str(label)] += 1
+        if kind is not None:
+            unit_kind[iri] = str(kind)
+    keys = {str(n): str(k) for n, k in store.query(Q_NAMEKEYS).rows}
+    hons: dict[str, list[str]] = defaultdict(list)
+    for n, h in store.query(Q_HONORIFICS).rows:
+        hons[str(n)].append(str(h))
+    for iri in sorted(kinds):
+        # the most frequent spelling across articles; ties go to the alphabetically first
+        label = min(labels[iri].items(), key=lambda kv: (-kv[1], kv[0]))[0] if labels[iri] else iri
+        g.add_node(
+            iri,
+            kind=kinds[iri],
+            label=label,
+            key=keys.get(iri) or ascii_fold(label),
+            unit_kind=unit_kind.get(iri),
+            honorifics=sorted(set(hons.get(iri, ()))),
+            articles=[],
+        )
+
+
+def _articles(store: Store) -> dict[str, dict[str, str | None]]:
+    out: dict[str, dict[str, str | None]] = {}
+    for art, title, url, date in store.query(Q_ARTICLES).rows:
+        out[str(art)] = {"title": _s(title), "url": _s(url), "date": _s(date)}
+    return out
+
+
+def _edge(
+    g: nx.MultiDiGraph,
+    u: str,
+    v: str,
+    kind: str,
+    key: str,
+    attrs: Mapping[str, Any],
+    evidence: Evidence | None = None,
+    at: str | None = None,
+) -> None:
+    """Add (or extend with more evidence) one edge between two known nodes; dated after ``at``: skip."""
+    if u not in g or v not in g:
+        return
+    if at and evidence is not None and evidence.date and evidence.date[: len(at)] > at:
+        return
+    if g.has_edge(u, v, key):
+        data = g.edges[u, v, key]
+    else:
+        g.add_edge(u, v, key=key, kind=kind, label="", evidence=[], first=None, last=None, ended=None)
+        data = g.edges[u, v, key]
+        data.update(attrs)
+    if evidence is not None:
+        data["evidence"].append(evidence)
+        if evidence.date:
+            data["first"] = min(filter(None, (data["first"], evidence.date)))
+            data["last"] = max(filter(None, (data["last"], evidence.date)))
+
+
+def _add_holdings(store: Store, g: nx.MultiDiGraph, at: str | None) -> None:
+    timeline = {str(h): (_s(f), _s(la), _s(e)) for h, f, la, e in store.query(Q_TIMELINE).rows}
+    rows: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    for r in store.query(Q_HOLDINGS).rows:
+        rows[str(r[0])].append(r)
+    for h in sorted(rows):
+        first, last, ended = timeline.get(h, (None, None, None))
+        if at and not (first and first <= at and not (ended and ended <= at)):
+            continue  # not current on that date (or never dated)
+        group = rows[h]
+        p, o = str(group[0][1]), next((str(r[2]) for r in group if r[2] is not None), None)
+        # the label is the title as the latest article wrote it
+        latest = max(group, key=lambda r: (str(r[4] or ""), str(r[3])))
+        titles = sorted({str(r[3]) for r in group})
+        evidence = sorted(
+            {Evidence(str(r[5]), _s(r[4]), _s(r[6])) for r in group}, key=lambda e: (e.date or "", e.article)
+        )
+        if p not in g:
+            continue
+        target = o if o is not None and o in g else None
+        holding = {"iri": h, "title": str(latest[3]), "titles": titles, "unit": target,
+                   "first": first, "last": last, "ended": ended, "evidence": evidence}  # fmt: skip
+        g.nodes[p].setdefault("holdings", []).append(holding)
+        if target is None:
+            continue  # a role without a known unit: shown in the person's panel only
+        g.add_edge(p, target, key=f"holds:{h}", kind="holds", label=str(latest[3]), titles=titles,
+                   evidence=evidence, first=first, last=last, ended=ended, holding=h)  # fmt: skip
+
+
+def _mentions(store: Store, g: nx.MultiDiGraph) -> None:
+    arts = g.graph["articles"]
+    seen: dict[str, list[str]] = defaultdict(list)
+    for art, n in store.query(Q_MENTIONS).rows:
+        seen[str(n)].append(str(art))
+    for n, lst in seen.items():
+        if n in g:
+            lst.sort(key=lambda a: (arts.get(a, {}).get("date") or "", a), reverse=True)
+            g.nodes[n]["articles"] = lst
+
+
+def _finish_years(g: nx.MultiDiGraph) -> None:
+    """Each edge's years (from its dates and evidence); each node's years: the union of its edges'."""
+    for u, v, data in g.edges(data=True):
+        years: set[int] = set()
+        a, b = _year(data.get("first")), _year(data.get("ended") or data.get("last"))
+        if a and b and b >= a and b - a <= 80:
+            years.update(range(a, b + 1))
+        years.update(y for y in (_year(e.date) for e in data.get("evidence", ())) if y)
+        data["years"] = sorted(years)
+    for n in g.nodes:
+        ys: set[int] = set()
+        for _, _, d in g.edges(n, data=True):
+            ys.update(d["years"])
+        for _, _, d in g.in_edges(n, data=True):
+            ys.update(d["years"])
+        g.nodes[n]["years"] = sorted(ys)
+
+
+def match_nodes(g: nx.MultiDiGraph, focus: str) -> list[str]:
+    """Nodes named by ``focus``: an IRI, else a folded exact name (kg:nameKey / label), else a part of one."""
+    text = collapse_ws(focus)
+    if text in g:
+        return [text]
+    key = ascii_fold(text)
+    if not key:
+        return []
+    exact = sorted(n for n, d in g.nodes(data=True) if d["key"] == key or ascii_fold(d["label"]) == key)
+    if exact:
+        return exact
+    return sorted(n for n, d in g.nodes(data=True) if key in d["key"] or key in ascii_fold(d["label"]))
+
+
+def ego_network(g: nx.MultiDiGraph, centres: Iterable[str], depth: int) -> nx.MultiDiGraph:
+    """The nodes within ``depth`` hops (either direction) of any centre, with the edges among them."""
+    und = g.to_undirected(as_view=True)
+    keep: set[str] = set()
+    for c in centres:
+        keep.update(nx.single_source_shortest_path_length(und, c, cutoff=max(depth, 0)))
+    sub = g.subgraph(keep).copy()
+    sub.graph.update(g.graph)
+    return sub
+
+
+def top_nodes(g: nx.MultiDiGraph, limit: int, keep: Iterable[str] = ()) -> tuple[nx.MultiDiGraph, str]:
+    """At most ``limit`` nodes, the most connected first (``keep`` always stays); and what was hidden."""
+    if g.number_of_nodes() <= limit:
+        return g, ""
+    must = [n for n in keep if n in g]
+    rest = sorted((n for n in g.nodes if n not in set(must)), key=lambda n: (-g.degree(n), g.nodes[n]["label"], n))
+    chosen = set(must) | set(rest[: max(limit - len(must), 0)])
+    hidden = Counter(g.nodes[n]["kind"] for n in g.nodes if n not in chosen)
+    sub = g.subgraph(chosen).copy()
+    sub.graph.update(g.graph)
+    parts = ", ".join(f"{hidden[k]:,} {KINDS[k][0].lower()}" for k in KINDS if hidden[k])
+    note = (
+        f"Đang hiện {len(chosen):,} trên {g.number_of_nodes():,} nút (nhiều liên kết nhất). "
+        f"Ẩn {sum(hidden.values()):,}: {parts}. "
+        "Để xem một nút bị ẩn: kg viz --focus \"TÊN\" (hoặc /graph?focus=TÊN), hoặc tăng --limit."
+    )
+    return sub, note
+
+
+# ---------------------------------------------------------------- layout
+
+
+def layout(g: nx.Graph, *, seed: int = 7) -> dict[str, tuple[float, float]]:
+    """Positions in vis-network pixels: each connected component laid out alone, then packed in rows.
+
+    networkx's spring_layout takes 36 s on 5,000 nodes here (forceatlas2 46 s), so components above
+    ``_SMALL`` nodes use ``_fr_mesh``: Fruchterman-Reingold with exact spring forces along edges and
+    repulsion from an FFT particle mesh, O(n + grid² log grid) per iteration.
+    """
+    und = nx.Graph(g)
+    comps = sorted(nx.connected_components(und), key=lambda c: (-len(c), min(c)))
+    placed: list[tuple[list[str], np.ndarray]] = []
+    singles: list[str] = []
+    for comp in comps:
+        nodes = sorted(comp)
+        if len(nodes) == 1:
+            singles.append(nodes[0])
+            continue
+        sub = und.subgraph(nodes)
+        if len(nodes) <= _SMALL:
+            p = nx.spring_layout(sub, seed=seed, iterations=60)
+            arr = np.array([p[n] for n in nodes], dtype=float)
+        else:
+            idx = {n: i for i, n in enumerate(nodes)}
+            edges = np.array([(idx[a], idx[b]) for a, b in sub.edges()], dtype=np.int64)
+            arr = _fr_mesh(len(nodes), edges, seed=seed)
+        arr -= arr.min(axis=0)
+        span = float(arr.max()) or 1.0
+        arr = arr / span * (_SPACING * math.sqrt(len(nodes)) * 1.2)
+        placed.append((nodes, arr))
+    if singles:
+        cols = max(int(math.ceil(math.sqrt(len(singles)))), 1)
+        arr = np.array([(i % cols, i // cols) for i in range(len(singles))], dtype=float) * _SPACING * 0.8
+        placed.append((singles, arr))
+    # shelf packing: rows of boxes, no wider than the biggest box or a square's side
+    total_area = sum(float((a.max(axis=0)[0] + _SPACING) * (a.max(axis=0)[1] + _SPACING)) for _, a in placed)
+    width = max(max((float(a.max(axis=0)[0]) for _, a in placed), default=0.0), 1.6 * math.sqrt(total_area))
+    x = y = row_h = 0.0
+    pos: dict[str, tuple[float, float]] = {}
+    for nodes, arr in placed:
+        w, h = (float(v) + _SPACING * 2 for v in arr.max(axis=0))
+        if x > 0 and x + w > width:
+            x, y, row_h = 0.0, y + row_h, 0.0
+        for n, (px, py) in zip(nodes, arr, strict=True):
+            pos[n] = (round(px + x, 1), round(py + y, 1))
+        x += w
+        row_h = max(row_h, h)
+    return pos
+
+
+_SMALL = 150
+_SPACING = 110.0  # average pixels between neighbouring nodes (labels are ~150 px wide)
+
+
+def _fr_mesh(n: int, edges: np.ndarray, *, seed: int = 7, iterations: int = 120, grid: int = 128) -> np.ndarray:
+    """Fruchterman-Reingold in the unit square; repulsion k²/d summed on a grid by FFT convolution."""
+    rng = np.random.default_rng(seed)
+    pos = rng.random((n, 2))
+    k = math.sqrt(1.0 / n)
+    # kernel on a (2G)x(2G) grid of cell offsets: force per unit density = k² r / |r|², zero at r = 0
+    off = np.fft.fftfreq(2 * grid, d=1.0 / (2 * grid))
+    dx, dy = np.meshgrid(off, off, indexing="ij")
+    r2 = dx * dx + dy * dy
+    r2[0, 0] = 1.0
+    kx, ky = dx / r2, dy / r2
+    kx[0, 0] = ky[0, 0] = 0.0
+    fkx, fky = np.fft.rfft2(kx), np.fft.rfft2(ky)
+    t = 0.1
+    dt = t / (iterations + 1)
+    src, dst = (edges[:, 0], edges[:, 1]) if len(edges) else (np.array([], int), np.array([], int))
+    for _ in range(iterations):
+        lo = pos.min(axis=0)
+        span = float((pos.max(axis=0) - lo).max()) or 1.0
+        h = span / (grid - 1)
+        cell = np.clip(((pos - lo) / h).astype(np.int64), 0, grid - 1)
+        rho = np.zeros((2 * grid, 2 * grid))
+        np.add.at(rho, (cell[:, 0], cell[:, 1]), 1.0)
+        fr = np.fft.rfft2(rho)
+        fx = np.fft.irfft2(fr * fkx, s=rho.shape)
+        fy = np.fft.irfft2(fr * fky, s=rho.shape)
+        disp = np.empty_like(pos)
+        disp[:, 0] = fx[cell[:, 0], cell[:, 1]] * (k * k / h)
+        disp[:, 1] = fy[cell[:, 0], cell[:, 1]] * (k * k / h)
+        if len(edges):
+            delta = pos[src] - pos[dst]
+            dist = np.sqrt((delta * delta).sum(axis=1))[:, None]
+            f = delta * dist / k
+            np.add.at(disp, src, -f)
+            np.add.at(disp, dst, f)
+        disp += (0.5 - pos) * (0.3 * k)  # a little gravity keeps loose branches close
+        length = np.maximum(np.sqrt((disp * disp).sum(axis=1)), 1e-9)[:, None]
+        pos += disp / length * np.minimum(length, t)
+        t -= dt
+    return pos
+
+
+# ---------------------------------------------------------------- page
+
+
+def script_json(value: Any) -> str:
+    """JSON that is safe inside <script>: no ``</script>``, ``<!--``, or line separators can break out."""
+    s = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return (
+        s.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    )  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def _assets() -> dict[str, str]:
+    import pyvis
+
+    vis = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
+    static = resources.files("kg").joinpath("static")
+    return {
+        "vis_js": (vis / "vis-network.min.js").read_text("utf-8").replace("</script", "<\\/script"),
+        "vis_css": (vis / "vis-network.css").read_text("utf-8"),
+        "app_js": static.joinpath("viz.js").read_text("utf-8"),
+        "app_css": static.joinpath("viz.css").read_text("utf-8"),
+    }
+
+
+def _static_dir() -> str:
+    return str(resources.files("kg").joinpath("static"))
+
+
+def _ev_json(evs: Iterable[Evidence], art_index: dict[str, int]) -> list[list[Any]]:
+    out = []
+    for e in evs:
+        if e.article not in art_index:
+            art_index[e.article] = len(art_index)
+        q = e.quote if e.quote is None or len(e.quote) <= MAX_QUOTE else e.quote[: MAX_QUOTE - 1] + "…"
+        out.append([art_index[e.article], e.date, q])
+    return out
+
+
+def network_html(g: nx.MultiDiGraph, *, title: str = "Mạng quan hệ", note: str = "") -> str:
+    """One self-contained HTML page for a network from ``build_network`` (or any graph of that shape).
+
+    Nodes need ``kind`` and ``label``; everything else is optional. ``title`` and ``note`` are text.
+    """
+    from jinja2 import Environment, FileSystemLoader
+    from markupsafe import Markup
+    from pyvis.network import Network
+
+    order = sorted(g.nodes, key=str)
+    nid = {n: i for i, n in enumerate(order)}
+    pos = layout(g)
+    degree = dict(g.degree())
+    art_index: dict[str, int] = {}
+    vis_nodes: list[dict[str, Any]] = []
+    meta_nodes: list[dict[str, Any]] = []
+    for n in order:
+        d = g.nodes[n]
+        kind = d.get("kind", "unit")
+        kind = kind if kind in KINDS else "unit"
+        label = str(d.get("label") or n)
+        deg = degree.get(n, 0)
+        x, y = pos[n]
+        hon = " ".join(d.get("honorifics") or ())
+        vis_nodes.append({
+            "id": nid[n], "label": label, "group": kind, "x": x, "y": y,
+            "size": round(min(10 + 4 * math.sqrt(deg), 44), 1),
+            "title": f"{hon + ' ' if hon else ''}{label}\n{KINDS[kind][0]} · {deg} liên kết",
+        })  # fmt: skip
+        holdings = [
+            [h["title"], nid.get(h["unit"]) if h.get("unit") else None, h.get("first"), h.get("last"),
+             h.get("ended"), _ev_json(h.get("evidence", ()), art_index)]
+            for h in d.get("holdings", ())
+        ]  # fmt: skip
+        arts = [art_index.setdefault(a, len(art_index)) for a in (d.get("articles") or ())[:MAX_NODE_ARTICLES]]
+        meta_nodes.append({
+            "iri": str(n), "kind": kind, "unitKind": d.get("unit_kind"), "hon": hon,
+            "years": d.get("years", []), "deg": deg, "key": d.get("key") or ascii_fold(label),
+            "roles": holdings, "arts": arts,
+        })  # fmt: skip
+    vis_edges: list[dict[str, Any]] = []
+    meta_edges: list[list[Any]] = []
+    for i, (u, v, data) in enumerate(sorted(g.edges(data=True), key=lambda e: (nid[e[0]], nid[e[1]], e[2].get("kind", "")))):
+        kind = data.get("kind", "holds")
+        kind = kind if kind in EDGE_KINDS else "holds"
+        e: dict[str, Any] = {"id": i, "from": nid[u], "to": nid[v], "color": EDGE_KINDS[kind][1]}
+        if data.get("label"):
+            e["label"] = str(data["label"])
+        vis_edges.append(e)
+        meta_edges.append([
+            kind, data.get("first"), data.get("last"), data.get("ended"), data.get("years", []),
+            _ev_json(data.get("evidence", ()), art_index), data.get("conferred_by"),
+        ])  # fmt: skip
+    articles = g.graph.get("articles", {})
+    art_rows: list[list[Any]] = [[]] * len(art_index)
+    for iri, i in art_index.items():
+        a = articles.get(iri, {})
+        art_rows[i] = [a.get("title") or iri, a.get("url"), a.get("date")]
+    focus = [nid[f] for f in g.graph.get("focus", ()) if f in nid]
+    page = {
+        "kinds": {k: list(v) for k, v in KINDS.items()},
+        "edgeKinds": {k: list(v) for k, v in EDGE_KINDS.items()},
+        "nodes": meta_nodes,
+        "edges": meta_edges,
+        "articles": art_rows,
+        "focus": focus,
+        "at": g.graph.get("at"),
+    }
+
+    net = Network(height="100%", width="100%", directed=True, heading="", cdn_resources="in_line")
+    # Filled directly: add_node/add_edge scan lists (quadratic), and from_nx is quadratic too.
+    net.nodes = vis_nodes
+    net.edges = vis_edges
+    net.node_ids = [n["id"] for n in vis_nodes]
+    net.options = _vis_options(len(vis_nodes), len(vis_edges))
+
+    assets = _assets()
+    env = Environment(loader=FileSystemLoader(_static_dir()), autoescape=True)
+    env.policies["json.dumps_function"] = lambda obj, **kw: script_json(obj)
+    env.globals.update(
+        page_title=title,
+        note=note,
+        counts={"nodes": len(vis_nodes), "edges": len(vis_edges)},
+        legend=[(k, *v) for k, v in KINDS.items()],
+        edge_legend=[(k, *v) for k, v in EDGE_KINDS.items()],
+        page_json=Markup(script_json(page)),
+        options_json=Markup(script_json(net.options)),
+        vis_js=Markup(assets["vis_js"]),
+        vis_css=Markup(assets["vis_css"]),
+        app_js=Markup(assets["app_js"].replace("</script", "<\\/script")),
+        app_css=Markup(assets["app_css"]),
+    )
+    net.templateEnv = env
+    net.path = "viz_template.html"
+    return str(net.generate_html(name="graph.html"))
+
+
+def _vis_options(n_nodes: int, n_edges: int) -> dict[str, Any]:
+    """Physics off (positions are precomputed); straight edges; labels drawn only when readable."""
+    return {
+        "physics": {"enabled": False},
+        "layout": {"improvedLayout": False, "randomSeed": 7},
+        "interaction": {"hover": n_nodes <= 2000, "tooltipDelay": 150, "hideEdgesOnDrag": n_edges > 3000,
+                        "hideEdgesOnZoom": n_edges > 3000, "navigationButtons": False, "keyboard": False},
+        "nodes": {"font": {"size": 14, "face": "system-ui, sans-serif", "strokeWidth": 3, "strokeColor": "#ffffff"},
+                  "borderWidth": 1, "scaling": {"label": {"enabled": False, "drawThreshold": 6}}},
+        "edges": {"smooth": False, "width": 1,
+                  "arrows": {"to": {"enabled": True, "scaleFactor": 0.4}},
+                  "font": {"size": 10, "align": "horizontal", "color": "#444444", "strokeWidth": 3},
+                  "color": {"inherit": False, "opacity": 0.75}, "selectionWidth": 2},
+        "groups": {k: {"shape": shape, "color": {"background": col, "border": "#1a202c",
+                                                  "highlight": {"background": col, "border": "#000000"}}}
+                   for k, (_, shape, col) in KINDS.items()},
+    }  # fmt: skip
+
+
+def render_page(
+    store: Store, *, focus: str | None = None, depth: int = 2, at: str | None = None, limit: int = 1500
+) -> str:
+    """The network page for ``kg viz`` and ``GET /graph``: one self-contained, offline HTML string."""
+    if limit < 1:
+        raise QueryError(f"limit must be at least 1, got {limit}")
+    if depth < 0:
+        raise QueryError(f"depth must be 0 or more, got {depth}")
+    g = build_network(store, focus=focus, depth=depth, at=at)
+    g, note = top_nodes(g, limit, keep=g.graph.get("focus", ()))
+    parts = []
+    if focus and g.graph.get("focus"):
+        names = ", ".join(sorted({g.nodes[f]["label"] for f in g.graph["focus"] if f in g}))
+        parts.append(f"Quanh: {names} (bán kính {depth})")
+    if at:
+        parts.append(f"Tại ngày {at}: chỉ các chức vụ đang giữ")
+    title = "Mạng quan hệ" + (" — " + "; ".join(parts) if parts else "")
+    if g.number_of_nodes() == 0:
+        note = (note + " " if note else "") + "Kho dữ liệu chưa có nút nào để vẽ."
+    return network_html(g, title=title, note=note)
+
+
+__all__ = ["build_network", "network_html", "render_page", "top_nodes", "ego_network", "match_nodes", "layout"]
