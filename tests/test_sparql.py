@@ -1,0 +1,449 @@
+"""The /sparql endpoint speaks the SPARQL 1.1 Protocol: with httpx
+and against a real uvicorn server on 127.0.0.1 with real clients (SPARQLWrapper, rdflib's
+SPARQLStore). Also /queries (saved queries over HTTP), time limit, row cap and write protection."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+
+import sparql_fixtures as F
+from kg.config import Settings
+from kg.ids import article_graph
+from kg.queries import load_queries
+from kg.sparql import negotiate, sparql_router
+from kg.store import Store, open_store
+from kg.vocab import DERIVED_GRAPH
+
+TOKEN = "s3cret-token"
+PEOPLE = "SELECT DISTINCT ?name WHERE { ?p a kg:Person ; foaf:name ?name } ORDER BY ?name"
+NAMES = sorted({"Trần Văn Khải", "Lê Thị Mai", "Phạm Quốc Bảo", "Đỗ Minh Tâm", "Vũ Hải Yến", "Hoàng Đức Long",
+                "Ngô Thanh Hà"})  # fmt: skip
+CONSTRUCT = "CONSTRUCT { ?d kg:documentNumber ?n } WHERE { ?d kg:documentNumber ?n }"
+# ~700 triples cubed: a join that streams rows for minutes unless stopped.
+RUNAWAY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def make_app(store: Store, **settings: Any) -> FastAPI:
+    app = FastAPI()
+    max_concurrent = settings.pop("max_concurrent", None)
+    app.include_router(sparql_router(store, Settings(**settings), max_concurrent=max_concurrent))
+    return app
+
+
+@pytest.fixture(scope="module")
+def store() -> Iterator[Store]:
+    s = F.memory_store()
+    yield s
+    s.close()
+
+
+@contextlib.contextmanager
+def http(app: FastAPI) -> Iterator[httpx.Client]:
+    """A real HTTP client on a real server (starlette's TestClient warns about its httpx use)."""
+    with serve(app) as url, httpx.Client(base_url=url, timeout=30) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def client(store: Store) -> Iterator[httpx.Client]:
+    with http(make_app(store)) as c:
+        yield c
+
+
+def names(resp: httpx.Response) -> list[str]:
+    assert resp.status_code == 200, resp.text
+    return [b["name"]["value"] for b in resp.json()["results"]["bindings"]]
+
+
+# ---------------------------------------------------------------- protocol: the three ways to send a query
+
+
+def test_get_query_returns_sparql_json(client: httpx.Client) -> None:
+    r = client.get("/sparql", params={"query": PEOPLE})
+    assert r.headers["content-type"] == "application/sparql-results+json"
+    assert names(r) == NAMES
+
+
+def test_post_form_and_post_sparql_query_give_the_same_answer(client: httpx.Client) -> None:
+    form = client.post("/sparql", data={"query": PEOPLE})
+    direct = client.post("/sparql", content=PEOPLE.encode(), headers={"Content-Type": "application/sparql-query"})
+    assert names(form) == names(direct) == NAMES
+
+
+def test_default_graph_is_the_union_of_named_graphs(client: httpx.Client) -> None:
+    r = client.get("/sparql", params={"query": "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a kg:Article }"})
+    assert r.json()["results"]["bindings"][0]["n"]["value"] == "4"
+
+
+def test_default_graph_uri_restricts_the_dataset(client: httpx.Client) -> None:
+    g = str(article_graph("lx-2022-11"))
+    r = client.get("/sparql", params={"query": PEOPLE, "default-graph-uri": g})
+    assert names(r) == ["Hoàng Đức Long", "Ngô Thanh Hà"]
+    two = client.get(
+        "/sparql",
+        params=[("query", PEOPLE), ("default-graph-uri", g), ("default-graph-uri", str(article_graph("hv-2024-05")))],
+    )
+    assert "Phạm Quốc Bảo" in names(two) and "Vũ Hải Yến" not in names(two)
+
+
+def test_named_graph_uri_limits_graph_patterns(client: httpx.Client) -> None:
+    q = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+    r = client.post(
+        "/sparql?named-graph-uri=" + str(article_graph("hv-2023-03")) + "&named-graph-uri=" + str(DERIVED_GRAPH),
+        content=q, headers={"Content-Type": "application/sparql-query"},
+    )  # fmt: skip
+    assert {b["g"]["value"] for b in r.json()["results"]["bindings"]} == {
+        str(article_graph("hv-2023-03")), str(DERIVED_GRAPH)
+    }  # fmt: skip
+    # named graphs only: the default graph is empty (SPARQL 1.1 Protocol, 2.1.4)
+    r = client.get("/sparql", params={"query": PEOPLE, "named-graph-uri": str(article_graph("hv-2023-03"))})
+    assert names(r) == []
+
+
+# ---------------------------------------------------------------- content negotiation
+
+
+@pytest.mark.parametrize(
+    ("accept", "media", "marker"),
+    [
+        ("application/sparql-results+xml", "application/sparql-results+xml", b"<sparql"),
+        ("text/csv", "text/csv", "name\r\nHoàng Đức Long\r\n".encode()),
+        ("text/tab-separated-values", "text/tab-separated-values", b"?name\n"),
+        ("application/json", "application/sparql-results+json", b'"bindings"'),
+        ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "application/sparql-results+xml", b"<sparql"),
+        ("*/*", "application/sparql-results+json", b'"bindings"'),
+    ],
+)
+def test_select_results_follow_the_accept_header(client: httpx.Client, accept: str, media: str, marker: bytes) -> None:
+    r = client.get("/sparql", params={"query": PEOPLE}, headers={"Accept": accept})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].split(";")[0] == media
+    assert marker in r.content
+
+
+def test_ask_in_json_and_xml(client: httpx.Client) -> None:
+    ask = "ASK { ?p foaf:name \"Lê Thị Mai\" }"
+    assert client.get("/sparql", params={"query": ask}).json() == {"head": {}, "boolean": True}
+    x = client.get("/sparql", params={"query": ask}, headers={"Accept": "application/sparql-results+xml"})
+    assert b"<boolean>true</boolean>" in x.content
+
+
+@pytest.mark.parametrize(
+    ("accept", "rdflib_format"),
+    [("text/turtle", "turtle"), ("application/n-triples", "nt"), ("application/ld+json", "json-ld"),
+     ("application/rdf+xml", "xml")],
+)  # fmt: skip
+def test_construct_in_every_rdf_format(client: httpx.Client, accept: str, rdflib_format: str) -> None:
+    r = client.get("/sparql", params={"query": CONSTRUCT}, headers={"Accept": accept})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].split(";")[0] == accept
+    g = Graph().parse(data=r.content, format=rdflib_format)
+    expected = Graph()
+    for n in ("88-NQ/TW", "77-CT/TW", "12-NQ/ĐU"):
+        expected.add((URIRef(_doc(client, n)), URIRef("https://w3id.org/kg-vn/ontology#documentNumber"), Literal(n)))
+    assert isomorphic(g, expected)
+
+
+def _doc(client: httpx.Client, number: str) -> str:
+    q = f'SELECT ?d WHERE {{ ?d kg:documentNumber "{number}" }} LIMIT 1'
+    return client.get("/sparql", params={"query": q}).json()["results"]["bindings"][0]["d"]["value"]
+
+
+def test_format_parameter_overrides_accept(client: httpx.Client) -> None:
+    r = client.get("/sparql", params={"query": PEOPLE, "format": "csv"}, headers={"Accept": "application/json"})
+    assert r.headers["content-type"].startswith("text/csv")
+    t = client.get("/sparql", params={"query": CONSTRUCT, "format": "turtle"})
+    assert t.headers["content-type"].startswith("text/turtle")
+
+
+def test_unacceptable_format_is_406_with_a_json_detail(client: httpx.Client) -> None:
+    r = client.get("/sparql", params={"query": PEOPLE}, headers={"Accept": "image/png"})
+    assert r.status_code == 406 and "application/sparql-results+json" in r.json()["detail"]
+    r = client.get("/sparql", params={"query": CONSTRUCT, "format": "csv"})
+    assert r.status_code == 406
+
+
+def test_negotiate_uses_the_most_specific_range_and_server_order() -> None:
+    offered = (("application/sparql-results+json", "json"), ("text/csv", "csv"))
+    assert negotiate(None, offered) == "json"
+    assert negotiate("text/*", offered) == "csv"
+    assert negotiate("text/csv;q=0.5, */*;q=0.1", offered) == "csv"
+    assert negotiate("*/*;q=0.5, application/sparql-results+json;q=0", offered) == "csv"
+    assert negotiate("image/png", offered) is None
+
+
+# ---------------------------------------------------------------- errors
+
+
+def test_malformed_query_is_400_with_the_parser_message(client: httpx.Client) -> None:
+    r = client.get("/sparql", params={"query": "SELECT ?x WHERE { ?x ?y }"})
+    assert r.status_code == 400
+    detail = r.json()["detail"]
+    assert detail.startswith("SPARQL syntax error") and "1:" in detail
+
+
+def test_protocol_misuse_is_a_clear_client_error(client: httpx.Client) -> None:
+    assert client.get("/sparql").status_code == 400
+    assert client.get("/sparql", params={"update": "CLEAR ALL"}).status_code == 400
+    assert client.get("/sparql", params=[("query", "ASK {}"), ("query", "ASK {}")]).status_code == 400
+    assert client.post("/sparql", data={"query": "ASK {}", "update": "CLEAR ALL"}).status_code == 400
+    r = client.post("/sparql", content=b"ASK {}", headers={"Content-Type": "text/plain"})
+    assert r.status_code == 415 and "application/sparql-query" in r.json()["detail"]
+    assert client.get("/sparql", params={"query": PEOPLE, "default-graph-uri": "not an iri"}).status_code == 400
+
+
+def test_request_body_over_the_limit_is_413(store: Store) -> None:
+    with http(make_app(store, max_request_bytes=100)) as c:
+        r = c.post("/sparql", content=("#" * 200 + "\nASK {}").encode(), headers={"Content-Type": "application/sparql-query"})
+        assert r.status_code == 413
+        assert c.post("/sparql", content=b"ASK {}", headers={"Content-Type": "application/sparql-query"}).json()["boolean"] is True
+
+
+# ---------------------------------------------------------------- limits
+
+
+def test_result_rows_are_capped_and_marked(store: Store) -> None:
+    with http(make_app(store, max_results=3)) as c:
+        r = c.get("/sparql", params={"query": PEOPLE})
+        assert len(names(r)) == 3
+        assert r.headers["x-kg-truncated"] == "true" and r.headers["x-kg-max-results"] == "3"
+        g = c.get("/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }", "format": "nt"})
+        assert len([line for line in g.text.splitlines() if line.strip()]) == 3
+        small = c.get("/sparql", params={"query": "SELECT ?x WHERE { VALUES ?x { 1 2 } }"})
+        assert "x-kg-truncated" not in small.headers
+
+
+def test_runaway_query_is_stopped_at_the_timeout_and_frees_its_worker(store: Store) -> None:
+    router_settings = {"query_timeout": 0.5, "max_results": 10**9, "max_concurrent": 1}
+    with http(make_app(store, **router_settings)) as c:
+        start = time.monotonic()
+        r = c.get("/sparql", params={"query": RUNAWAY})
+        took = time.monotonic() - start
+        assert r.status_code == 503
+        assert "0.5 s limit" in r.json()["detail"]
+        assert took < 5
+        # the worker saw the cancel flag at its next row: the single slot is free again
+        deadline = time.monotonic() + 5
+        while True:
+            ok = c.get("/sparql", params={"query": "ASK {}"})
+            if ok.status_code == 200 or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        assert ok.status_code == 200
+
+
+# ---------------------------------------------------------------- updates
+
+
+UPDATE = 'INSERT DATA { GRAPH <https://w3id.org/kg-vn/graph/test> { <https://w3id.org/kg-vn/id/x> <http://xmlns.com/foaf/0.1/name> "X" } }'
+
+
+def test_updates_are_refused_when_no_token_is_configured(client: httpx.Client) -> None:
+    for headers in ({}, {"Authorization": "Bearer anything"}, {"Authorization": "Bearer"}):
+        r = client.post("/sparql", content=UPDATE, headers={"Content-Type": "application/sparql-update", **headers})
+        assert r.status_code == 403 and "read-only" in r.json()["detail"]
+    assert client.post("/sparql", data={"update": UPDATE}).status_code == 403
+
+
+def test_updates_need_the_bearer_token() -> None:
+    s = F.memory_store()
+    with http(make_app(s, write_token=TOKEN)) as c:
+        for auth in (None, "Bearer wrong", f"Basic {TOKEN}", TOKEN):
+            headers = {"Content-Type": "application/sparql-update"} | ({"Authorization": auth} if auth else {})
+            assert c.post("/sparql", content=UPDATE, headers=headers).status_code == 403
+        assert c.get("/sparql", params={"query": "ASK { ?s foaf:name \"X\" }"}).json()["boolean"] is False
+        ok = c.post("/sparql", content=UPDATE, headers={"Content-Type": "application/sparql-update",
+                                                         "Authorization": f"Bearer {TOKEN}"})
+        assert ok.status_code == 204
+        assert c.get("/sparql", params={"query": "ASK { ?s foaf:name \"X\" }"}).json()["boolean"] is True
+        form = c.post("/sparql", data={"update": "DROP GRAPH <https://w3id.org/kg-vn/graph/test>"},
+                      headers={"Authorization": f"Bearer {TOKEN}"})
+        assert form.status_code == 204
+        assert c.get("/sparql", params={"query": "ASK { ?s foaf:name \"X\" }"}).json()["boolean"] is False
+        bad = c.post("/sparql", content="INSERT NONSENSE", headers={"Content-Type": "application/sparql-update",
+                                                                    "Authorization": f"Bearer {TOKEN}"})
+        assert bad.status_code == 400 and "syntax" in bad.json()["detail"]
+    s.close()
+
+
+# ---------------------------------------------------------------- saved queries over HTTP
+
+
+def test_queries_lists_every_saved_query_with_params(client: httpx.Client) -> None:
+    listed = {q["name"]: q for q in client.get("/queries").json()}
+    assert set(listed) == set(load_queries())
+    holders = listed["holders_of_title"]
+    assert holders["summary"] and "SELECT" in holders["sparql"]
+    assert [(p["name"], p["type"], p["optional"]) for p in holders["params"]] == [
+        ("organization", "iri", False), ("role", "literal", False), ("at", "date", True)
+    ]  # fmt: skip
+
+
+def test_saved_query_runs_with_url_params(client: httpx.Client) -> None:
+    uni = str(F.org_iri(F.UNI))
+    r = client.get("/queries/holders_of_title", params={"organization": uni, "role": "Hiệu trưởng", "at": "2024-06-01"})
+    assert {b["name"]["value"] for b in r.json()["results"]["bindings"]} == {"Phạm Quốc Bảo"}
+    empty_optional = client.get("/queries/holders_of_title", params={"organization": uni, "role": "Hiệu trưởng", "at": ""})
+    assert len(empty_optional.json()["results"]["bindings"]) == 3
+    csv = client.get("/queries/counts", params={"format": "csv"})
+    assert csv.headers["content-type"].startswith("text/csv") and csv.text.startswith("kind,label,n")
+
+
+def test_saved_query_errors(client: httpx.Client) -> None:
+    r = client.get("/queries/nope")
+    assert r.status_code == 404 and "holders_of_title" in r.json()["detail"]
+    r = client.get("/queries/holders_of_title", params={"role": "Bí thư"})
+    assert r.status_code == 400 and "missing parameter" in r.json()["detail"]
+    r = client.get("/queries/roles_of_person", params={"person": "not an iri"})
+    assert r.status_code == 400 and "not a valid IRI" in r.json()["detail"]
+    r = client.get("/queries/roles_of_person", params={"person": "https://w3id.org/kg-vn/id/x", "at": "soon"})
+    assert r.status_code == 400 and "expected a date" in r.json()["detail"]
+
+
+def test_query_page_is_self_contained(client: httpx.Client) -> None:
+    r = client.get("/query")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    csp = r.headers["content-security-policy"]
+    assert "default-src 'none'" in csp and "connect-src 'self'" in csp
+    html = r.text
+    for needle in ("src=\"http", "href=\"http", "@import", "url(http", ".innerHTML", "insertAdjacentHTML", "document.write"):
+        assert needle not in html
+
+
+# ---------------------------------------------------------------- a real server and real clients
+
+
+@contextlib.contextmanager
+def serve(app: FastAPI) -> Iterator[str]:
+    """uvicorn on 127.0.0.1 and a free port, in a thread; yields the base URL, then stops it."""
+    import uvicorn
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+
+
+@pytest.fixture(scope="module")
+def server(store: Store) -> Iterator[str]:
+    with serve(make_app(store)) as url:
+        yield url
+
+
+def test_sparqlwrapper_select_in_json_xml_and_csv(server: str) -> None:
+    from SPARQLWrapper import CSV, JSON, POST, XML, SPARQLWrapper
+
+    sw = SPARQLWrapper(server + "/sparql")
+    sw.setQuery("PREFIX foaf: <http://xmlns.com/foaf/0.1/>\n" + PEOPLE)
+    sw.setReturnFormat(JSON)
+    assert [b["name"]["value"] for b in sw.queryAndConvert()["results"]["bindings"]] == NAMES
+    sw.setReturnFormat(XML)
+    doc = sw.queryAndConvert()
+    assert sorted(n.firstChild.data for n in doc.getElementsByTagName("literal")) == NAMES
+    sw.setReturnFormat(CSV)
+    assert sw.queryAndConvert().decode("utf-8").splitlines()[1:] == NAMES
+    sw.setMethod(POST)
+    sw.setReturnFormat(JSON)
+    assert len(sw.queryAndConvert()["results"]["bindings"]) == len(NAMES)
+
+
+def test_sparqlwrapper_ask_and_construct(server: str) -> None:
+    from SPARQLWrapper import JSON, TURTLE, XML, SPARQLWrapper
+
+    sw = SPARQLWrapper(server + "/sparql")
+    sw.setQuery('ASK { ?p <http://xmlns.com/foaf/0.1/name> "Lê Thị Mai" }')
+    sw.setReturnFormat(JSON)
+    assert sw.queryAndConvert()["boolean"] is True
+    sw.setQuery(CONSTRUCT)
+    sw.setReturnFormat(TURTLE)
+    g = Graph().parse(data=sw.queryAndConvert(), format="turtle")
+    assert {str(o) for o in g.objects()} == {"88-NQ/TW", "77-CT/TW", "12-NQ/ĐU"}
+    sw.setReturnFormat(XML)  # RDF/XML for CONSTRUCT, parsed by SPARQLWrapper into an rdflib Graph
+    assert len(sw.queryAndConvert()) == 3
+
+
+def test_rdflib_sparqlstore_queries_through_the_endpoint(server: str) -> None:
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    remote = SPARQLStore(server + "/sparql")
+    g = Graph(store=remote)
+    rows = list(g.query("PREFIX foaf: <http://xmlns.com/foaf/0.1/>\n" + PEOPLE))
+    assert [str(r[0]) for r in rows] == NAMES
+    ask = g.query('ASK { ?p <http://xmlns.com/foaf/0.1/name> "Vũ Hải Yến" }')
+    assert ask.askAnswer is True
+    built = g.query("PREFIX kg: <https://w3id.org/kg-vn/ontology#>\n" + CONSTRUCT).graph
+    assert len(built) == 3
+    # triples() sends a SELECT without DISTINCT: Oxigraph's union default graph is a multiset, one
+    # match per named graph holding the triple (88-NQ/TW is stated in three articles).
+    found = list(g.triples((None, URIRef("https://w3id.org/kg-vn/ontology#documentNumber"), None)))
+    assert len(set(found)) == 3 and len(found) == 7
+    remote.close()
+
+
+def test_real_server_answers_busy_when_every_worker_is_taken(store: Store) -> None:
+    app = make_app(store, query_timeout=3.0, max_results=10**9, max_concurrent=1)
+    with serve(app) as url:
+        results: dict[str, httpx.Response] = {}
+
+        def slow() -> None:
+            results["slow"] = httpx.get(url + "/sparql", params={"query": RUNAWAY}, timeout=30)
+
+        t = threading.Thread(target=slow)
+        t.start()
+        time.sleep(0.5)
+        busy = httpx.get(url + "/sparql", params={"query": "ASK {}"}, timeout=30)
+        t.join(30)
+        assert busy.status_code == 503 and busy.headers["retry-after"] == "5"
+        assert "too many queries" in busy.json()["detail"]
+        assert results["slow"].status_code == 503 and "3 s limit" in results["slow"].json()["detail"]
+
+
+def test_real_server_streams_csv_downloads(server: str) -> None:
+    r = httpx.get(server + "/queries/most_cited_documents", params={"year": "2023", "format": "csv"}, timeout=30)
+    assert r.status_code == 200
+    rows = list(csv_rows(r.text))
+    assert [row["number"] for row in rows] == ["77-CT/TW", "88-NQ/TW"]
+
+
+def csv_rows(text: str) -> Iterator[dict[str, str]]:
+    import csv
+
+    yield from csv.DictReader(io.StringIO(text))
+
+
+def test_open_store_on_disk_serves_the_same_answers(tmp_path: Any) -> None:
+    path = F.disk_store(tmp_path / "store")
+    s = open_store(path)
+    try:
+        with http(make_app(s)) as c:
+            assert names(c.get("/sparql", params={"query": PEOPLE})) == NAMES
+            assert json.loads(c.get("/queries/counts").text)["head"]["vars"] == ["kind", "label", "n"]
+    finally:
+        s.close()
