@@ -41,6 +41,9 @@ WHERE {{
 }}"""
 
 # A holding ended by the earliest of: a "nguyên" mention, the first sighting of a successor.
+# Each cross-graph pattern is a SELECT DISTINCT: a role's kg:singleSeat and a holding's triples are
+# repeated in every article that mentions them, and joined graph by graph they multiplied the rows
+# (45 s for 2,000 articles; 1.2 s this way, same result: MIN and INSERT ignore duplicates).
 ENDED = f"""
 INSERT {{ GRAPH {D} {{ ?h kg:ended true ; kg:endedBy ?end }} }}
 WHERE {{
@@ -48,10 +51,10 @@ WHERE {{
     {{ GRAPH ?g {{ ?h kg:former true ; kg:asOf ?d }} }}
     UNION
     {{
+      {{ SELECT DISTINCT ?r WHERE {{ GRAPH ?g2 {{ ?r kg:singleSeat true }} }} }}
+      {{ SELECT DISTINCT ?h ?r ?o ?p WHERE {{ GRAPH ?g1 {{ ?h org:role ?r ; org:organization ?o ; org:member ?p }} }} }}
       GRAPH {D} {{ ?h kg:lastSeen ?last }}
-      GRAPH ?g1 {{ ?h org:role ?r ; org:organization ?o ; org:member ?p }}
-      GRAPH ?g2 {{ ?r kg:singleSeat true }}
-      GRAPH ?g3 {{ ?h2 org:organization ?o ; org:role ?r ; org:member ?p2 }}
+      {{ SELECT DISTINCT ?h2 ?r ?o ?p2 WHERE {{ GRAPH ?g3 {{ ?h2 org:organization ?o ; org:role ?r ; org:member ?p2 }} }} }}
       FILTER(?p2 != ?p)
       GRAPH {D} {{ ?h2 kg:firstSeen ?d }}
       FILTER(?d > ?last)
@@ -63,9 +66,9 @@ SUCCEEDED = f"""
 INSERT {{ GRAPH {D} {{ ?h kg:succeededBy ?h2 }} }}
 WHERE {{
   GRAPH {D} {{ ?h kg:endedBy ?end ; kg:lastSeen ?last }}
-  GRAPH ?g1 {{ ?h org:role ?r ; org:organization ?o ; org:member ?p }}
-  GRAPH ?g2 {{ ?r kg:singleSeat true }}
-  GRAPH ?g3 {{ ?h2 org:organization ?o ; org:role ?r ; org:member ?p2 }}
+  {{ SELECT DISTINCT ?r WHERE {{ GRAPH ?g2 {{ ?r kg:singleSeat true }} }} }}
+  {{ SELECT DISTINCT ?h ?r ?o ?p WHERE {{ GRAPH ?g1 {{ ?h org:role ?r ; org:organization ?o ; org:member ?p }} }} }}
+  {{ SELECT DISTINCT ?h2 ?r ?o ?p2 WHERE {{ GRAPH ?g3 {{ ?h2 org:organization ?o ; org:role ?r ; org:member ?p2 }} }} }}
   FILTER(?p2 != ?p)
   GRAPH {D} {{ ?h2 kg:firstSeen ?end }}
 }}"""
