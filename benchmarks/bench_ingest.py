@@ -1,0 +1,107 @@
+"""Bulk ingestion benchmark: a folder of articles into a fresh embedded store, then a re-run.
+
+    python benchmarks/bench_ingest.py                      # all of ../shared/corpus/bulk (20,000)
+    python benchmarks/bench_ingest.py --limit 2000         # the first 2,000 (a representative sample)
+    python benchmarks/bench_ingest.py --extract-only       # extraction alone, one process, for comparison
+
+Prints one JSON object: wall time, articles/s, time per stage (summed over workers), peak memory
+(this process and its workers, from getrusage: the max RSS of the largest child, not the sum),
+store size on disk, and the re-run that must skip everything as unchanged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from itertools import islice
+from pathlib import Path
+
+from kg.ingest import iter_article_paths, read_article
+from kg.pipeline import default_extractor, ingest_paths
+from kg.store import OxigraphStore
+
+DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "bulk"
+
+
+def du(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def peak_mb() -> dict[str, float]:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"main_peak_rss_mb": round(own, 1), "largest_worker_peak_rss_mb": round(kids, 1)}
+
+
+def subset(corpus: Path, limit: int, into: Path) -> Path:
+    """Symlinks to the first ``limit`` articles (the corpus order is a seeded random mix)."""
+    into.mkdir(parents=True, exist_ok=True)
+    for p in islice(iter_article_paths([corpus]), limit):
+        (into / p.name).symlink_to(p)
+    return into
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
+    ap.add_argument("--limit", type=int, default=0, help="only the first N articles")
+    ap.add_argument("--workers", type=int, default=0, help="default: number of cores")
+    ap.add_argument("--batch-size", type=int, default=500)
+    ap.add_argument("--store", type=Path, help="store folder (default: a fresh temporary one, removed after)")
+    ap.add_argument("--extract-only", action="store_true", help="time read + extraction alone, one process")
+    args = ap.parse_args()
+    if not args.corpus.is_dir():
+        sys.exit(f"no corpus at {args.corpus}")
+    tmp = Path(tempfile.mkdtemp(prefix="kg-bench-"))
+    try:
+        corpus = subset(args.corpus, args.limit, tmp / "articles") if args.limit else args.corpus
+        if args.extract_only:
+            extract = default_extractor()
+            n, t0 = 0, time.perf_counter()
+            for p in iter_article_paths([corpus]):
+                extract(read_article(p))
+                n += 1
+            secs = time.perf_counter() - t0
+            print(json.dumps({"articles": n, "extract_seconds": round(secs, 1), "ms_per_article": round(1000 * secs / n, 2)}))
+            return
+        store_dir = args.store or tmp / "store"
+        store = OxigraphStore(store_dir)
+        t0 = time.perf_counter()
+        report = ingest_paths([corpus], store, workers=args.workers or None, batch_size=args.batch_size)
+        wall = time.perf_counter() - t0
+        store.flush()
+        quads = len(store.raw)
+        t1 = time.perf_counter()
+        again = ingest_paths([corpus], store, workers=args.workers or None, batch_size=args.batch_size)
+        rerun = time.perf_counter() - t1
+        store.close()
+        out = {
+            "articles": report.total,
+            "ingested": report.ingested,
+            "unchanged": report.unchanged,
+            "failed": len(report.failed),
+            "failed_examples": report.failed[:3],
+            "quads": quads,
+            "wall_seconds": round(wall, 1),
+            "articles_per_second": round(report.total / wall, 1),
+            "stage_seconds": {k: round(v, 1) for k, v in report.timings.items()},
+            "workers": args.workers or os.cpu_count(),
+            "store_mb_on_disk": round(du(store_dir) / 1e6, 1),
+            "rerun_seconds": round(rerun, 1),
+            "rerun_unchanged": again.unchanged,
+            "rerun_ingested": again.ingested,
+            **peak_mb(),
+        }
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
