@@ -210,5 +210,6 @@
     network.selectNodes(P.focus);
     showPanel(P.focus[0]);
   }
+  window.kgReadyAt = performance.now();
   window.kgReady = true;
 })();
