@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterator
@@ -33,9 +34,10 @@ def _letters() -> tuple[str, str]:
 
 
 UPPER, LOWER = _letters()
-_UPPER_SET = frozenset(UPPER)
+UPPER_SET = _UPPER_SET = frozenset(UPPER)
 
 
+@lru_cache(maxsize=65536)
 def key(s: str) -> str:
     """Token matching key: NFC, modern tones, case-folded ("Uỷ" -> "ủy")."""
     return modern_tones(unicodedata.normalize("NFC", s)).casefold()
@@ -46,8 +48,7 @@ def is_cap(tok: str) -> bool:
 
 
 def is_allcaps(tok: str) -> bool:
-    letters = [c for c in tok if c.isalpha()]
-    return len(letters) >= 2 and all(c.isupper() for c in letters)
+    return len(tok) >= 2 and tok.isupper()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -209,14 +210,9 @@ class Tokens:
 
 
 def tokens_of(work: str) -> Tokens:
-    text, keys, starts, ends = [], [], [], []
-    for m in _TOKEN_RE.finditer(work):
-        t = m.group()
-        text.append(t)
-        keys.append(t.casefold())
-        starts.append(m.start())
-        ends.append(m.end())
-    return Tokens(text, keys, starts, ends)
+    ms = list(_TOKEN_RE.finditer(work))
+    text = [m.group() for m in ms]
+    return Tokens(text, [t.casefold() for t in text], [m.start() for m in ms], [m.end() for m in ms])
 
 
 class PhraseTable:
@@ -284,6 +280,7 @@ class Honorifics:
     drop: PhraseTable
     list_openers: PhraseTable
     keep_dotted: frozenset[str]  # keys of entries written with a final "."
+    first_keys: frozenset[str]  # first-token keys of every title and form of address
 
 
 @dataclass
@@ -311,7 +308,7 @@ class Roles:
     chain_skip: frozenset[str]
 
 
-@dataclass
+@dataclass(eq=False)
 class Orgs:
     heads: PhraseTable  # value: (kind, head phrase)
     central_heads: frozenset[str]
@@ -327,6 +324,11 @@ class Orgs:
 
     def kind_of(self, name: str) -> str:
         keys = [key(t) for t in tokenize(name)]
+        return self._kind_of(tuple(keys))
+
+    @lru_cache(maxsize=8192)  # noqa: B019 (one RuleSet per process)
+    def _kind_of(self, keys_t: tuple[str, ...]) -> str:
+        keys = list(keys_t)
         m = self.heads.match(keys, 0)
         if not m:
             return "other"
@@ -509,6 +511,7 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         drop=PhraseTable(h.drop),
         list_openers=PhraseTable(h.list_openers),
         keep_dotted=frozenset(key(k.rstrip(".")) for k in h.keep if k.endswith(".")),
+        first_keys=frozenset(key(tokenize(k)[0]) for k in h.keep + h.drop),
     )
     names = Names(
         surnames=PhraseTable(nm.surnames, case_sensitive=True),

@@ -62,3 +62,13 @@ def ascii_fold(s: str) -> str:
     """Matching key without diacritics ("Nguyễn Đình Đức" -> "nguyen dinh duc"), for search."""
     s = unicodedata.normalize("NFD", fold(s)).replace("đ", "d")
     return "".join(c for c in s if not unicodedata.combining(c))
+
+
+# The same rewrite as ``modern_tones`` with character classes instead of a 15-way alternation: about five
+# times faster on whole articles (extraction runs it once per article).
+_OLD_TONE_FAST_RE = re.compile("(o[àáảãạèéẻẽẹ]|u[ỳýỷỹỵ])(?![\\wà-ỹ])", re.IGNORECASE)
+
+
+def modern_tones_fast(s: str) -> str:
+    """Exactly ``modern_tones(s)`` (property-tested), faster on long texts. Input must be NFC."""
+    return _OLD_TONE_FAST_RE.sub(_old_to_new, s)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from kg.extract.awards import extract_awards
 from kg.extract.doc import Doc, build
 from kg.extract.documents import extract_documents
-from kg.extract.entities import extract_entities, scan
+from kg.extract.entities import extract_entities
 from kg.extract.events import extract_events
 from kg.models import Article, ArticleFacts
 from kg.rules import RuleSet, load_rules
@@ -50,8 +50,7 @@ def extract_facts(article: Article, rules: RuleSet | None = None) -> ArticleFact
     doc = build(article.text, rules)
     published = published_date(doc) or article.published
     year = _year(published)
-    people_facts, org_facts, people, reg = extract_entities(doc)
-    items = scan(doc)
+    people_facts, org_facts, people, reg, items = extract_entities(doc)
     documents = extract_documents(doc)
     awards = extract_awards(doc, items, people, reg, year)
     events = extract_events(doc, items, people, year or text_year(doc))

@@ -62,7 +62,11 @@ def extract_awards(doc: Doc, items: list[SentenceItems], people: People, reg: Or
         ev = doc.evidence(si)
         k = s.t0
         found: list[tuple[int, int]] = []
+        first = aw.kinds.first_keys
         while k < s.t1:
+            if toks.keys[k] not in first:
+                k += 1
+                continue
             m = aw.kinds.match(toks.keys, k, s.t1)
             if m:
                 j = _award_end(doc, k, m[0], s.t1)

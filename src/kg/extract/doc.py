@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from kg.models import Evidence
 from kg.rules import RuleSet, Tokens, is_cap, tokens_of
-from kg.text import modern_tones
+from kg.text import modern_tones_fast
 
 
 @dataclass
@@ -57,7 +57,7 @@ class Doc:
 
 
 def build(text: str, rules: RuleSet) -> Doc:
-    work = modern_tones(text).replace("_", " ")
+    work = modern_tones_fast(text).replace("_", " ")
     if len(work) != len(text):  # modern_tones is length-preserving on NFC; be safe on odd input
         work = text.replace("_", " ")
     toks = tokens_of(work)

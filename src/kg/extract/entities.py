@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from kg.extract.doc import Doc
 from kg.extract.spans import Barriers, NameMention, OrgPhrase, RolePhrase, read_name, read_org, read_role
 from kg.models import Evidence, OrgFact, PersonFact, RoleFact
-from kg.rules import is_allcaps, is_cap, key, tokenize
+from kg.rules import UPPER_SET, is_allcaps, is_cap, key, tokenize
 from kg.text import fold
 
 
@@ -53,6 +53,9 @@ class OrgRegistry:
 
     def learn_acronyms(self, names: list[str]) -> None:
         ro = self.doc.rules.orgs
+        unknown = {t.casefold() for t in self.doc.toks.text if len(t) >= 3 and t.isupper()}
+        if not unknown - ro.abbrev_tokens:
+            return
         for name in names:
             toks = [t for t in tokenize(ro.expand(name)) if t[:1].isalpha()]
             for a in range(len(toks)):
@@ -181,6 +184,9 @@ def scan(doc: Doc) -> list[SentenceItems]:
     """Read names, role phrases and unit names sentence by sentence."""
     out: list[SentenceItems] = []
     toks = doc.toks
+    rr = doc.rules.roles
+    role_first = rr.heads.first_keys | rr.former | rr.acting | rr.deputy
+    org_first = doc.rules.orgs.heads.first_keys
     for si, s in enumerate(doc.sents):
         names: list[NameMention] = []
         roles: list[RolePhrase] = []
@@ -191,8 +197,13 @@ def scan(doc: Doc) -> list[SentenceItems]:
         # names first: they bound titles and units
         i = s.t0
         skip_to = -1
+        name_first = doc.rules.honorifics.first_keys
+        surn_first = doc.rules.names.surnames.first_keys
         while i < s.t1:
             t = toks.text[i]
+            if not (t in surn_first or toks.keys[i] in name_first or t == "("):
+                i += 1
+                continue
             if t == "(" and i + 1 < s.t1 and doc.rules.text.noise_starts.match(toks.text, i + 1, s.t1):
                 # an inline photo credit "(Ảnh: ...)"
                 k = i + 1
@@ -217,6 +228,9 @@ def scan(doc: Doc) -> list[SentenceItems]:
             if i in name_tok:
                 i += 1
                 continue
+            if toks.keys[i] not in role_first:
+                i += 1
+                continue
             rp = read_role(doc, i, s.t1, bar)
             if rp:
                 roles.append(rp)
@@ -226,6 +240,9 @@ def scan(doc: Doc) -> list[SentenceItems]:
         i = s.t0
         while i < s.t1:
             if i in name_tok:
+                i += 1
+                continue
+            if toks.keys[i] not in org_first:
                 i += 1
                 continue
             op = read_org(doc, i, s.t1, bar)
@@ -238,7 +255,7 @@ def scan(doc: Doc) -> list[SentenceItems]:
     return out
 
 
-def extract_entities(doc: Doc) -> tuple[list[PersonFact], list[OrgFact], People, OrgRegistry]:
+def extract_entities(doc: Doc) -> tuple[list[PersonFact], list[OrgFact], People, OrgRegistry, list[SentenceItems]]:
     r = doc.rules
     toks = doc.toks
     items = scan(doc)
@@ -308,7 +325,7 @@ def extract_entities(doc: Doc) -> tuple[list[PersonFact], list[OrgFact], People,
         if e.kind == "faculty_or_department" and main_univ and main_univ is not e:
             parent = _best_name(main_univ, r)
         orgs_out.append(OrgFact(name=name, kind=e.kind, aliases=tuple(aliases), parent=parent, evidence=tuple(e.evidence)))
-    return persons, orgs_out, people, reg
+    return persons, orgs_out, people, reg, items
 
 
 def _best_name(e: OrgEntry, r) -> str:

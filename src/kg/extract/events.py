@@ -46,9 +46,15 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
         if s.noise:
             continue
         it = items[si]
+        first = er.heads.first_keys
+        if not any(toks.keys[x] in first for x in range(s.t0, s.t1)):
+            continue
         k = s.t0
         dates = list(doc.rules.dates.find(doc.work, s.start, s.end))
         while k < s.t1:
+            if toks.keys[k] not in first:
+                k += 1
+                continue
             m = er.heads.match(toks.keys, k, s.t1)
             if not m:
                 k += 1

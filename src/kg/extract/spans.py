@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kg.extract.doc import Doc
-from kg.rules import is_allcaps, is_cap
+from kg.rules import UPPER_SET, is_allcaps, is_cap
 from kg.rules import key as _key
 
 
@@ -18,7 +18,7 @@ def _alpha(t: str) -> bool:
 
 
 def _titlecase_word(t: str) -> bool:
-    return is_cap(t) and t[:1].isalpha() and not is_allcaps(t) and "." not in t
+    return t[0] in UPPER_SET and not (len(t) >= 2 and t.isupper()) and "." not in t
 
 
 @dataclass
@@ -111,7 +111,7 @@ def read_name(doc: Doc, i: int, end: int, sent: int) -> NameMention | None:
     if om and (om[0] > 1 or not r.names.surnames.match(toks.text, ni, end)):
         return None
     # inside a place name ("Sơn La Hoàng Văn Chất": "La" is a family name too)
-    if ni > 0 and any(_key(doc.span(ni - b, ni + 1)) in r.names.not_names for b in (1, 2) if ni - b >= 0):
+    if ni > 0 and any(doc.wspan(ni - b, ni + 1).casefold() in r.names.not_names for b in (1, 2) if ni - b >= 0):
         return None
     surname = r.names.surnames.match(toks.text, ni, end)
     if triggered and not addressed and not surname:
@@ -136,11 +136,11 @@ def read_name(doc: Doc, i: int, end: int, sent: int) -> NameMention | None:
     if n < 2 and not triggered:
         return None
     name = doc.span(ni, k)
-    nk = _key(name)
+    nk = doc.wspan(ni, k).casefold()
     if nk in r.names.not_names:
         return None
     # drop a trailing place ("... Phú Yên") or a name made only of place words
-    if any(_key(doc.span(ni, ni + x)) in r.names.not_names for x in range(2, n + 1)):
+    if any(doc.wspan(ni, ni + x).casefold() in r.names.not_names for x in range(2, n + 1)):
         return None
     return NameMention(i=i, j=k, ni=ni, name=name, honorifics=tuple(kept), triggered=triggered, sent=sent)
 
