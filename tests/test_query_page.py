@@ -1,0 +1,238 @@
+"""The query page (/query) in headless Chromium: it loads the saved queries, runs one, renders the
+table with textContent, downloads CSV, logs no console errors and asks nothing of any host but
+127.0.0.1.
+
+Chromium is driven through the DevTools protocol over ``--remote-debugging-pipe`` (file
+descriptors 3 and 4, NUL-separated JSON): no websocket package, no debugging port to open.
+"""
+
+from __future__ import annotations
+
+import base64
+import fcntl
+import json
+import os
+import queue
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+
+import sparql_fixtures as F
+from test_sparql import make_app, serve
+
+CHROMIUM = os.environ.get("KG_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium is not installed"),
+]
+
+
+def _high(fd: int) -> int:
+    moved = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10)
+    os.close(fd)
+    return moved
+
+
+class Browser:
+    """A headless Chromium and one page, spoken to over the DevTools pipe."""
+
+    def __init__(self, profile: str) -> None:
+        to_chrome_r, self._to_chrome = os.pipe()
+        self._from_chrome, from_chrome_w = os.pipe()
+        # Move the child's ends above 9 so that dup2 onto 3 and 4 never overwrites one of them.
+        to_chrome_r, from_chrome_w = (_high(fd) for fd in (to_chrome_r, from_chrome_w))
+        flags = [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--disable-default-apps", "--disable-extensions", "--mute-audio", "--window-size=1400,900",
+            f"--user-data-dir={profile}", "--remote-debugging-pipe", "about:blank",
+        ]  # fmt: skip
+        def on_fds_3_and_4() -> None:  # in the child, before exec: Chromium's pipe is fds 3 and 4
+            os.dup2(to_chrome_r, 3)
+            os.dup2(from_chrome_w, 4)
+
+        self.proc = subprocess.Popen(
+            [CHROMIUM, *flags],
+            pass_fds=(3, 4),
+            preexec_fn=on_fds_3_and_4,  # noqa: PLW1509 - only dup2, no locks taken
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        os.close(to_chrome_r)
+        os.close(from_chrome_w)
+        self._next = 0
+        self._inbox: queue.Queue[dict[str, Any]] = queue.Queue()
+        self.events: list[dict[str, Any]] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        try:
+            target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+            self.session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+            for domain in ("Page", "Runtime", "Log", "Network"):
+                self.call(f"{domain}.enable", session=self.session)
+        except BaseException:
+            self.close()
+            raise
+
+    def _read(self) -> None:
+        buf = b""
+        while True:
+            try:
+                chunk = os.read(self._from_chrome, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            buf += chunk
+            while b"\0" in buf:
+                msg, buf = buf.split(b"\0", 1)
+                self._inbox.put(json.loads(msg))
+
+    def call(self, method: str, params: dict[str, Any] | None = None, *, session: str | None = None,
+             timeout: float = 30) -> dict[str, Any]:  # fmt: skip
+        self._next += 1
+        msg: dict[str, Any] = {"id": self._next, "method": method, "params": params or {}}
+        if session:
+            msg["sessionId"] = session
+        os.write(self._to_chrome, json.dumps(msg).encode() + b"\0")
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                got = self._inbox.get(timeout=max(0.01, deadline - time.monotonic()))
+            except queue.Empty:
+                raise TimeoutError(f"no answer to {method} in {timeout} s") from None
+            if got.get("id") == self._next:
+                if "error" in got:
+                    raise RuntimeError(f"{method}: {got['error']}")
+                return got.get("result", {})
+            self.events.append(got)
+
+    def page(self, method: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        return self.call(method, params, session=self.session)
+
+    def js(self, expression: str) -> Any:
+        r = self.page("Runtime.evaluate", {"expression": expression, "awaitPromise": True, "returnByValue": True})
+        if "exceptionDetails" in r:
+            raise RuntimeError(f"page script failed: {r['exceptionDetails']}")
+        return r["result"].get("value")
+
+    def wait_for(self, expression: str, timeout: float = 20) -> Any:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = self.js(expression)
+            if value:
+                return value
+            time.sleep(0.05)
+        raise TimeoutError(f"page never satisfied {expression!r}; status: {self.js('document.body.innerText')[:500]}")
+
+    def errors(self) -> list[str]:
+        out = []
+        for e in self.events:
+            m, p = e.get("method"), e.get("params", {})
+            if m == "Runtime.exceptionThrown":
+                out.append(json.dumps(p["exceptionDetails"])[:300])
+            elif m == "Runtime.consoleAPICalled" and p.get("type") in ("error", "warning", "assert"):
+                out.append(json.dumps(p.get("args"))[:300])
+            elif m == "Log.entryAdded" and p["entry"].get("level") in ("error", "warning"):
+                out.append(p["entry"].get("text", "")[:300])
+        return out
+
+    def requested(self) -> list[str]:
+        return [e["params"]["request"]["url"] for e in self.events if e.get("method") == "Network.requestWillBeSent"]
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                self.call("Browser.close", timeout=5)
+            except (OSError, TimeoutError, RuntimeError):
+                self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(10)
+        os.close(self._to_chrome)
+        os.close(self._from_chrome)
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[str]:
+    store = F.memory_store()
+    with serve(make_app(store)) as url:
+        yield url
+    store.close()
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    with tempfile.TemporaryDirectory(prefix="kg-chromium-") as profile:
+        b = Browser(profile)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def only_local(urls: list[str], base: str) -> list[str]:
+    """Requests that went anywhere but our server (data: URLs never leave the page)."""
+    return [u for u in urls if not (u.startswith(base + "/") or u == base or urlsplit(u).scheme in ("data", "about"))]
+
+
+def test_saved_query_runs_and_renders_a_table(site: str, browser: Browser) -> None:
+    params = {"name": "holders_of_title", "organization": str(F.org_iri(F.UNI)), "role": "Hiệu trưởng", "run": "1"}
+    browser.page("Page.navigate", {"url": f"{site}/query?{urlencode(params)}"})
+    browser.wait_for("document.body.dataset.ready === '1'")
+    status = browser.wait_for("/rows/.test(document.getElementById('status').textContent) && "
+                              "document.getElementById('status').textContent")  # fmt: skip
+    assert status.startswith("3 rows")
+    header = browser.js("[...document.querySelectorAll('#results thead th')].map(th => th.textContent)")
+    assert header[:3] == ["person", "name", "title"]
+    names = browser.js("[...document.querySelectorAll('#results tbody tr')].map(tr => tr.children[1].textContent)")
+    assert names == ["Lê Thị Mai", "Lê Thị Mai", "Phạm Quốc Bảo"]
+    assert browser.js("document.getElementById('saved').options.length") == len(F_queries()) + 1
+    csv = browser.js("fetch(document.getElementById('download-csv').href).then(r => r.text())")
+    assert csv.startswith("person,name,title,first,last,ended,holding,article,sentence")
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = browser.page("Page.captureScreenshot", {"format": "png"})["data"]
+    (ARTIFACTS / "query-page.png").write_bytes(base64.b64decode(shot))
+    assert browser.errors() == []
+    assert only_local(browser.requested(), site) == []
+
+
+def test_written_sparql_runs_and_values_stay_text(site: str, browser: Browser) -> None:
+    browser.page("Page.navigate", {"url": f"{site}/query"})
+    browser.wait_for("document.body.dataset.ready === '1'")
+    evil = '<img src=x onerror="document.title=1">'
+    sparql = "SELECT ?v ?n WHERE { VALUES (?v ?n) { (" + json.dumps(evil) + " 1) (<https://w3id.org/kg-vn/id/x> 2) } }"
+    browser.js(f"document.getElementById('sparql').value = {json.dumps(sparql)}")
+    browser.js("document.getElementById('run-sparql').click()")
+    browser.wait_for("/rows/.test(document.getElementById('status').textContent)")
+    cells = browser.js("[...document.querySelectorAll('#results tbody td')].map(td => td.textContent)")
+    assert cells[0] == evil and cells[2] == "id:x"
+    assert browser.js("document.querySelectorAll('#results img').length") == 0
+    # a syntax error shows the server's message
+    browser.js("document.getElementById('sparql').value = 'SELECT ?x WHERE { ?x }'")
+    browser.js("document.getElementById('run-sparql').click()")
+    err = browser.wait_for("document.getElementById('error').textContent")
+    assert err.startswith("400: SPARQL syntax error")
+    # the failed request is logged by Chromium as a network error; nothing else may be
+    assert [e for e in browser.errors() if "400" not in e] == []
+    assert only_local(browser.requested(), site) == []
+
+
+def F_queries() -> list[str]:
+    from kg.queries import load_queries
+
+    return list(load_queries())
