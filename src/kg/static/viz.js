@@ -77,7 +77,9 @@
     }
     if (year !== null || at) {  // dated views: a node with nothing current drops out
       var live = {};
-      allEdges.forEach(function (e) { if (eOk[e.id] && nOk[e.from] && nOk[e.to]) { live[e.from] = 1; live[e.to] = 1; } });
+      allEdges.forEach(function (e) {  // in a year view only a dated link keeps a node; sub-units are undated
+        if (eOk[e.id] && nOk[e.from] && nOk[e.to] && (year === null || E[e.id][4].length)) { live[e.from] = 1; live[e.to] = 1; }
+      });
       nOk = nOk.map(function (ok, i) { return ok && (!!live[i] || (year !== null && M[i].years.indexOf(year) >= 0)); });
     }
     var nUp = [], eUp = [];
@@ -178,7 +180,8 @@
       });
       panel.appendChild(ul);
     }
-    var links = byNode[i];
+    // a person's role holdings are listed above, with their evidence: not again here
+    var links = byNode[i].filter(function (eid) { return !(E[eid][0] === "holds" && allEdges[eid].from === i && m.roles.length); });
     if (links.length) {
       panel.appendChild(el("h3", "Liên kết (" + links.length + ")"));
       var ul2 = el("ul", null, "kg-links");
