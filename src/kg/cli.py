@@ -50,26 +50,45 @@ def ingest(
     progress: Annotated[bool, typer.Option(help="Show a progress bar with rate and ETA.")] = True,
 ) -> None:
     """Extract, resolve and write articles into the store (each article one named graph)."""
+    from kg.errors import StoreError
+    from kg.handoff import ingest_via_server, running_server
     from kg.pipeline import ingest_paths
+    from kg.store import store_spec
 
     for p in paths:
         if not p.exists():
             raise KgError(f"no such file or folder: {p}")
-    s = _open(store)
     start = time.monotonic()
     bar = _Progress() if progress and sys.stderr.isatty() else None
     try:
-        report = ingest_paths(paths, s, workers=workers or None, force=force, progress=bar)
+        try:
+            s = _open(store)
+        except StoreError:
+            url = running_server(store_spec(store))
+            if url is None:
+                raise
+            token = os.environ.get("KG_WRITE_TOKEN")
+            if not token:
+                raise KgError(f"the store is in use by kg serve at {url}: set KG_WRITE_TOKEN to the server's "
+                              "write token to ingest through it, or stop the server") from None
+            typer.echo(f"kg: the store is held by kg serve at {url}: ingesting through it", err=True)
+            report = ingest_via_server(paths, url, token, progress=bar)
+            location = url
+        else:
+            location = s.location
+            try:
+                report = ingest_paths(paths, s, workers=workers or None, force=force, progress=bar)
+            finally:
+                s.close()
     finally:
         if bar:
             bar.close()
-        s.close()
     secs = time.monotonic() - start
     for path, reason in report.failed:
         typer.echo(f"kg: failed: {path}: {reason}", err=True)
     typer.echo(
         f"ingested {report.ingested}, unchanged {report.unchanged}, failed {len(report.failed)} "
-        f"({report.triples} triples, {secs:.1f} s) into {s.location}",
+        f"({report.triples} triples, {secs:.1f} s) into {location}",
         err=True,
     )
     if report.failed:
@@ -254,13 +273,22 @@ def serve(
 
     from kg.api import create_app
 
+    from kg.handoff import write_note
+
     s = _open(store)
-    typer.echo(f"kg: serving {s.location} on http://{host}:{port}/ (docs /docs, SPARQL /sparql, network /graph)",
-               err=True)
-    try:
-        uvicorn.run(create_app(s), host=host, port=port, log_level="warning")
-    finally:
-        s.close()
+    url = f"http://{host}:{port}"
+    typer.echo(f"kg: serving {s.location} on {url}/ (docs /docs, SPARQL /sparql, network /graph)", err=True)
+    note = write_note(s.location, url)  # lets `kg ingest` on this folder go through the server
+
+    class Server(uvicorn.Server):
+        async def shutdown(self, sockets=None):  # type: ignore[no-untyped-def]
+            # uvicorn re-raises SIGTERM after a graceful shutdown: clean up here, not in `finally`
+            await super().shutdown(sockets)
+            if note:
+                note.unlink(missing_ok=True)
+            s.close()
+
+    Server(uvicorn.Config(create_app(s), host=host, port=port, log_level="warning")).run()
 
 
 @app.command()

@@ -304,9 +304,14 @@ def update_url_for(query_url: str) -> str:
     return urlunsplit(parts._replace(path=path))
 
 
+def store_spec(spec: str | Path | None = None) -> str:
+    """The store named by ``--store``, else ``KG_STORE``, else the default folder."""
+    return str(spec or os.environ.get("KG_STORE") or DEFAULT_STORE)
+
+
 def open_store(spec: str | Path | None = None, *, read_only: bool = False) -> Store:
     """``--store`` / ``KG_STORE``: a folder (embedded Oxigraph) or an http(s):// SPARQL endpoint."""
-    spec = str(spec or os.environ.get("KG_STORE") or DEFAULT_STORE)
+    spec = store_spec(spec)
     if spec.startswith(("http://", "https://")):
         from kg.remote import RemoteStore
 
