@@ -130,12 +130,14 @@ class DocumentsModel(_Model):
     number_forms: dict[str, str]
     examples: dict[str, list[str]]
     number_word: list[str]
+    issue_verbs: list[str]
     issuer_words: list[str]
     term_words: list[str]
     plenum_words: list[str]
     congress_words: list[str]
     congress_ok: list[str]
     plenum_issuer: str
+    congress_issuer: str
     resolution_kind: str
 
 
@@ -355,11 +357,13 @@ class Documents:
     number_re: re.Pattern[str]
     forms: dict[str, re.Pattern[str]]
     number_word: frozenset[str]
+    issue_verbs: PhraseTable
     issuer_words: frozenset[str]
     term_words: frozenset[str]
     plenum_words: PhraseTable
     congress_words: PhraseTable
     plenum_issuer: str
+    congress_issuer: str
     resolution_kind: str
     resolution_key: str
     congress_ok: frozenset[str]
@@ -569,11 +573,13 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         number_re=number_re,
         forms=forms,
         number_word=_keyset(do.number_word),
+        issue_verbs=PhraseTable(do.issue_verbs),
         issuer_words=_keyset(do.issuer_words),
         term_words=_keyset(do.term_words),
         plenum_words=PhraseTable(do.plenum_words),
         congress_words=PhraseTable(do.congress_words),
         plenum_issuer=do.plenum_issuer,
+        congress_issuer=do.congress_issuer,
         resolution_kind=do.resolution_kind,
         resolution_key=key(tokenize(do.resolution_kind)[0]),
         congress_ok=_keyset([t for w in do.congress_ok for t in tokenize(w)]),

@@ -7,6 +7,7 @@ from bisect import bisect_left
 from kg.extract.doc import Doc
 from kg.extract.spans import Barriers, read_org, read_role
 from kg.models import DocumentFact, Evidence
+from kg.rules import key
 
 
 def _tok_at(doc: Doc, pos: int) -> int:
@@ -21,9 +22,56 @@ def _kind_before(doc: Doc, t: int, t0: int) -> tuple[str | None, int]:
     if k - 1 >= t0 and keys[k - 1] in dr.number_word:
         k -= 1
     m = dr.kind_words.match_ending(keys, k, max(t0, k - 3))
+    if not m:
+        # "Quyết định khởi tố bị can số 363/...": a few lower-case words between the kind and "số"
+        for back in range(1, 5):
+            y = k - back
+            if y <= t0 or not doc.toks.text[y][:1].islower():
+                break
+            m = dr.kind_words.match_ending(keys, y, max(t0, y - 3))
+            if m:
+                k = y
+                break
     if m:
-        return m[1], k - m[0]
+        k0 = k - m[0]
+        # "Thông báo kết luận số 50-TB/TW": the outer kind word names the document
+        m2 = dr.kind_words.match_ending(keys, k0, max(t0, k0 - 3))
+        if m2:
+            return m2[1], k0 - m2[0]
+        return m[1], k0
     return None, t
+
+
+def _issuer_before(doc: Doc, kt: int, t0: int) -> tuple[str | None, int | None]:
+    """ "Thủ tướng Chính phủ đã có Quyết định số ...": the unit or post just before an issuing verb."""
+    dr = doc.rules.documents
+    vm = dr.issue_verbs.match_ending(doc.toks.keys, kt, max(t0, kt - 3))
+    if not vm:
+        return None, None
+    v0 = kt - vm[0]
+    bar = Barriers()
+    best = None
+    for x in range(v0 - 1, max(t0, v0 - 14) - 1, -1):
+        if doc.toks.text[x] in (".", ";", ":"):
+            break
+        op = read_org(doc, x, v0, bar)
+        if op and op.j == v0 and (not op.generic or key(op.name) in doc.rules.orgs.standalone):
+            best = x
+            continue
+        rp = read_role(doc, x, v0, bar)
+        if rp and rp.j == v0:
+            best = x
+    if best is None:
+        return None, v0
+    return doc.span(best, v0), v0
+
+
+def _date_before(doc: Doc, pos: int, start: int) -> str | None:
+    found = None
+    for a, b, iso in doc.rules.dates.find(doc.work, start, pos):
+        if not iso.startswith("--"):
+            found = iso
+    return found
 
 
 def _date_after(doc: Doc, pos: int, limit: int) -> tuple[str | None, int]:
@@ -73,6 +121,7 @@ def extract_documents(doc: Doc) -> list[DocumentFact]:
             continue
         ev = doc.evidence(si)
         covered: list[tuple[int, int]] = []
+        sent_docs: list[list] = []
         for m in dr.number_re.finditer(doc.work, s.start, s.end):
             number, abbr, code = dr.canonical(m)
             t = _tok_at(doc, m.start())
@@ -85,7 +134,27 @@ def extract_documents(doc: Doc) -> list[DocumentFact]:
             te = _tok_at(doc, m.end())
             date, dend = _date_after(doc, m.end(), s.end)
             issuer = _issuer_after(doc, te, s.t1)
-            _add(out, seen, DocumentFact(number=number, kind=kind, issuer=issuer, date=date, evidence=(ev,)))
+            if not issuer and te < s.t1 and toks.text[te] == ",":
+                # "tại Quyết định số 1475/QĐ-TTg, Thủ tướng điều động ...": the post right after, then a verb
+                bar = Barriers()
+                rp = read_role(doc, te + 1, s.t1, bar)
+                if rp and rp.j < s.t1 and toks.text[rp.j][:1].islower():
+                    issuer = doc.span(rp.i, rp.j)
+            if not issuer or not date:
+                before, v0 = _issuer_before(doc, kt, s.t0)
+                issuer = issuer or before
+                if not date and v0 is not None:
+                    date = _date_before(doc, toks.starts[kt], s.start)
+            sent_docs.append([kt, te, DocumentFact(number=number, kind=kind, issuer=issuer, date=date, evidence=(ev,))])
+        # "Nghị quyết số 18-NQ/TW và Nghị quyết số 19-NQ-TW của BCH Trung ương Đảng": one issuer for both
+        for x in range(len(sent_docs) - 2, -1, -1):
+            a, b = sent_docs[x], sent_docs[x + 1]
+            gap = [toks.keys[y] for y in range(a[1], b[0])]
+            if not a[2].issuer and b[2].issuer and gap and all(g in (",", doc.rules.orgs.conjunction) for g in gap):
+                f = a[2]
+                a[2] = DocumentFact(number=f.number, kind=f.kind, issuer=b[2].issuer, date=f.date, evidence=f.evidence)
+        for _, _, f in sent_docs:
+            _add(out, seen, f)
         # "Chỉ thị số 05 của Bộ Chính trị": a bare number after the kind word and "số"
         for k in range(s.t0, s.t1 - 1):
             if toks.keys[k] in dr.number_word and dr.bare_number_re.match(toks.text[k + 1]):
@@ -97,6 +166,9 @@ def extract_documents(doc: Doc) -> list[DocumentFact]:
                 kind, _ = _kind_before(doc, k + 1, s.t0)
                 if not kind:
                     continue
+                bare = toks.text[k + 1].lstrip("0")
+                if any(d.number and d.kind == kind and d.number.lstrip("0").startswith((bare + "-", bare + "/")) for d in out):
+                    continue  # "Quy định số 181" re-mentions "Quy định số 181-QĐ/TW"
                 date, _ = _date_after(doc, toks.ends[k + 1], s.end)
                 issuer = _issuer_after(doc, k + 2, s.t1)
                 _add(out, seen, DocumentFact(number=toks.text[k + 1], kind=kind, issuer=issuer, date=date, evidence=(ev,)))
@@ -174,13 +246,13 @@ def _plenums(doc: Doc, si: int, out: list[DocumentFact], seen: dict[str, int], e
             tend += 1
         title = doc.span(k, tend)
         if congress:
-            issuer = None
-            y = tend
-            if y < s.t1 and keys[y] in dr.issuer_words:
-                issuer = doc.span(j, y + 2) if y + 1 < s.t1 else None
-            issuer = issuer or doc.span(j, tend)
+            issuer = dr.congress_issuer.format(term=term)
         else:
             issuer = dr.plenum_issuer
+            # "Nghị quyết Hội nghị Ủy ban T.Ư MTTQ Việt Nam lần thứ 7": a plenum of another body
+            op = read_org(doc, x, s.t1, Barriers())
+            if op and not op.generic and doc.rules.orgs.kind_of(op.name) != "party_central":
+                issuer = op.name
         tkey = f"plenum|{term}|{'c' if congress else 'p'}|{_plenum_no(doc, j, tend)}"
         if tkey not in seen:
             seen[tkey] = len(out)
