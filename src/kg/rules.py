@@ -103,6 +103,9 @@ KINDS = (
 
 class OrgsModel(_Model):
     kinds: dict[str, list[str]]
+    not_heads: list[str]
+    lowercase_heads: list[str]
+    optional_suffixes: list[str]
     central_heads: list[str]
     central_markers: list[str]
     standalone: list[str]
@@ -111,6 +114,7 @@ class OrgsModel(_Model):
     name_lowercase: list[str]
     conjunction: str
     ordinal_words: list[str]
+    sentence_starts: list[str]
     stop_words: list[str]
 
     @field_validator("kinds")
@@ -313,6 +317,9 @@ class Roles:
 @dataclass(eq=False)
 class Orgs:
     heads: PhraseTable  # value: (kind, head phrase)
+    not_heads: PhraseTable
+    lowercase_heads: frozenset[str]
+    optional_suffixes: frozenset[str]
     central_heads: frozenset[str]
     central_markers: PhraseTable
     standalone: frozenset[str]
@@ -322,6 +329,7 @@ class Orgs:
     name_lowercase: PhraseTable
     conjunction: str
     ordinal_words: frozenset[str]
+    sentence_starts: frozenset[str]
     stop_words: frozenset[str]
 
     def kind_of(self, name: str) -> str:
@@ -544,6 +552,9 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
             heads.setdefault(hd, (kind, hd))
     orgs = Orgs(
         heads=PhraseTable(heads),
+        not_heads=PhraseTable(og.not_heads, case_sensitive=True),
+        lowercase_heads=_keyset(og.lowercase_heads),
+        optional_suffixes=_keyset(og.optional_suffixes),
         central_heads=_keyset(og.central_heads),
         central_markers=PhraseTable(og.central_markers),
         standalone=_keyset(og.standalone),
@@ -553,6 +564,7 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         name_lowercase=PhraseTable(og.name_lowercase),
         conjunction=key(og.conjunction),
         ordinal_words=_keyset(og.ordinal_words),
+        sentence_starts=frozenset(og.sentence_starts),
         stop_words=_keyset(og.stop_words),
     )
     forms = {}

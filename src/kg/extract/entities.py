@@ -39,6 +39,17 @@ class OrgRegistry:
 
     # keys ------------------------------------------------------------------------------------------
     def expand_key(self, name: str) -> str:
+        k = self._expand_key(name)
+        ro = self.doc.rules.orgs
+        parts = k.rsplit(" ", 1)
+        if len(parts) == 2 and parts[1] in ro.optional_suffixes:
+            return parts[0]
+        for suf in ro.optional_suffixes:
+            if " " in suf and k.endswith(" " + suf):
+                return k[: -len(suf) - 1]
+        return k
+
+    def _expand_key(self, name: str) -> str:
         ro = self.doc.rules.orgs
         out: list[str] = []
         for t in tokenize(name):
@@ -271,10 +282,15 @@ def extract_entities(doc: Doc) -> tuple[list[PersonFact], list[OrgFact], People,
             continue
         reg.add(op.name, op.kind, toks.starts[op.i], doc.evidence(si))
     for si, rp in role_orgs:
-        if rp.org_text and rp.org_start is not None and is_cap(rp.org_text) and r.orgs.heads.match(
-            [key(t) for t in tokenize(rp.org_text)], 0
-        ):
-            reg.add(rp.org_text, r.orgs.kind_of(rp.org_text), toks.starts[rp.org_start], doc.evidence(si))
+        if rp.org_text and rp.org_start is not None and is_cap(rp.org_text):
+            hm = r.orgs.heads.match([key(t) for t in tokenize(rp.org_text)], 0)
+            if hm and hm[0] < len(tokenize(rp.org_text)):
+                reg.add(rp.org_text, r.orgs.kind_of(rp.org_text), toks.starts[rp.org_start], doc.evidence(si))
+    # units seen only through a post ("Thủ tướng" -> Chính phủ, "Ủy viên Bộ Chính trị" -> Bộ Chính trị)
+    for si, it in enumerate(items):
+        for rp in it.roles:
+            if rp.org_default and not rp.org_text:
+                reg.add(rp.org_default, r.orgs.kind_of(rp.org_default), toks.starts[rp.i], doc.evidence(si))
     # aliases: bare heads and self words resolve to the nearest named unit
     for si, op in all_orgs:
         if op.generic and key(op.name) not in r.orgs.standalone:

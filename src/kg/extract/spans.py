@@ -120,7 +120,9 @@ def read_name(doc: Doc, i: int, end: int, sent: int) -> NameMention | None:
         if not r.names.surnames.match(toks.text, ni, end):
             return None
         if ni > 0 and r.names.blockers.match_ending(toks.text, ni, max(0, ni - 3)):
-            return None
+            # "Chủ tịch Hội đồng trường Nguyễn Văn A": the blocker ends a title, the name stands
+            if not r.roles.heads.match_ending(toks.keys, ni, max(0, ni - 6)):
+                return None
     k = ni + 1
     limit = 5 if triggered else 4
     while k < end and k - ni < limit and _titlecase_word(toks.text[k]) and doc.gap(k) == " ":
@@ -186,6 +188,8 @@ def read_tail(
             if hm and hm[0] > 1 and not allow_new_role:
                 break
         if is_cap(t) or is_allcaps(t):
+            if t in r.orgs.sentence_starts and k > start:
+                break  # a sentence glued on without its full stop ("... Việt Nam Nhiều đại biểu")
             k += 1
             last_good = k
             continue
@@ -229,8 +233,9 @@ def cut_term(doc: Doc, i: int, j: int) -> int:
     """Drop a trailing "khóa XII" / "nhiệm kỳ 2015-2020" from a unit span."""
     toks = doc.toks
     tw = doc.rules.documents.term_words
+    cs = doc.rules.roles.chain_skip
     for k in range(i, j):
-        if toks.keys[k] in tw:
+        if toks.keys[k] in tw or (toks.keys[k] in cs and k + 1 < j and toks.keys[k + 1] in cs):
             return k
     return j
 
@@ -322,6 +327,10 @@ def read_org(doc: Doc, i: int, end: int, barriers: Barriers) -> OrgPhrase | None
         return None
     n, (kind, head) = m
     first = toks.text[i]
+    if ro.not_heads.match(toks.text, i, end):
+        return None
+    if not is_cap(first) and " ".join(toks.keys[i : i + n]) not in ro.lowercase_heads:
+        return None
     nxt_cap = i + n < end and is_cap(toks.text[i + n]) and doc.gap(i + n) == " " and (i + n) not in barriers.name_starts
     if not is_cap(first) and not nxt_cap:
         return None
