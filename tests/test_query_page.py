@@ -122,6 +122,13 @@ class Browser:
     def page(self, method: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         return self.call(method, params, session=self.session)
 
+    def open(self, url: str) -> None:
+        """Navigate and wait until the page's script has loaded the saved queries."""
+        self.page("Page.navigate", {"url": url})
+        path = url.split("?", 1)[0]  # the page may rewrite its query string (history.replaceState)
+        self.wait_for(f"location.origin + location.pathname === {json.dumps(path)} && document.body !== null "
+                      "&& document.body.dataset.ready === '1'")  # fmt: skip
+
     def js(self, expression: str) -> Any:
         r = self.page("Runtime.evaluate", {"expression": expression, "awaitPromise": True, "returnByValue": True})
         if "exceptionDetails" in r:
@@ -192,8 +199,7 @@ def only_local(urls: list[str], base: str) -> list[str]:
 
 def test_saved_query_runs_and_renders_a_table(site: str, browser: Browser) -> None:
     params = {"name": "holders_of_title", "organization": str(F.org_iri(F.UNI)), "role": "Hiệu trưởng", "run": "1"}
-    browser.page("Page.navigate", {"url": f"{site}/query?{urlencode(params)}"})
-    browser.wait_for("document.body.dataset.ready === '1'")
+    browser.open(f"{site}/query?{urlencode(params)}")
     status = browser.wait_for("/rows/.test(document.getElementById('status').textContent) && "
                               "document.getElementById('status').textContent")  # fmt: skip
     assert status.startswith("3 rows")
@@ -212,8 +218,7 @@ def test_saved_query_runs_and_renders_a_table(site: str, browser: Browser) -> No
 
 
 def test_written_sparql_runs_and_values_stay_text(site: str, browser: Browser) -> None:
-    browser.page("Page.navigate", {"url": f"{site}/query"})
-    browser.wait_for("document.body.dataset.ready === '1'")
+    browser.open(f"{site}/query")
     evil = '<img src=x onerror="document.title=1">'
     sparql = "SELECT ?v ?n WHERE { VALUES (?v ?n) { (" + json.dumps(evil) + " 1) (<https://w3id.org/kg-vn/id/x> 2) } }"
     browser.js(f"document.getElementById('sparql').value = {json.dumps(sparql)}")
