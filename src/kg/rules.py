@@ -69,6 +69,7 @@ class NamesModel(_Model):
     surnames: list[str]
     not_names: list[str]
     blockers: list[str]
+    glued_starts: list[str]
 
 
 class HeadModel(_Model):
@@ -154,6 +155,7 @@ class AwardsModel(_Model):
     recipient_markers: list[str]
     recipient_fillers: list[str]
     passive: list[str]
+    quantity: list[str]
     conferrer_markers: list[str]
     count_nouns: list[str]
 
@@ -294,6 +296,7 @@ class Names:
     surnames: PhraseTable
     not_names: frozenset[str]
     blockers: PhraseTable
+    glued_starts: frozenset[str]
 
 
 @dataclass
@@ -413,6 +416,7 @@ class Awards:
     recipient_markers: PhraseTable
     recipient_fillers: PhraseTable
     passive: PhraseTable
+    quantity: dict[str, str]
     conferrer_markers: frozenset[str]
     count_nouns: PhraseTable
 
@@ -529,6 +533,7 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         surnames=PhraseTable(nm.surnames, case_sensitive=True),
         not_names=_keyset(nm.not_names),
         blockers=PhraseTable(nm.blockers, case_sensitive=True),
+        glued_starts=frozenset(nm.glued_starts),
     )
     roles = Roles(
         heads=PhraseTable({x.head: x for x in ro.heads}),
@@ -608,6 +613,7 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         recipient_markers=PhraseTable(aw.recipient_markers),
         recipient_fillers=PhraseTable(aw.recipient_fillers),
         passive=PhraseTable(aw.passive),
+        quantity={key(t): w for w in aw.quantity for t in tokenize(w)},
         conferrer_markers=_keyset(aw.conferrer_markers),
         count_nouns=PhraseTable(aw.count_nouns),
     )

@@ -80,10 +80,23 @@ def extract_awards(doc: Doc, items: list[SentenceItems], people: People, reg: Or
         ym = list(doc.rules.dates.year_re.finditer(doc.work, s.start, s.end))
         if ym:
             sent_year = int(ym[0].group("y"))
-        for a, b in found:
+        got = [(_recipients(doc, si, it, a, b, people, reg), _conferrer(doc, si, it, a, b, people, reg)) for a, b in found]
+        # "Anh hùng Lao động, Huân chương Lao động hạng nhất ... đối với X": joined awards share recipients
+        for x in range(len(found) - 1):
+            gap = range(found[x][1], found[x + 1][0])
+            if all(toks.text[g] in (",",) or toks.keys[g] == doc.rules.orgs.conjunction or toks.text[g].isdigit()
+                   or aw.quantity.get(toks.keys[g]) for g in gap):
+                (r1, c1), (r2, c2) = got[x], got[x + 1]
+                if r1 and not r2:
+                    got[x + 1] = (r1, c2 or c1)
+        for x in range(len(found) - 2, -1, -1):
+            gap = range(found[x][1], found[x + 1][0])
+            if all(toks.text[g] in (",",) or toks.keys[g] == doc.rules.orgs.conjunction for g in gap):
+                (r1, c1), (r2, c2) = got[x], got[x + 1]
+                if r2 and not r1:
+                    got[x] = (r2, c1 or c2)
+        for (a, b), (recips, conf) in zip(found, got):
             name = doc.span(a, b)
-            recips = _recipients(doc, si, it, a, b, people, reg)
-            conf = _conferrer(doc, si, it, a, b, people, reg)
             for rcp in recips or [None]:
                 kk = (name.casefold(), (rcp or "").casefold())
                 if kk in seen:
@@ -134,19 +147,26 @@ def _person(doc: Doc, people: People, m) -> str:
 
 
 def _list_after(doc: Doc, it: SentenceItems, k: int, end: int, people: People, reg: OrgRegistry) -> list[str]:
-    """Recipients listed from token k: persons, units, counts; titles and descriptors are skipped."""
+    """Recipients listed from token k: persons, units, counts; titles, descriptors and asides are skipped."""
     toks = doc.toks
     aw = doc.rules.awards
     out: list[str] = []
     start = k
     bar = Barriers(name_starts={m.i for m in it.names})
     while k < end:
-        if aw.kinds.match(toks.keys, k, end) or aw.give_verbs.match(toks.keys, k, end):
+        t = toks.text[k]
+        if t in (".", ";") or aw.kinds.match(toks.keys, k, end) or aw.give_verbs.match(toks.keys, k, end):
             break
         rcp, nk = _mention_at(doc, it, k, end, people, reg)
         if rcp:
             out.append(rcp)
             k = nk
+            continue
+        if t == "(" and out:
+            # "02 chi bộ (chi bộ A, B)": the aside repeats the count
+            while k < end and toks.text[k] != ")":
+                k += 1
+            k += 1
             continue
         fm = aw.recipient_fillers.match(toks.keys, k, end)
         if fm:
@@ -156,14 +176,41 @@ def _list_after(doc: Doc, it: SentenceItems, k: int, end: int, people: People, r
         if rp:
             k = max(rp.j, k + 1)
             continue
-        if toks.text[k] in (",", ";", "(", ")") or toks.keys[k] == doc.rules.orgs.conjunction:
+        if t in (",", ":", "(", ")") or toks.keys[k] == doc.rules.orgs.conjunction:
             k += 1
             continue
-        if not out and k - start < 3:
+        if not out and k - start < 15:
             k += 1
             continue
         break
     return out
+
+
+def _subject_run(doc: Doc, it: SentenceItems, c0: int, v0: int, people: People, reg: OrgRegistry) -> list[str]:
+    """The people, units or counts just before a verb, joined by "," / "và" ("A và 8 đảng viên ... được tặng")."""
+    toks = doc.toks
+    in_role = set()
+    for rp in it.roles:
+        in_role.update(range(rp.i, rp.j))
+    ments: list[tuple[int, int, str]] = []
+    x = c0
+    while x < v0:
+        rcp, nx = _mention_at(doc, it, x, v0, people, reg)
+        if rcp and not (x in in_role and not any(m.i == x for m in it.names)):
+            ments.append((x, nx, rcp))
+            x = nx
+        else:
+            x += 1
+    if not ments:
+        return []
+    run = [ments[-1]]
+    for m in reversed(ments[:-1]):
+        gap = range(m[1], run[0][0])
+        if all(toks.text[g] == "," or toks.keys[g] == doc.rules.orgs.conjunction or g in in_role for g in gap):
+            run.insert(0, m)
+        else:
+            break
+    return [m[2] for m in run]
 
 
 def _recipients(doc: Doc, si: int, it: SentenceItems, a: int, b: int, people: People, reg: OrgRegistry) -> list[str]:
@@ -184,30 +231,20 @@ def _recipients(doc: Doc, si: int, it: SentenceItems, a: int, b: int, people: Pe
         gv = aw.give_verbs.match_ending(toks.keys, a, max(s.t0, a - 3))
         if gv:
             g0 = a - gv[0]
-            for x in range(g0 - 1, max(s.t0, g0 - 8) - 1, -1):
+            for x in range(g0 - 1, max(s.t0, g0 - 16) - 1, -1):
                 pm = aw.passive.match(toks.keys, x, g0)
                 if pm:
                     v0 = x
                     break
     if v0 is not None:
-        # every person, unit or count in the clause before the verb
         c0 = s.t0
         for x in range(v0 - 1, s.t0 - 1, -1):
-            if toks.text[x] in (";", ":"):
+            if toks.text[x] == ";":
                 c0 = x + 1
                 break
-        out = []
-        x = c0
-        while x < v0:
-            rcp, nx = _mention_at(doc, it, x, v0, people, reg)
-            if rcp:
-                out.append(rcp)
-                x = nx
-            else:
-                x += 1
+        out = _subject_run(doc, it, c0, v0, people, reg)
         if out:
-            # the subject is the last mention group: "X và 8 đảng viên ... được tặng"
-            return out[-2:] if len(out) >= 2 and _joined(doc, it, c0, v0) else out[-1:]
+            return out
         if people.by_key and _pronoun(doc, c0, v0):
             # "đồng chí được tặng A": the person last named
             return [max(people.by_key.values(), key=lambda p: p.last_pos).name]

@@ -126,7 +126,7 @@ def _mark_noise(work: str, toks: Tokens, sents: list[Sentence], rules: RuleSet) 
         if s.noise:
             continue
         words = [toks.text[k] for k in range(s.t0, s.t1) if toks.text[k][0].isalpha()]
-        if 0 < len(words) <= 6 and all(is_cap(w) for w in words):
+        if 0 < len(words) <= 10 and all(is_cap(w) for w in words):
             s.noise = True
             continue
         break

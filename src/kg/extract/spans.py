@@ -116,6 +116,10 @@ def read_name(doc: Doc, i: int, end: int, sent: int) -> NameMention | None:
     surname = r.names.surnames.match(toks.text, ni, end)
     if triggered and not addressed and not surname:
         return None  # "Thạc sỹ Dầu khí": an academic title alone does not make a name
+    if not triggered and not surname and ni > 0 and r.roles.heads.match_ending(toks.keys, ni, max(0, ni - 4)):
+        # "HLV Park Hang Seo": a foreign name right after a title
+        if ni + 1 < end and _titlecase_word(toks.text[ni + 1]) and doc.gap(ni + 1) == " ":
+            triggered = True
     if not triggered:
         if not r.names.surnames.match(toks.text, ni, end):
             return None
@@ -126,7 +130,12 @@ def read_name(doc: Doc, i: int, end: int, sent: int) -> NameMention | None:
     k = ni + 1
     limit = 5 if triggered else 4
     while k < end and k - ni < limit and _titlecase_word(toks.text[k]) and doc.gap(k) == " ":
+        if toks.text[k] in r.names.glued_starts:
+            break  # "Đỗ Kim Hội Với những đóng góp": a sentence glued on
         # a title or a unit starts here: the name ended ("Nguyễn Văn A Bí thư ...")
+        if k + 1 < end and (r.honorifics.drop.match(toks.keys, k + 1, end) or (0, 0))[0] > 1:
+            k += 1  # "Đỗ Kim Hội Đồng chí ...": a form of address glued on after the name
+            break
         hm = r.roles.heads.match(toks.keys, k, end)
         if hm and (hm[0] > 1 or (k + 1 < end and is_cap(toks.text[k + 1]))):
             break
