@@ -165,6 +165,8 @@ class EventsModel(_Model):
     held_verbs: list[str]
     organizer_verbs: list[str]
     name_stops: list[str]
+    bare_after: list[str]
+    not_after: list[str]
 
 
 class DatesModel(_Model):
@@ -244,6 +246,7 @@ class PhraseTable:
         for lst in self.by_first.values():
             lst.sort(key=lambda p: -len(p[0]))
         self.first_keys = frozenset(self.by_first)
+        self.last_keys = frozenset(toks[-1] for lst in self.by_first.values() for toks, _ in lst)
 
     def _k(self, t: str) -> str:
         return modern_tones(unicodedata.normalize("NFC", t)) if self.case_sensitive else key(t)
@@ -427,6 +430,8 @@ class Events:
     held_verbs: PhraseTable
     organizer_verbs: PhraseTable
     name_stops: PhraseTable
+    bare_after: PhraseTable
+    not_after: frozenset[str]
 
 
 @dataclass
@@ -622,6 +627,8 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         held_verbs=PhraseTable(ev.held_verbs),
         organizer_verbs=PhraseTable(ev.organizer_verbs),
         name_stops=PhraseTable(ev.name_stops),
+        bare_after=PhraseTable(ev.bare_after),
+        not_after=_keyset(ev.not_after),
     )
     day_w, mon_w, year_w = _alt(da.day_words), _alt(da.month_words), _alt(da.year_words)
     sep = r"\s?[/.-]\s?"

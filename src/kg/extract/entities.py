@@ -210,9 +210,10 @@ def scan(doc: Doc) -> list[SentenceItems]:
         skip_to = -1
         name_first = doc.rules.honorifics.first_keys
         surn_first = doc.rules.names.surnames.first_keys
+        head_last = doc.rules.roles.heads.last_keys
         while i < s.t1:
             t = toks.text[i]
-            if not (t in surn_first or toks.keys[i] in name_first or t == "("):
+            if not (t in surn_first or toks.keys[i] in name_first or t == "(" or (i > s.t0 and toks.keys[i - 1] in head_last)):
                 i += 1
                 continue
             if t == "(" and i + 1 < s.t1 and doc.rules.text.noise_starts.match(toks.text, i + 1, s.t1):

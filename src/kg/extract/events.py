@@ -16,7 +16,10 @@ def _event_end(doc: Doc, i: int, n: int, end: int) -> int:
     while k < end:
         t = toks.text[k]
         if t == "(":
-            if k + 1 < end and (toks.text[k + 1].isdigit() or doc.rules.text.noise_starts.match(toks.text, k + 1, end)):
+            if k + 1 < end and (
+                toks.text[k + 1].isdigit() or toks.keys[k + 1] in doc.rules.dates.words
+                or doc.rules.text.noise_starts.match(toks.text, k + 1, end)
+            ):
                 break
             depth += 1
         elif t == ")":
@@ -31,7 +34,10 @@ def _event_end(doc: Doc, i: int, n: int, end: int) -> int:
             break
         elif depth == 0 and k > i + n and ev.name_stops.match(toks.keys, k, end):
             break
-        elif depth == 0 and k > i + n and toks.keys[k] in doc.rules.dates.words:
+        elif (
+            depth == 0 and k > i + n and toks.keys[k] in doc.rules.dates.words
+            and k + 1 < end and (toks.text[k + 1][:1].isdigit() or toks.keys[k + 1] in doc.rules.dates.words)
+        ):
             break
         k += 1
     return k
@@ -42,6 +48,7 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
     toks = doc.toks
     out: list[EventFact] = []
     seen: list[str] = []
+    last_full: dict[str, str] = {}
     for si, s in enumerate(doc.sents):
         if s.noise:
             continue
@@ -60,9 +67,22 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
                 k += 1
                 continue
             j = _event_end(doc, k, m[0], s.t1)
-            if j - k < 2 or (j - k == m[0] and m[0] < 2):
-                k = j if j > k else k + 1
+            # trailing function words and verbs are not part of the name ("Đại hội diễn ra từ")
+            jj = k + m[0]
+            held_after = jj < s.t1 and bool(er.held_verbs.match(toks.keys, jj, s.t1))
+            if jj < j and (er.bare_after.match(toks.keys, jj, j) or held_after):
+                j = jj
+            if k > s.t0 and (
+                (toks.text[k - 1][:1].isupper() and toks.text[k - 1][:1].isalpha() and doc.gap(k) == " ")
+                or doc.rules.orgs.heads.match_ending(toks.keys, k, max(s.t0, k - 3))
+                or toks.keys[k - 1] in er.not_after
+            ):
+                k = j if j > k else k + 1  # "Trung tâm Hội nghị quốc gia": a venue, not an event
                 continue
+            hk = " ".join(toks.keys[k : k + m[0]])
+            bare = j - k == m[0]
+            if not bare:
+                last_full[hk] = doc.span(k, j)
             # a cited document ("Nghị quyết Hội nghị Trung ương 5") is not an event
             if k >= 2 and doc.rules.documents.kind_words.match_ending(toks.keys, k, max(s.t0, k - 3)):
                 k = j
@@ -75,7 +95,14 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
             if not (dates or verb):
                 k = j
                 continue
-            name = doc.span(k, j)
+            if bare:
+                # "Đại hội diễn ra từ 25/1 ...": the event named in full before
+                if hk not in last_full or not (lead or (held_after and dates)):
+                    k = j if j > k else k + 1
+                    continue
+                name = last_full[hk]
+            else:
+                name = doc.span(k, j)
             date = None
             if dates:
                 # the date nearest before the event name, else the first after it
@@ -107,3 +134,5 @@ def _organizer(doc: Doc, si: int, it: SentenceItems, k: int) -> str | None:
     if cands:
         return cands[-1].name
     return None
+
+
