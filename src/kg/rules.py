@@ -94,6 +94,7 @@ class RolesModel(_Model):
     career_openers: list[str]
     copulas: list[str]
     chain_skip: list[str]
+    council_units: list[str]
 
 
 KINDS = (
@@ -107,6 +108,7 @@ class OrgsModel(_Model):
     not_heads: list[str]
     lowercase_heads: list[str]
     optional_suffixes: list[str]
+    optional_prefix: dict[str, str | list[str]]
     central_heads: list[str]
     central_markers: list[str]
     standalone: list[str]
@@ -318,6 +320,7 @@ class Roles:
     career_openers: PhraseTable
     copulas: PhraseTable
     chain_skip: frozenset[str]
+    council_units: PhraseTable
 
 
 @dataclass(eq=False)
@@ -326,6 +329,7 @@ class Orgs:
     not_heads: PhraseTable
     lowercase_heads: frozenset[str]
     optional_suffixes: frozenset[str]
+    optional_prefix: tuple[str, frozenset[str]]
     central_heads: frozenset[str]
     central_markers: PhraseTable
     standalone: frozenset[str]
@@ -555,6 +559,7 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         career_openers=PhraseTable(ro.career_openers),
         copulas=PhraseTable(ro.copulas),
         chain_skip=_keyset([t for w in ro.chain_skip for t in tokenize(w)]),
+        council_units=PhraseTable(ro.council_units),
     )
     heads: dict[str, tuple[str, str]] = {}
     for kind, lst in og.kinds.items():
@@ -565,6 +570,7 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         not_heads=PhraseTable(og.not_heads, case_sensitive=True),
         lowercase_heads=_keyset(og.lowercase_heads),
         optional_suffixes=_keyset(og.optional_suffixes),
+        optional_prefix=(key(str(og.optional_prefix["word"])), _keyset([tokenize(w)[0] for w in og.optional_prefix["before"]])),
         central_heads=_keyset(og.central_heads),
         central_markers=PhraseTable(og.central_markers),
         standalone=_keyset(og.standalone),

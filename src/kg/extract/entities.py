@@ -52,8 +52,12 @@ class OrgRegistry:
     def _expand_key(self, name: str) -> str:
         ro = self.doc.rules.orgs
         out: list[str] = []
-        for t in tokenize(name):
+        toks = tokenize(name)
+        pw, before = ro.optional_prefix
+        for x, t in enumerate(toks):
             k = key(t)
+            if k == pw and x + 1 < len(toks) and key(toks[x + 1]) in before:
+                continue
             if k in ro.abbreviations:
                 out.append(key(ro.abbreviations[k]))
             elif k in self.acronyms:
@@ -90,17 +94,28 @@ class OrgRegistry:
             e.evidence.append(ev)
         return e
 
-    def find_generic(self, head_name: str, pos: int) -> OrgEntry | None:
-        """The unit a bare head ("Tỉnh ủy", "Đảng ủy") stands for: the nearest named one before pos."""
+    def find_generic(self, head_name: str, pos: int, si: int | None = None) -> OrgEntry | None:
+        """The unit a bare head ("Tỉnh ủy", "Đảng ủy") stands for: one named in the same sentence, else the
+        most mentioned, else the nearest before pos."""
         hk = self.expand_key(head_name)
-        best, best_d = None, None
-        for k, e in self.by_key.items():
-            if k != hk and k.startswith(hk + " "):
-                before = [p for p in e.mentions if p <= pos]
-                d = pos - max(before) if before else 10**9 + min(e.mentions)
-                if best_d is None or d < best_d:
-                    best, best_d = e, d
-        return best
+        hf = fold(head_name) + " "
+        cands = [
+            e for k, e in self.by_key.items()
+            if k != hk and (k.startswith(hk + " ") or any(fold(f).startswith(hf) for f in e.forms))
+        ]
+        if not cands:
+            return None
+        if si is not None:
+            s = self.doc.sents[si]
+            same = [e for e in cands if any(s.start <= p < s.end for p in e.mentions)]
+            if same:
+                return same[0]
+
+        def score(e: OrgEntry) -> tuple[int, int]:
+            before = [p for p in e.mentions if p <= pos]
+            return (e.count, max(before) if before else -min(e.mentions))
+
+        return max(cands, key=score)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -364,26 +379,63 @@ def _main_of_kind(reg: OrgRegistry, kind: str) -> OrgEntry | None:
 # attaching role phrases to people
 
 
-def _role_org(doc: Doc, rp: RolePhrase, reg: OrgRegistry, prev: dict[str, str | None]) -> str | None:
+def _place_of(doc: Doc, org: str | None) -> str | None:
+    """The place part of a unit name ("UBND tỉnh Lâm Đồng" -> "tỉnh Lâm Đồng")."""
+    if not org:
+        return None
+    toks = tokenize(org)
+    for x, t in enumerate(toks):
+        if t in doc.rules.roles.place_words and x + 1 < len(toks) and is_cap(toks[x + 1]):
+            return " ".join(toks[x:])
+    return None
+
+
+def _resolve_org_text(doc: Doc, text: str, reg: OrgRegistry) -> str:
+    """The registry's fullest spelling of a unit written in a title ("ĐH Mở Hà Nội" -> "Trường Đại học Mở Hà Nội")."""
+    e = reg.by_key.get(reg.expand_key(text))
+    return _best_name(e, doc.rules) if e else text
+
+
+def _role_org(doc: Doc, rp: RolePhrase, reg: OrgRegistry, p: PersonEntry, chain: list[RolePhrase], si: int) -> str | None:
     r = doc.rules
     pos = doc.toks.starts[rp.i]
     if rp.org_text:
+        ck = r.roles.council_units.match([key(t) for t in tokenize(rp.org_text)], 0)
+        if ck:
+            # "Chủ tịch Hội đồng trường X": the council belongs to the institution
+            rest = " ".join(tokenize(rp.org_text)[ck[0]:])
+            if rest:
+                return _resolve_org_text(doc, rest, reg)
+            e = _main_of_kind(reg, "university")
+            return _best_name(e, r) if e else None
         if rp.generic_org:
-            e = reg.find_generic(rp.org_text, pos)
+            e = reg.find_generic(rp.org_text, pos, si)
             if e:
                 return _best_name(e, r)
-        return rp.org_text
+            # "Chủ tịch HĐND, Chủ tịch UBND tỉnh Lâm Đồng": the place of the next title's unit
+            for other in chain[chain.index(rp) + 1 :]:
+                pl = _place_of(doc, other.org_text)
+                if pl and pl not in rp.org_text:
+                    return f"{rp.org_text} {pl}"
+        return _resolve_org_text(doc, rp.org_text, reg)
     if rp.org_default:
         return rp.org_default
     if rp.org_hint:
         e = _main_of_kind(reg, rp.org_hint)
         if e:
             return _best_name(e, r)
-    # "Phó Bí thư" after "Phó Bí thư Đảng ủy": the same unit as the fuller title
+    # "Phó Bí thư" after "Phó Bí thư Đảng ủy" for the same person: the same unit
     hk = fold(rp.title)
-    for t, o in prev.items():
-        if t.startswith(hk + " "):
-            return o
+    for rf in p.roles:
+        if fold(rf.title).startswith(hk + " ") and rf.organization:
+            return rf.organization
+    # "Phó chủ tịch Tổng thư ký Hội X", "nguyên Bộ trưởng, Chủ nhiệm Văn phòng Chính phủ": the next title's unit
+    x = chain.index(rp)
+    for other in chain[x + 1 :]:
+        if other.org_text and not other.generic_org and fold(other.title) == fold(other.head):
+            return _resolve_org_text(doc, other.org_text, reg)
+        if other.org_text:
+            break
     return None
 
 
@@ -409,16 +461,10 @@ def _attach_roles(doc: Doc, si: int, it: SentenceItems, resolved, people: People
                 chains[-1].append(rp)
                 continue
         chains.append([rp])
-    prev_titles: dict[str, str | None] = {}
-    for pe in people.by_key.values():
-        for rf in pe.roles:
-            prev_titles.setdefault(fold(rf.title), rf.organization)
-
     def give(p: PersonEntry, chain: list[RolePhrase], former: bool = False) -> None:
         for rp in chain:
-            org = _role_org(doc, rp, reg, prev_titles)
+            org = _role_org(doc, rp, reg, p, chain, si)
             _add_role(p, _role_fact(rp, org, ev, former))
-            prev_titles.setdefault(fold(rp.title), org)
 
     name_by_start = {m.i: m for m in names}
     name_by_end = {m.j: m for m in names}
