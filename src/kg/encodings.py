@@ -174,7 +174,7 @@ def encode(text: str, encoding: str) -> bytes:
         try:
             return "".join(t.letter_to_vni.get(ch, ch) for ch in text).encode("cp1252")
         except UnicodeEncodeError as e:
-            raise ValueError(f"{text[e.start]!r} has no VNI form") from e
+            raise ValueError(f"{e.object[e.start]!r} has no VNI form") from e
     raise ValueError(f"unknown legacy encoding {encoding!r}; known: {', '.join(LEGACY)}")
 
 
