@@ -95,6 +95,7 @@ class RolesModel(_Model):
     copulas: list[str]
     chain_skip: list[str]
     council_units: list[str]
+    attach_to_main: list[str]
 
 
 KINDS = (
@@ -107,6 +108,7 @@ class OrgsModel(_Model):
     kinds: dict[str, list[str]]
     not_heads: list[str]
     lowercase_heads: list[str]
+    lowercase_head_next: dict[str, list[str]]
     optional_suffixes: list[str]
     optional_prefix: dict[str, str | list[str]]
     central_heads: list[str]
@@ -118,6 +120,7 @@ class OrgsModel(_Model):
     conjunction: str
     ordinal_words: list[str]
     sentence_starts: list[str]
+    main_kinds: list[str]
     stop_words: list[str]
 
     @field_validator("kinds")
@@ -321,6 +324,7 @@ class Roles:
     copulas: PhraseTable
     chain_skip: frozenset[str]
     council_units: PhraseTable
+    attach_to_main: frozenset[str]
 
 
 @dataclass(eq=False)
@@ -328,6 +332,7 @@ class Orgs:
     heads: PhraseTable  # value: (kind, head phrase)
     not_heads: PhraseTable
     lowercase_heads: frozenset[str]
+    lowercase_head_next: dict[str, frozenset[str]]
     optional_suffixes: frozenset[str]
     optional_prefix: tuple[str, frozenset[str]]
     central_heads: frozenset[str]
@@ -340,6 +345,7 @@ class Orgs:
     conjunction: str
     ordinal_words: frozenset[str]
     sentence_starts: frozenset[str]
+    main_kinds: tuple[str, ...]
     stop_words: frozenset[str]
 
     def kind_of(self, name: str) -> str:
@@ -554,12 +560,13 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         title_units=PhraseTable(ro.title_units),
         unit_lowercase=PhraseTable(ro.unit_lowercase),
         place_words=frozenset(ro.place_words),
-        stop_words=_keyset(ro.stop_words),
+        stop_words=_keyset(ro.stop_words + og.stop_words),
         link_verbs=PhraseTable(ro.link_verbs),
         career_openers=PhraseTable(ro.career_openers),
         copulas=PhraseTable(ro.copulas),
         chain_skip=_keyset([t for w in ro.chain_skip for t in tokenize(w)]),
         council_units=PhraseTable(ro.council_units),
+        attach_to_main=_keyset(ro.attach_to_main),
     )
     heads: dict[str, tuple[str, str]] = {}
     for kind, lst in og.kinds.items():
@@ -567,13 +574,14 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
             heads.setdefault(hd, (kind, hd))
     orgs = Orgs(
         heads=PhraseTable(heads),
-        not_heads=PhraseTable(og.not_heads, case_sensitive=True),
+        not_heads=PhraseTable(og.not_heads),
         lowercase_heads=_keyset(og.lowercase_heads),
+        lowercase_head_next={key(k): _keyset([tokenize(w)[0] for w in v]) for k, v in og.lowercase_head_next.items()},
         optional_suffixes=_keyset(og.optional_suffixes),
         optional_prefix=(key(str(og.optional_prefix["word"])), _keyset([tokenize(w)[0] for w in og.optional_prefix["before"]])),
         central_heads=_keyset(og.central_heads),
         central_markers=PhraseTable(og.central_markers),
-        standalone=_keyset(og.standalone),
+        standalone=_keyset(og.standalone + og.kinds.get("party_central", [])),
         self_words=PhraseTable(og.self_words),
         abbreviations={key(k): v for k, v in og.abbreviations.items()},
         abbrev_tokens=frozenset(key(k) for k in og.abbreviations),
@@ -581,6 +589,7 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         conjunction=key(og.conjunction),
         ordinal_words=_keyset(og.ordinal_words),
         sentence_starts=frozenset(og.sentence_starts),
+        main_kinds=tuple(og.main_kinds),
         stop_words=_keyset(og.stop_words),
     )
     forms = {}

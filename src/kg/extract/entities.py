@@ -370,6 +370,16 @@ def _best_name(e: OrgEntry, r) -> str:
     return max(e.forms, key=score)
 
 
+def _main_org(reg: OrgRegistry) -> OrgEntry | None:
+    """The institution the article is about: the most mentioned unit outside the party and the state."""
+    kinds = reg.doc.rules.orgs.main_kinds  # in order of preference
+    for kind in kinds:
+        cands = [e for e in reg.by_key.values() if e.kind == kind and e.count >= 2]
+        if cands:
+            return max(cands, key=lambda e: (e.count, -e.first_pos))
+    return None
+
+
 def _main_of_kind(reg: OrgRegistry, kind: str) -> OrgEntry | None:
     cands = [e for e in reg.by_key.values() if e.kind == kind]
     return max(cands, key=lambda e: e.count) if cands else None
@@ -417,6 +427,21 @@ def _role_org(doc: Doc, rp: RolePhrase, reg: OrgRegistry, p: PersonEntry, chain:
                 pl = _place_of(doc, other.org_text)
                 if pl and pl not in rp.org_text:
                     return f"{rp.org_text} {pl}"
+            # "Bí thư Đảng ủy" in an article about one institution: that institution's party committee
+            if key(rp.org_text) in r.roles.attach_to_main:
+                # "Bí thư Đảng ủy, Chủ tịch Hội đồng thành viên PVN": the unit of the next title
+                for other in chain[chain.index(rp) + 1 :]:
+                    if other.org_text and not other.generic_org:
+                        o = _role_org(doc, other, reg, p, chain, si)
+                        if o and r.orgs.kind_of(o) not in ("party_central", "party_committee", "party_cell"):
+                            name = f"{rp.org_text} {o}"
+                            reg.add(name, r.orgs.kind_of(name), pos, doc.evidence(si))
+                            return name
+                main = _main_org(reg)
+                if main:
+                    name = f"{rp.org_text} {_best_name(main, r)}"
+                    reg.add(name, r.orgs.kind_of(name), pos, doc.evidence(si))
+                    return name
         return _resolve_org_text(doc, rp.org_text, reg)
     if rp.org_default:
         return rp.org_default

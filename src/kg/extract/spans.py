@@ -215,7 +215,10 @@ def read_tail(
             if toks.keys[k] == doc.rules.orgs.conjunction:
                 if kk >= end or not is_cap(toks.text[kk]) or kk in barriers.name_starts:
                     break
-                if r.orgs.heads.match(toks.keys, kk, end) or r.roles.heads.match(toks.keys, kk, end):
+                if (
+                    r.orgs.heads.match(toks.keys, kk, end) or r.roles.heads.match(toks.keys, kk, end)
+                    or r.awards.kinds.match(toks.keys, kk, end) or r.events.heads.match(toks.keys, kk, end)
+                ):
                     break
                 k = kk
                 continue
@@ -336,10 +339,15 @@ def read_org(doc: Doc, i: int, end: int, barriers: Barriers) -> OrgPhrase | None
         return None
     n, (kind, head) = m
     first = toks.text[i]
-    if ro.not_heads.match(toks.text, i, end):
+    if ro.not_heads.match(toks.keys, i, end):
         return None
-    if not is_cap(first) and " ".join(toks.keys[i : i + n]) not in ro.lowercase_heads:
-        return None
+    if not is_cap(first):
+        hk = " ".join(toks.keys[i : i + n])
+        if hk not in ro.lowercase_heads and toks.keys[i] not in ro.lowercase_heads:
+            return None
+        need = ro.lowercase_head_next.get(hk)
+        if need and (i + n >= end or toks.keys[i + n] not in need):
+            return None
     nxt_cap = i + n < end and is_cap(toks.text[i + n]) and doc.gap(i + n) == " " and (i + n) not in barriers.name_starts
     if not is_cap(first) and not nxt_cap:
         return None
@@ -352,4 +360,6 @@ def read_org(doc: Doc, i: int, end: int, barriers: Barriers) -> OrgPhrase | None
     if j == i + n and not is_cap(first):
         return None
     name = doc.span(i, j)
-    return OrgPhrase(i=i, j=j, name=name, kind=ro.kind_of(name), head_len=n, generic=(j == i + n))
+    # "UBND tỉnh": only place words after the head, no proper name
+    generic = not any(is_cap(toks.text[x]) or toks.text[x][:1].isdigit() for x in range(i + n, j))
+    return OrgPhrase(i=i, j=j, name=name, kind=ro.kind_of(name), head_len=n, generic=generic)
