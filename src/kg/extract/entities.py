@@ -454,6 +454,10 @@ def _role_org(doc: Doc, rp: RolePhrase, reg: OrgRegistry, p: PersonEntry, chain:
     for rf in p.roles:
         if fold(rf.title).startswith(hk + " ") and rf.organization:
             return rf.organization
+    # "Phó giám đốc thường trực ĐHQGHN ... giữ chức Giám đốc": a post of the same kind held in the same unit
+    for rf in reversed(p.roles):
+        if rf.role and fold(rf.role) == fold(rp.head) and rf.organization:
+            return rf.organization
     # "Phó chủ tịch Tổng thư ký Hội X", "nguyên Bộ trưởng, Chủ nhiệm Văn phòng Chính phủ": the next title's unit
     x = chain.index(rp)
     for other in chain[x + 1 :]:
@@ -562,6 +566,13 @@ def _attach_roles(doc: Doc, si: int, it: SentenceItems, resolved, people: People
                 objs = [m for m in names if m.i >= b]
                 for m in objs:
                     give(resolved[m.i], chain)
+                used_chain.add(ci)
+                continue
+        # "Khi đang giữ vị trí R ..., ông Sơn được bổ nhiệm": the only person of the sentence
+        if lv:
+            persons = {id(resolved[m.i]): resolved[m.i] for m in names}
+            if len(persons) == 1:
+                give(next(iter(persons.values())), chain)
                 used_chain.add(ci)
                 continue
         # career lists after "từng đảm nhiệm các chức vụ:" belong to the last person named

@@ -117,7 +117,10 @@ def read_name(doc: Doc, i: int, end: int, sent: int) -> NameMention | None:
     if triggered and not addressed and not surname:
         return None  # "Thạc sỹ Dầu khí": an academic title alone does not make a name
     if not triggered and not surname and ni > 0 and r.roles.heads.match_ending(toks.keys, ni, max(0, ni - 4)):
-        # "HLV Park Hang Seo": a foreign name right after a title
+        # "HLV Park Hang Seo", "Chủ tịch Quốc hội Lào Pany Yathotou": a foreign name right after a title
+        if toks.keys[ni] in r.names.not_names and ni + 1 < end and _titlecase_word(toks.text[ni + 1]):
+            ni += 1
+            i = ni
         if ni + 1 < end and _titlecase_word(toks.text[ni + 1]) and doc.gap(ni + 1) == " ":
             triggered = True
     if not triggered:
@@ -183,6 +186,9 @@ def read_tail(
             continue
         if t == "&" and k > start:
             k += 1
+            continue
+        if t == "." and k > start and g == "" and toks.keys[k - 1] in r.text.no_break_before:
+            k += 1  # "Thành ủy Tp. Hồ Chí Minh"
             continue
         if not _alpha(t) and not t.isdigit():
             break
