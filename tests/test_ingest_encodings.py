@@ -43,6 +43,18 @@ def test_tcvn3_combining_tone_marks_compose() -> None:
     assert decode(b"Vi\xaa\xb4t Nam", "tcvn3") == "Việt Nam"  # ê + combining dot below
 
 
+def test_tcvn3_reads_0x80_0x9f_as_punctuation_or_capitals_whichever_looks_vietnamese() -> None:
+    quoted = "“Hội nghị” – Đảng ủy xã Hòa Vân… đồng chí Trần Văn Khải phát biểu."
+    assert encode(quoted, "tcvn3").startswith(b"\x93H")  # 0x93 is also VN1's Ỏ
+    assert decode(encode(quoted, "tcvn3"), "tcvn3") == quoted
+    capitals = "ĐẢNG ỦY TRƯỜNG ĐẠI HỌC HÒA VÂN"
+    assert decode(encode(capitals, "tcvn3"), "tcvn3") == capitals
+
+
+def test_characters_a_table_lacks_can_be_replaced() -> None:
+    assert encode("Hà 北", "tcvn3", errors="replace") == b"H\xb5 ?"
+
+
 def test_vni_writes_base_letters_followed_by_marks() -> None:
     assert encode("Việt Nam", "vni") == "Vieät Nam".encode("cp1252")
     assert encode("Đảng ủy", "vni") == "Ñaûng uûy".encode("cp1252")

@@ -43,7 +43,8 @@ def _load(name: str) -> dict[str, Any]:
 class _Tables:
     cp1252: str  # 256 characters: byte -> char, Latin-1 where Windows-1252 leaves a byte undefined
     cp1258: str
-    tcvn3: str
+    tcvn3: str  # VN3, Windows-1252 punctuation at 0x80-0x9F
+    tcvn3_vn1: str  # VN1: capitals at 0x80-0x9F and some C0 codes
     vni_to_letter: dict[str, str]  # VNI sequence (as Windows-1252 text) -> letter
     vni_re: re.Pattern[str]
     letter_to_vni: dict[str, str]
@@ -65,6 +66,12 @@ def _single_byte(codec: str) -> str:
     return "".join(out)
 
 
+def _check_byte(key: str, b: object, ch: object) -> None:
+    low = 0xA0 if key == "bytes" else 0
+    if not (isinstance(b, int) and low <= b < 256 and isinstance(ch, str) and len(ch) == 1):
+        raise KgError(f"encodings/tcvn3.yaml: bad entry in `{key}`: {b!r}: {ch!r}")
+
+
 def _alternation(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
@@ -72,16 +79,22 @@ def _alternation(words: list[str]) -> str:
 @functools.cache
 def tables() -> _Tables:
     """Load and check the tables once (they are constant package data)."""
-    tc = _load("tcvn3.yaml")["bytes"]
-    tcvn3 = [chr(b) for b in range(256)]
-    for b, ch in tc.items():
-        if not (isinstance(b, int) and 0 <= b < 256 and isinstance(ch, str) and len(ch) == 1):
-            raise KgError(f"encodings/tcvn3.yaml: bad entry {b!r}: {ch!r}")
-        tcvn3[b] = ch
-    missing = [f"0x{b:02X}" for b in range(0x80, 0x100) if b not in tc]
-    if missing:
-        raise KgError(f"encodings/tcvn3.yaml: bytes {', '.join(missing)} are not mapped")
-    inverse = {ch: b for b, ch in enumerate(tcvn3) if b >= 0x80 or ch != chr(b)}
+    tc = _load("tcvn3.yaml")
+    cp1252 = _single_byte("cp1252")
+    # ASCII, Windows-1252 punctuation at 0x80-0x9F, then the table's VN3 bytes 0xA0-0xFF.
+    vn3 = [chr(b) for b in range(0x80)] + list(cp1252[0x80:0xA0]) + [""] * 0x60
+    for b, ch in tc["bytes"].items():
+        _check_byte("bytes", b, ch)
+        vn3[b] = ch
+    missing = [f"0x{b:02X}" for b in range(0xA0, 0x100) if not vn3[b]]
+    if missing or len(vn3) != 256:
+        raise KgError(f"encodings/tcvn3.yaml: `bytes` must map every byte 0xA0-0xFF; missing {missing}")
+    vn1 = list(vn3)
+    for b, ch in tc["vn1_capitals"].items():
+        _check_byte("vn1_capitals", b, ch)
+        vn1[b] = ch
+    inverse = {ch: b for b, ch in enumerate(vn3) if b >= 0x80 and ch != "\ufffd"}
+    inverse.update({ch: b for b, ch in enumerate(vn1) if vn1[b] != vn3[b]})
 
     letters: dict[str, str] = _load("vni.yaml")["letters"]
     to_letter: dict[str, str] = {}
@@ -106,9 +119,10 @@ def tables() -> _Tables:
         (key.encode("latin-1"), str(name)) for key, name in _load("signatures.yaml")["signatures"].items()
     )
     return _Tables(
-        cp1252=_single_byte("cp1252"),
+        cp1252=cp1252,
         cp1258=_single_byte("cp1258"),
-        tcvn3="".join(tcvn3),
+        tcvn3="".join(vn3),
+        tcvn3_vn1="".join(vn1),
         vni_to_letter=to_letter,
         vni_re=re.compile(_alternation(list(to_letter))),
         letter_to_vni=dict(letters),
@@ -133,7 +147,11 @@ def decode(data: bytes, encoding: str) -> str:
     if encoding == "cp1258":
         text = _by_byte(data, t.cp1258)
     elif encoding == "tcvn3":
-        text = _by_byte(data, t.tcvn3)
+        text = unicodedata.normalize("NFC", _by_byte(data, t.tcvn3))
+        if any(t.tcvn3_vn1[b] != t.tcvn3[b] for b in set(data)):
+            vn1 = unicodedata.normalize("NFC", _by_byte(data, t.tcvn3_vn1))
+            if _plausibility(vn1[:SAMPLE_CHARS]) > _plausibility(text[:SAMPLE_CHARS]):
+                text = vn1
     elif encoding == "vni":
         text = t.vni_re.sub(lambda m: t.vni_to_letter[m.group()], _by_byte(data, t.cp1252))
     else:
@@ -141,8 +159,24 @@ def decode(data: bytes, encoding: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def encode(text: str, encoding: str) -> bytes:
-    """NFC text -> bytes in a legacy encoding (for tests and fixtures). Raises ValueError if it can't."""
+def encode(text: str, encoding: str, errors: str = "strict") -> bytes:
+    """NFC text -> bytes in a legacy encoding (for tests and fixtures).
+
+    A character the encoding lacks raises ValueError, or becomes "?" with ``errors="replace"``.
+    """
+    if errors == "replace":
+        return b"".join(_encode_char(ch, encoding) for ch in unicodedata.normalize("NFC", text))
+    return _encode(text, encoding)
+
+
+def _encode_char(ch: str, encoding: str) -> bytes:
+    try:
+        return _encode(ch, encoding)
+    except ValueError:
+        return b"?"
+
+
+def _encode(text: str, encoding: str) -> bytes:
     t = tables()
     text = unicodedata.normalize("NFC", text)
     if encoding == "cp1258":
@@ -209,6 +243,10 @@ def vietnamese_score(text: str) -> float:
     return good / considered if considered else 0.0
 
 
+def _plausibility(text: str) -> float:
+    return vietnamese_score(text) - control_share(text)
+
+
 def control_share(text: str) -> float:
     """Share of characters that are C0/C1 controls (other than tab and line breaks) or U+FFFD."""
     if not text:
@@ -230,8 +268,7 @@ def guess(data: bytes) -> list[Guess]:
     sample = data[:SAMPLE_CHARS]
     guesses = []
     for enc in LEGACY:
-        text = decode(sample, enc)
-        guesses.append(Guess(enc, vietnamese_score(text) - control_share(text)))
+        guesses.append(Guess(enc, _plausibility(decode(sample, enc))))
     return sorted(guesses, key=lambda g: -g.score)
 
 
