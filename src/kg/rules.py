@@ -314,7 +314,7 @@ class Roles:
     acting: frozenset[str]
     deputy: frozenset[str]
     post_modifiers: PhraseTable
-    joiners: frozenset[str]
+    joiners: PhraseTable
     title_units: PhraseTable
     unit_lowercase: PhraseTable
     place_words: frozenset[str]
@@ -556,7 +556,7 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         acting=_keyset(ro.acting),
         deputy=_keyset(ro.deputy),
         post_modifiers=PhraseTable(ro.post_modifiers),
-        joiners=_keyset(ro.joiners),
+        joiners=PhraseTable(ro.joiners),
         title_units=PhraseTable(ro.title_units),
         unit_lowercase=PhraseTable(ro.unit_lowercase),
         place_words=frozenset(ro.place_words),

@@ -483,8 +483,7 @@ def _attach_roles(doc: Doc, si: int, it: SentenceItems, resolved, people: People
             bkeys = [toks.keys[k] for k in range(last.j, rp.i)]
             if (
                 between in ([","], [])
-                or (len(bkeys) == 1 and bkeys[0] in r.roles.joiners)
-                or (len(bkeys) == 2 and between[0] == "," and bkeys[1] in r.roles.joiners)
+                or _joiner(r, bkeys)
                 or (len(bkeys) <= 8 and between[-1] == "," and _skippable(doc, bkeys, between))
             ):
                 chains[-1].append(rp)
@@ -620,3 +619,12 @@ def _list_run(doc: Doc, after: list) -> list:
         else:
             break
     return out
+
+
+def _joiner(r, bkeys: list[str]) -> bool:
+    """Only a joining word between two titles: "kiêm", ", đồng thời là"."""
+    st = 1 if bkeys and bkeys[0] == "," else 0
+    if st >= len(bkeys):
+        return False
+    m = r.roles.joiners.match(bkeys, st)
+    return bool(m) and st + m[0] == len(bkeys)

@@ -109,7 +109,9 @@ def read_name(doc: Doc, i: int, end: int, sent: int) -> NameMention | None:
         return None  # "đồng chí Tổng Bí thư X": a title follows the form of address, not a name
     om = r.orgs.heads.match(toks.keys, ni, end)
     if om and (om[0] > 1 or not r.names.surnames.match(toks.text, ni, end)):
-        return None
+        # "ông Trường": a given name that is also a unit word, after a form of address
+        if not (addressed and om[0] == 1 and (ni + 1 >= end or not is_cap(toks.text[ni + 1]))):
+            return None
     # inside a place name ("Sơn La Hoàng Văn Chất": "La" is a family name too)
     if ni > 0 and any(doc.wspan(ni - b, ni + 1).casefold() in r.names.not_names for b in (1, 2) if ni - b >= 0):
         return None
