@@ -116,7 +116,7 @@ def test_data_comes_from_a_few_queries_not_one_per_node(store) -> None:  # type:
             return store.query(q, bindings, **kw)
 
     render_page(Counting(), focus="tran van khai")  # type: ignore[arg-type]
-    assert len(calls) <= 12
+    assert len(calls) <= 14
 
 
 def test_top_nodes_keeps_the_most_connected_and_says_what_is_hidden() -> None:

@@ -367,3 +367,69 @@ class Chromium:
                 os.close(fd)
             except OSError:
                 pass
+
+
+# ---------------------------------------------------------------- a bigger synthetic store (benchmarks)
+
+
+def synthetic_articles(n_articles: int, *, seed: int = 3) -> list[tuple[Any, Any]]:
+    """``n_articles`` invented articles about ``n_articles // 8`` invented schools: 3-6 people with roles,
+    a cited resolution, an event and sometimes an award each. Through resolve() like real facts."""
+    rng = random.Random(seed)
+    fam = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương"]
+    mid = ["Văn", "Thị", "Quốc", "Đình", "Minh", "Thu", "Hữu", "Ngọc", "Xuân", "Thanh"]
+    giv = ["An", "Bình", "Cường", "Dũng", "Hà", "Khải", "Lan", "Mận", "Nam", "Phúc", "Quyên", "Sơn", "Tâm",
+           "Uyên", "Vinh", "Xuân", "Yến"]  # fmt: skip
+    places = ["Hòa Bình", "Sơn La", "Lào Cai", "Yên Bái", "Phú Thọ", "Thái Bình", "Nam Định", "Ninh Bình",
+              "Quảng Trị", "Kon Tum", "Gia Lai", "Đắk Nông", "Cà Mau", "Bạc Liêu", "An Giang", "Tây Ninh"]  # fmt: skip
+    posts = [("Hiệu trưởng", "school"), ("Phó Hiệu trưởng", "school"), ("Bí thư Đảng ủy", "party"),
+             ("Phó Bí thư Đảng ủy", "party"), ("Chủ tịch Công đoàn", "union"), ("Trưởng khoa", "faculty")]  # fmt: skip
+    n_schools = max(n_articles // 8, 1)
+    schools = [f"Trường Đại học {places[i % len(places)]} số {i}" for i in range(n_schools)]
+    staff = {s: [f"{rng.choice(fam)} {rng.choice(mid)} {rng.choice(giv)}" for _ in range(12)] for s in schools}
+    out = []
+    for a in range(n_articles):
+        school = schools[rng.randrange(n_schools)]
+        y, m, d = 2015 + rng.randrange(10), 1 + rng.randrange(12), 1 + rng.randrange(28)
+        date = f"{y}-{m:02d}-{d:02d}"
+        units = {"school": school, "party": f"Đảng ủy {school}", "union": f"Công đoàn {school}",
+                 "faculty": f"Khoa Toán {school}"}  # fmt: skip
+        lines = [f"Tin số {a} về {school}"]
+        people = []
+        for name in rng.sample(staff[school], rng.randrange(3, 7)):
+            post, unit = rng.choice(posts)
+            quote = f"Đồng chí {name} – {post} {units[unit]} phát biểu."
+            lines.append(quote)
+            people.append({"name": name, "roles": [{"title": post, "organization": units[unit]}]})
+        doc = f"{rng.randrange(1, 60)}-NQ/TW"
+        lines.append(f"Hội nghị quán triệt Nghị quyết số {doc}.")
+        text = "\n".join(lines)
+        for p, line in zip(people, lines[1:], strict=False):
+            p["roles"][0]["evidence"] = _ev(text, line)
+        facts = {
+            "people": people,
+            "organizations": [
+                {"name": school, "kind": "university"},
+                {"name": f"Đảng bộ {school}", "kind": "party_committee"},
+                {"name": units["party"], "kind": "party_committee", "parent": f"Đảng bộ {school}"},
+                {"name": units["union"], "kind": "mass_organization", "parent": school},
+                {"name": units["faculty"], "kind": "faculty_or_department", "parent": school},
+            ],
+            "documents": [{"number": doc, "kind": "Nghị quyết", "issuer": None, "date": None}],
+            "events": [{"name": f"Hội nghị quán triệt năm {y}", "date": date, "organizer": f"Đảng bộ {school}",
+                        "participants": [p["name"] for p in people[:2]]}],  # fmt: skip
+            "awards": [{"name": "Bằng khen của Bộ trưởng", "recipient": people[0]["name"], "year": y}]
+            if rng.random() < 0.3 else [],
+        }
+        out.append(_article(f"viz-syn-{a}", text, date, f"https://tin.example.org/syn/{a}", facts))
+    return out
+
+
+def synthetic_store(n_articles: int, *, batch: int = 200) -> Store:
+    store = open_store(":memory:")
+    arts = synthetic_articles(n_articles)
+    for i in range(0, len(arts), batch):
+        graphs = {str(article_graph(a.id)): build_graph(resolve(a, f)) for a, f in arts[i : i + batch]}
+        store.replace_graphs(graphs)
+    derive(store)
+    return store

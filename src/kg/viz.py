@@ -61,13 +61,12 @@ _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 # ---------------------------------------------------------------- queries (selective pattern first)
 
-Q_NODES = """
-SELECT DISTINCT ?n ?type ?label ?kind WHERE {
-  VALUES ?type { kg:Person kg:Organization kg:Document kg:Award kg:Event }
-  ?n a ?type .
-  OPTIONAL { ?n rdfs:label ?label }
-  OPTIONAL { ?n kg:kind ?kind }
-}"""
+# Three plain queries, not one with two OPTIONALs: Oxigraph 0.5 evaluated that form in 72 s at 2,000
+# articles (0.1 s this way). Labels per graph, to pick the spelling most articles use.
+_NODE_TYPES = "VALUES ?type { kg:Person kg:Organization kg:Document kg:Award kg:Event }"
+Q_NODES = f"SELECT DISTINCT ?n ?type WHERE {{ {_NODE_TYPES} ?n a ?type . }}"
+Q_LABELS = f"SELECT ?n ?label WHERE {{ {_NODE_TYPES} GRAPH ?g {{ ?n a ?type ; rdfs:label ?label }} }}"
+Q_KINDS = "SELECT DISTINCT ?n ?kind WHERE { ?n kg:kind ?kind }"
 
 Q_NAMEKEYS = "SELECT DISTINCT ?n ?key WHERE { ?n kg:nameKey ?key }"
 Q_HONORIFICS = "SELECT DISTINCT ?n ?hon WHERE { ?n kg:honorific ?hon }"
@@ -240,13 +239,12 @@ def _add_nodes(store: Store, g: nx.MultiDiGraph) -> None:
     labels: dict[str, Counter[str]] = defaultdict(Counter)
     kinds: dict[str, str] = {}
     unit_kind: dict[str, str] = {}
-    for n, typ, label, kind in store.query(Q_NODES).rows:
-        iri = str(n)
-        kinds.setdefault(iri, _TYPE_KIND[str(typ)])
-        if label is not None:
-            labels[iri][str(label)] += 1
-        if kind is not None:
-            unit_kind[iri] = str(kind)
+    for n, typ in store.query(Q_NODES).rows:
+        kinds.setdefault(str(n), _TYPE_KIND[str(typ)])
+    for n, label in store.query(Q_LABELS).rows:
+        labels[str(n)][str(label)] += 1
+    for n, kind in store.query(Q_KINDS).rows:
+        unit_kind[str(n)] = str(kind)
     keys = {str(n): str(k) for n, k in store.query(Q_NAMEKEYS).rows}
     hons: dict[str, list[str]] = defaultdict(list)
     for n, h in store.query(Q_HONORIFICS).rows:
