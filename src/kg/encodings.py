@@ -22,7 +22,7 @@ from kg.errors import KgError
 
 LEGACY = ("cp1258", "tcvn3", "vni")  # also the order of preference when scores tie
 SAMPLE_CHARS = 65_536  # the choice is made on a sample; the winner then decodes the whole file
-_C0_KEEP = frozenset("\t\n\r\f")
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")  # all but tab and line breaks
 
 
 def _load(name: str) -> dict[str, Any]:
@@ -251,10 +251,12 @@ def control_share(text: str) -> float:
     """Share of characters that are C0/C1 controls (other than tab and line breaks) or U+FFFD."""
     if not text:
         return 0.0
-    bad = sum(
-        1 for c in text if (c < " " and c not in _C0_KEEP) or "\x7f" <= c <= "\x9f" or c == "\ufffd"
-    )
-    return bad / len(text)
+    return len(_CONTROL_RE.findall(text)) / len(text)
+
+
+def drop_controls(text: str) -> str:
+    """``text`` without the characters ``control_share`` counts."""
+    return _CONTROL_RE.sub("", text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,7 +42,6 @@ _UTF8_SEQ = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0
 _HIGH = re.compile(rb"[\x80-\xff]")
 _HTML_START = re.compile(r"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>]|head[\s>])", re.I | re.S)
 _HTML_TAGS = re.compile(r"<(?:body|p|div|article)[\s>]", re.I)
-_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
 
 def max_bytes() -> int:
@@ -131,7 +130,7 @@ def _finish(text: str, encoding: str, conversions: list[str], *, nfd_known: bool
     if share > MAX_CONTROL_SHARE:
         raise ArticleError(f"binary file ({share:.0%} control characters)")
     if share:
-        text = _CONTROLS.sub("", text.replace("\ufffd", ""))
+        text = encodings.drop_controls(text)
         conversions.append("controls")
     return Decoded(text, encoding, tuple(conversions))
 
