@@ -17,6 +17,9 @@ def _award_end(doc: Doc, i: int, n: int, end: int) -> int:
     k = i + n
     while k < end:
         t = toks.text[k]
+        if t == ":" and k == i + n and k + 1 < end and toks.text[k + 1] in ("“", '"'):
+            k += 1  # "kỷ niệm chương: “Vì sự nghiệp ...”"
+            continue
         if t in ("“", '"') and k > i:
             q = k + 1
             while q < end and toks.text[q] not in ("”", '"'):
@@ -54,10 +57,10 @@ def extract_awards(doc: Doc, items: list[SentenceItems], people: People, reg: Or
     aw = doc.rules.awards
     toks = doc.toks
     out: list[AwardFact] = []
-    seen: set[tuple[str, str]] = set()
+    seen_conf: dict[tuple[str, str], set[str]] = {}
     for si, s in enumerate(doc.sents):
-        if s.noise:
-            continue
+        if s.noise or (si == 0 and len(doc.sents) > 1 and "\n" not in doc.text[s.start : s.end]):
+            continue  # the headline repeats the body in short
         it = items[si]
         ev = doc.evidence(si)
         k = s.t0
@@ -97,11 +100,15 @@ def extract_awards(doc: Doc, items: list[SentenceItems], people: People, reg: Or
                     got[x] = (r2, c1 or c2)
         for (a, b), (recips, conf) in zip(found, got):
             name = doc.span(a, b)
+            colon = next((x for x in range(a, b) if toks.text[x] == ":"), None)
+            if colon is not None:
+                name = doc.span(a, colon) + " " + doc.span(colon + 1, b)
             for rcp in recips or [None]:
                 kk = (name.casefold(), (rcp or "").casefold())
-                if kk in seen:
+                confs = seen_conf.setdefault(kk, set())
+                if confs and (not conf or conf.casefold() in confs or "" in confs):
                     continue
-                seen.add(kk)
+                confs.add((conf or "").casefold())
                 out.append(AwardFact(name=name, recipient=rcp, conferred_by=conf, year=sent_year or year, evidence=ev))
     # an award needs a recipient; a generic name ("Huy hiệu Đảng") gives way to a specific one for the same person
     out = [a for a in out if a.recipient]
@@ -151,12 +158,22 @@ def _list_after(doc: Doc, it: SentenceItems, k: int, end: int, people: People, r
     toks = doc.toks
     aw = doc.rules.awards
     out: list[str] = []
+    groups: list[str] = []
     start = k
     bar = Barriers(name_starts={m.i for m in it.names})
     while k < end:
         t = toks.text[k]
         if t in (".", ";") or aw.kinds.match(toks.keys, k, end) or aw.give_verbs.match(toks.keys, k, end):
             break
+        g = _group_at(doc, k, end)
+        if g:
+            (out if toks.text[k].isdigit() else groups).append(doc.span(k, g))
+            if toks.text[k].isdigit() and g < end and toks.text[g] == "(":
+                while g < end and toks.text[g] != ")":
+                    g += 1  # "02 chi bộ (chi bộ A, B)": the aside names the counted units
+                g += 1
+            k = g
+            continue
         rcp, nk = _mention_at(doc, it, k, end, people, reg)
         if rcp:
             out.append(rcp)
@@ -183,7 +200,27 @@ def _list_after(doc: Doc, it: SentenceItems, k: int, end: int, people: People, r
             k += 1
             continue
         break
-    return out
+    return out or groups[:1]
+
+
+def _group_at(doc: Doc, k: int, end: int) -> int | None:
+    """ "nhiều tập thể và cá nhân", "các đồng chí lãnh đạo", "31 thành viên": a counted or quantified group."""
+    toks = doc.toks
+    aw = doc.rules.awards
+    if not (toks.text[k].isdigit() or toks.keys[k] in aw.quantity):
+        return None
+    j = k + 1
+    if j < end and toks.keys[j] in aw.quantity:
+        j += 1
+    m = aw.count_nouns.match(toks.keys, j, end)
+    if not m:
+        return None
+    j += m[0]
+    if j + 1 < end and toks.keys[j] == doc.rules.orgs.conjunction:
+        m2 = aw.count_nouns.match(toks.keys, j + 1, end)
+        if m2:
+            j += 1 + m2[0]
+    return j
 
 
 def _subject_run(doc: Doc, it: SentenceItems, c0: int, v0: int, people: People, reg: OrgRegistry) -> list[str]:
@@ -237,14 +274,27 @@ def _recipients(doc: Doc, si: int, it: SentenceItems, a: int, b: int, people: Pe
                     v0 = x
                     break
     if v0 is not None:
+        # clause by clause back from the verb: "X được A tặng B; được C tặng D": the subject before the first "được"
+        end_ = v0
         c0 = s.t0
-        for x in range(v0 - 1, s.t0 - 1, -1):
-            if toks.text[x] == ";":
-                c0 = x + 1
+        while True:
+            c0 = s.t0
+            for x in range(end_ - 1, s.t0 - 1, -1):
+                if toks.text[x] == ";":
+                    c0 = x + 1
+                    break
+            first = end_
+            for x in range(c0, end_):
+                if aw.passive.match(toks.keys, x, end_) or aw.receive_verbs.match(toks.keys, x, end_):
+                    first = x
+                    break
+            out = _subject_run(doc, it, c0, first, people, reg)
+            if out:
+                return out
+            if c0 <= s.t0 + 1:
                 break
-        out = _subject_run(doc, it, c0, v0, people, reg)
-        if out:
-            return out
+            end_ = c0 - 1
+        c0 = s.t0
         if people.by_key and _pronoun(doc, c0, v0):
             # "đồng chí được tặng A": the person last named
             return [max(people.by_key.values(), key=lambda p: p.last_pos).name]
