@@ -94,7 +94,10 @@ def decode_bytes(data: bytes) -> Decoded:
         data = data[3:]
         conversions.append("bom")
     if b"\x00" in data:
-        raise ArticleError("binary file (NUL bytes)")
+        text16 = _utf16_without_bom(data)
+        if text16 is None:
+            raise ArticleError("binary file (NUL bytes)")
+        return _finish(text16, "utf-16", ["utf-16"])
     try:
         return _finish(data.decode("utf-8"), "utf-8", conversions)
     except UnicodeDecodeError as e:
@@ -107,6 +110,21 @@ def decode_bytes(data: bytes) -> Decoded:
         )
     text = encodings.decode(data, best.encoding)
     return _finish(text, best.encoding, [*conversions, best.encoding], nfd_known=True)
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 text saved without a byte order mark: Latin script, no control characters."""
+    if len(data) % 2:
+        return None
+    for codec in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        latin = sum(c < "\u0250" or "\u1e00" <= c <= "\u1eff" or "\u2010" <= c <= "\u2026" for c in text)
+        if text.strip() and encodings.control_share(text) == 0 and latin >= 0.9 * len(text):
+            return text  # Vietnamese is written in Latin letters: random bytes would read as CJK
+    return None
 
 
 def _refuse_damaged_utf8(data: bytes, e: UnicodeDecodeError) -> None:
