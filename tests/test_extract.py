@@ -63,6 +63,39 @@ def test_document_cases(case: dict) -> None:
     assert got == case["expect"]
 
 
+def _norm(x):
+    return fold(x) if isinstance(x, str) else x
+
+
+@pytest.mark.parametrize("case", _load("awards"), ids=lambda c: c["text"][:40])
+def test_award_cases(case: dict) -> None:
+    a = _article("Tiêu đề\n" + case["text"])
+    f = extract_facts(a, RULES)
+    _check_evidence(a, f)
+    got = sorted((_norm(x.name), _norm(x.recipient), _norm(x.conferred_by)) for x in f.awards)
+    want = sorted((_norm(e["name"]), _norm(e["recipient"]), _norm(e["conferred_by"])) for e in case["expect"])
+    assert got == want
+
+
+@pytest.mark.parametrize("case", _load("events"), ids=lambda c: c["text"][:40])
+def test_event_cases(case: dict) -> None:
+    a = _article("Tiêu đề\n" + case["text"], published="2023")
+    f = extract_facts(a, RULES)
+    _check_evidence(a, f)
+    got = [(_norm(x.name), x.date, _norm(x.organizer)) for x in f.events]
+    assert got == [(_norm(e["name"]), e["date"], _norm(e["organizer"])) for e in case["expect"]]
+
+
+@pytest.mark.parametrize("case", _load("orgs"), ids=lambda c: c["text"][:40])
+def test_org_cases(case: dict) -> None:
+    a = _article("Tiêu đề\n" + case["text"])
+    f = extract_facts(a, RULES)
+    _check_evidence(a, f)
+    got = {(_norm(n), o.kind) for o in f.organizations for n in (o.name, *o.aliases)}
+    for e in case["expect"]:
+        assert (_norm(e["name"]), e["kind"]) in got, sorted(got)
+
+
 def test_published_from_page_furniture() -> None:
     a = _article("Tiêu đề\nNội dung.\n|\n13/01/2024\n|\nTags:\nđảng bộ\n681 Views")
     assert extract_facts(a, RULES).published == "2024-01-13"
@@ -73,9 +106,8 @@ def test_published_from_page_furniture() -> None:
 def test_word_segmented_and_old_tones() -> None:
     a = _article("Tiêu đề\nÔng Hoàng_Văn_Mười , Bí_thư Tỉnh_uỷ Hà_Bắc , phát_biểu .")
     f = extract_facts(a, RULES)
-    assert [p.name for p in f.people] == ["Hoàng_Văn_Mười"] or [fold(p.name.replace("_", " ")) for p in f.people] == [
-        fold("Hoàng Văn Mười")
-    ]
+    assert [p.name for p in f.people] == ["Hoàng Văn Mười"]
+    assert [r.title for r in f.people[0].roles] == ["Bí thư Tỉnh uỷ"]
     _check_evidence(a, f)
 
 

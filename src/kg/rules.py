@@ -452,6 +452,7 @@ class Dates:
     year_re: re.Pattern[str]
     furniture_re: re.Pattern[str]  # a line that is only a date (page furniture: publication date)
     words: frozenset[str]  # keys of every date word ("ngày", "tháng", "sáng")
+    day_words: frozenset[str]  # words before a day ("ngày", "sáng"), not "năm"
 
     def find(self, s: str, pos: int = 0, endpos: int | None = None) -> Iterator[tuple[int, int, str]]:
         """(start, end, ISO date) of every dated expression, most precise first at each place."""
@@ -666,6 +667,7 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         year_re=re.compile(r"(?<![\d/.-])(?P<y>(?:19|20)\d\d)(?![\d/])"),
         furniture_re=re.compile(r"^\s*(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})\s*$", re.M),
         words=_keyset([t for w in da.day_words + da.month_words + da.year_words + da.time_words for t in tokenize(w)]),
+        day_words=_keyset([t for w in da.day_words + da.time_words for t in tokenize(w)]),
     )
     nb = sorted({w for w in tx.no_break_before}, key=len, reverse=True)
     text = TextRules(

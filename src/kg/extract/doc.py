@@ -36,7 +36,8 @@ class Doc:
         """Surface text of tokens [i, j) from the article (original spelling)."""
         if j <= i:
             return ""
-        return self.text[self.toks.starts[i] : self.toks.ends[j - 1]]
+        # word-segmented sources join syllables with "_" ("Bí_thư"): names are written with spaces
+        return self.text[self.toks.starts[i] : self.toks.ends[j - 1]].replace("_", " ")
 
     def wspan(self, i: int, j: int) -> str:
         if j <= i:

@@ -519,8 +519,8 @@ def _attach_roles(doc: Doc, si: int, it: SentenceItems, resolved, people: People
             kc += cm[0]
             if kc < len(toks) and toks.text[kc] == ":":
                 kc += 1
-            after = [m for m in names if m.i >= kc]
-            if after and after[0].i == kc:
+            after = [m for m in names if m.j > kc]
+            if after and kc in (after[0].i, after[0].ni):
                 targets = after if toks.text[kc - 1] == ":" else _list_run(doc, after)
                 for m in targets:
                     give(resolved[m.i], chain)

@@ -35,8 +35,8 @@ def _event_end(doc: Doc, i: int, n: int, end: int) -> int:
         elif depth == 0 and k > i + n and ev.name_stops.match(toks.keys, k, end):
             break
         elif (
-            depth == 0 and k > i + n and toks.keys[k] in doc.rules.dates.words
-            and k + 1 < end and (toks.text[k + 1][:1].isdigit() or toks.keys[k + 1] in doc.rules.dates.words)
+            depth == 0 and k > i + n and toks.keys[k] in doc.rules.dates.day_words
+            and k + 1 < end and toks.text[k + 1][:1].isdigit()
         ):
             break
         k += 1
