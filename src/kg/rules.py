@@ -180,6 +180,7 @@ class DatesModel(_Model):
     year_words: list[str]
     time_words: list[str]
     range_words: list[str]
+    not_report_year_before: list[str]
 
 
 class TextModel(_Model):
@@ -453,6 +454,8 @@ class Dates:
     furniture_re: re.Pattern[str]  # a line that is only a date (page furniture: publication date)
     words: frozenset[str]  # keys of every date word ("ngày", "tháng", "sáng")
     day_words: frozenset[str]  # words before a day ("ngày", "sáng"), not "năm"
+    not_report_year_before: PhraseTable
+    range_end_re: re.Pattern[str]  # the second year of "2015-2020"
 
     def find(self, s: str, pos: int = 0, endpos: int | None = None) -> Iterator[tuple[int, int, str]]:
         """(start, end, ISO date) of every dated expression, most precise first at each place."""
@@ -668,6 +671,8 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         furniture_re=re.compile(r"^\s*(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})\s*$", re.M),
         words=_keyset([t for w in da.day_words + da.month_words + da.year_words + da.time_words for t in tokenize(w)]),
         day_words=_keyset([t for w in da.day_words + da.time_words for t in tokenize(w)]),
+        not_report_year_before=PhraseTable(da.not_report_year_before),
+        range_end_re=re.compile(r"\d{4}\s?[–-]\s?$"),
     )
     nb = sorted({w for w in tx.no_break_before}, key=len, reverse=True)
     text = TextRules(

@@ -6,6 +6,8 @@ and every fact carries the sentence it was read from (``article.text[e.start:e.e
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from kg.extract.awards import extract_awards
 from kg.extract.doc import Doc, build
 from kg.extract.documents import extract_documents
@@ -28,15 +30,20 @@ def published_date(doc: Doc) -> str | None:
 
 
 def text_year(doc: Doc) -> int | None:
-    """The year the article is set in, when it does not say: the latest year of a full date, else the most
-    frequent year mentioned."""
-    counts: dict[int, int] = {}
-    for m in doc.rules.dates.year_re.finditer(doc.work):
+    """The year the article reports from, when it gives no date: the latest year it mentions, leaving out
+    years of plans, terms, births and the ends of ranges ("tầm nhìn 2045", "2015-2020", "sinh năm 1971")."""
+    dr = doc.rules.dates
+    best = None
+    for m in dr.year_re.finditer(doc.work):
+        a = m.start()
+        if dr.range_end_re.search(doc.work, max(0, a - 8), a):
+            continue
+        k = bisect_left(doc.toks.starts, a)
+        if dr.not_report_year_before.match_ending(doc.toks.keys, k, max(0, k - 3)):
+            continue
         y = int(m.group("y"))
-        counts[y] = counts.get(y, 0) + 1
-    if not counts:
-        return None
-    return max(counts, key=lambda y: (counts[y], y))
+        best = y if best is None else max(best, y)
+    return best
 
 
 def _year(published: str | None) -> int | None:
