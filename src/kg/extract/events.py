@@ -89,8 +89,11 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
                 continue
             pos = toks.starts[k]
             lead = [d for d in dates if d[0] <= pos]
-            verb = er.organizer_verbs.match_ending(toks.keys, k, max(s.t0, k - 4)) or er.held_verbs.match(
-                toks.keys, j, s.t1
+            verb = (
+                er.organizer_verbs.match_ending(toks.keys, k, max(s.t0, k - 4))
+                or er.held_verbs.match(toks.keys, j, s.t1)
+                # "Buổi lễ diễn ra tại Hội nghị ...": a held verb just before, across a preposition
+                or er.held_verbs.match_ending(toks.keys, k - 1, max(s.t0, k - 5))
             )
             if not (dates or verb):
                 k = j
