@@ -240,8 +240,13 @@ def read_tail(
             # a unit written in lower case inside the phrase ("Chủ tịch Hội đồng trường trường ĐH X")
             k += om[0]
             continue
-        if k > start and is_cap(toks.text[k - 1]) and doc.gap(k) == " ":
-            # second syllable of a capitalised word ("Chấp hành", "Lao động")
+        prev_pair = doc.wspan(k - 2, k).casefold() if k - 2 >= start else ""
+        if (
+            k > start and is_cap(toks.text[k - 1]) and doc.gap(k) == " "
+            and not is_allcaps(toks.text[k - 1]) and prev_pair not in r.names.not_names
+        ):
+            # second syllable of a capitalised word ("Chấp hành", "Lao động"); not after an abbreviation
+            # or a place name, which are whole ("Bộ GD&ĐT soạn", "Hội Luật gia Việt Nam tiếp")
             k += 1
             last_good = k
             continue
