@@ -1,9 +1,10 @@
 """A bulk ingest killed with SIGKILL leaves only whole articles, and running it again ends clean.
 
-``kg ingest --workers 1`` runs as a subprocess over a few hundred fictional articles. Its stderr is a
-pseudo-terminal, so it draws its progress bar ("150/300"), and the test kills it at a known point:
-half-way through extraction, and the moment the last article is extracted (the store write of the
-batch is then under way: it takes seconds). Then:
+``kg ingest --workers 1`` runs as a subprocess over 600 fictional articles. Its stderr is a
+pseudo-terminal, so it draws its progress bar ("150/600"), and the test kills it at a known point:
+early in extraction (nothing written yet), once the first batch of articles has been written (the
+pipeline writes 500 articles per transaction), and the moment the last article is extracted (the
+last batch's write is then under way). Then:
 
 1. every article graph in the killed store has exactly as many triples as in a clean run;
 2. the same ingest run again gives exactly the clean run's store (sorted N-Quads compared line by
@@ -28,7 +29,8 @@ import pytest
 from ingest_fixtures import write_corpus
 from kg.ids import article_graph
 
-N_ARTICLES = 300
+N_ARTICLES = 600  # more than one batch of the pipeline (500 articles per transaction)
+PARAGRAPHS = 1
 TIMEOUT = 50.0  # seconds for one kg command; a test runs at most three
 _PROGRESS = re.compile(rb"(\d+)/(\d+)")
 
@@ -60,7 +62,7 @@ class Corpus:
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
     src = tmp_path_factory.mktemp("crash") / "articles"
-    paths = write_corpus(src, N_ARTICLES, paragraphs=2)
+    paths = write_corpus(src, N_ARTICLES, paragraphs=PARAGRAPHS)
     return Corpus(src, {f"<{article_graph(p.stem)}>" for p in paths})
 
 
@@ -116,8 +118,8 @@ def run_and_kill(store: Path, src: Path, *, at_done: int, delay: float) -> tuple
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("at_done", "delay"),
-    [(N_ARTICLES // 2, 0.0), (N_ARTICLES, 0.0)],
-    ids=["mid-extraction", "at-the-write"],
+    [(N_ARTICLES // 4, 0.0), (N_ARTICLES - 40, 0.0), (N_ARTICLES, 0.0)],
+    ids=["before-any-write", "after-the-first-batch", "during-the-last-write"],
 )
 def test_killed_ingest_leaves_whole_articles_and_a_rerun_ends_clean(
     corpus: Corpus, tmp_path: Path, at_done: int, delay: float
