@@ -89,6 +89,7 @@ class RolesModel(_Model):
     title_units: list[str]
     unit_lowercase: list[str]
     place_words: list[str]
+    place_unit: str
     stop_words: list[str]
     link_verbs: list[str]
     career_openers: list[str]
@@ -319,6 +320,7 @@ class Roles:
     title_units: PhraseTable
     unit_lowercase: PhraseTable
     place_words: frozenset[str]
+    place_unit: str
     stop_words: frozenset[str]
     link_verbs: PhraseTable
     career_openers: PhraseTable
@@ -564,6 +566,7 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         title_units=PhraseTable(ro.title_units),
         unit_lowercase=PhraseTable(ro.unit_lowercase),
         place_words=frozenset(ro.place_words),
+        place_unit=ro.place_unit,
         stop_words=_keyset(ro.stop_words + og.stop_words),
         link_verbs=PhraseTable(ro.link_verbs),
         career_openers=PhraseTable(ro.career_openers),

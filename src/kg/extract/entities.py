@@ -110,6 +110,12 @@ class OrgRegistry:
             same = [e for e in cands if any(s.start <= p < s.end for p in e.mentions)]
             if same:
                 return same[0]
+            # named in the two sentences before
+            lo = self.doc.sents[max(0, si - 2)].start
+            near = [(max(p for p in e.mentions if lo <= p < s.start), e) for e in cands
+                    if any(lo <= p < s.start for p in e.mentions)]
+            if near:
+                return max(near, key=lambda x: x[0])[1]
 
         def score(e: OrgEntry) -> tuple[int, int]:
             before = [p for p in e.mentions if p <= pos]
@@ -409,6 +415,13 @@ def _resolve_org_text(doc: Doc, text: str, reg: OrgRegistry) -> str:
 def _role_org(doc: Doc, rp: RolePhrase, reg: OrgRegistry, p: PersonEntry, chain: list[RolePhrase], si: int) -> str | None:
     r = doc.rules
     pos = doc.toks.starts[rp.i]
+    if rp.org_text and rp.org_default and not r.orgs.heads.match([key(t) for t in tokenize(rp.org_text)], 0):
+        return f"{rp.org_default} {rp.org_text}"  # "Chủ tịch Quốc hội Lào" -> Quốc hội Lào
+    if rp.org_text and tokenize(rp.org_text)[0] in r.roles.place_words:
+        # "Phó chủ tịch tỉnh": the people's committee of the province
+        e = reg.find_generic(f"{r.roles.place_unit} {rp.org_text}", pos, si)
+        if e:
+            return _best_name(e, r)
     if rp.org_text:
         ck = r.roles.council_units.match([key(t) for t in tokenize(rp.org_text)], 0)
         if ck:
@@ -465,6 +478,10 @@ def _role_org(doc: Doc, rp: RolePhrase, reg: OrgRegistry, p: PersonEntry, chain:
             return _resolve_org_text(doc, other.org_text, reg)
         if other.org_text:
             break
+    # a bare post ("Phó Chủ tịch", "giảng viên") in an article about one institution: that institution
+    main = _main_org(reg)
+    if main:
+        return _best_name(main, r)
     return None
 
 
