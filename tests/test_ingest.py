@@ -154,6 +154,11 @@ def test_html_page_in_windows_1258_is_decoded_then_extracted(tmp_path: Path) -> 
     assert a.conversions == ("cp1258", "html")
 
 
+def test_html_file_without_markup_is_read_as_text(tmp_path: Path) -> None:
+    a = read_article(write(tmp_path, "bai.html", SAMPLE.encode()))
+    assert a.text == EXPECTED and a.conversions == ()
+
+
 def test_html_page_without_main_text_is_refused(tmp_path: Path) -> None:
     html = "<!DOCTYPE html><html><head><title>Trang chủ</title></head><body><nav></nav></body></html>"
     assert "without main text" in refused(write(tmp_path, "rong.html", html.encode()))

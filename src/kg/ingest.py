@@ -42,6 +42,7 @@ _UTF8_SEQ = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0
 _HIGH = re.compile(rb"[\x80-\xff]")
 _HTML_START = re.compile(r"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>]|head[\s>])", re.I | re.S)
 _HTML_TAGS = re.compile(r"<(?:body|p|div|article)[\s>]", re.I)
+_ANY_TAG = re.compile(r"<(?:[a-z][a-z0-9]*|!--|!doctype|/[a-z][a-z0-9]*)[\s/>]", re.I)
 
 
 def max_bytes() -> int:
@@ -226,13 +227,16 @@ def article_from_text(
 def article_from_bytes(
     article_id: str, data: bytes, *, html: bool | None = None, source_path: str | None = None
 ) -> Article:
-    """An Article from a file's bytes. ``html``: True for a web page, None to sniff. Raises ArticleError."""
+    """An Article from a file's bytes. Raises ArticleError.
+
+    ``html``: True for a web page (a .html file; one without any tag is read as text), None to sniff.
+    """
     if not data.strip(b" \t\r\n\f\v") or data in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
         raise ArticleError("empty file")
     d = decode_bytes(data)
     if not d.text.strip():
         raise ArticleError("empty file")
-    if html or (html is None and looks_like_html(d.text)):
+    if (html and _ANY_TAG.search(d.text)) or (html is None and looks_like_html(d.text)):
         page = main_text(d.text)
         return article_from_text(
             article_id, page.text, url=page.url, published=page.published, source_path=source_path,
