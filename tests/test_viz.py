@@ -10,7 +10,7 @@ import pytest
 from viz_fixtures import XSS_NAME, XSS_TITLE, XSS_UNIT, synthetic_network, world_store
 
 from kg.errors import QueryError
-from kg.viz import build_network, layout, network_html, render_page, script_json, top_nodes
+from kg.viz import build_network, ego_network, layout, network_html, render_page, script_json, top_nodes
 
 
 @pytest.fixture(scope="module")
@@ -105,18 +105,47 @@ def test_focus_that_matches_nothing_is_a_clear_query_error(store) -> None:  # ty
         render_page(store, focus="Ngô Không Có")
 
 
-def test_data_comes_from_a_few_queries_not_one_per_node(store) -> None:  # type: ignore[no-untyped-def]
+def _count_queries(store, **kw) -> int:  # type: ignore[no-untyped-def]
     calls: list[str] = []
 
     class Counting:
         location = store.location
 
-        def query(self, q, bindings=None, **kw):  # type: ignore[no-untyped-def]
+        def query(self, q, bindings=None, **k):  # type: ignore[no-untyped-def]
             calls.append(q)
-            return store.query(q, bindings, **kw)
+            return store.query(q, bindings, **k)
 
-    render_page(Counting(), focus="tran van khai")  # type: ignore[arg-type]
-    assert len(calls) <= 14
+    render_page(Counting(), **kw)  # type: ignore[arg-type]
+    return len(calls)
+
+
+def test_data_comes_from_a_few_queries_not_one_per_node(store) -> None:  # type: ignore[no-untyped-def]
+    from viz_fixtures import synthetic_store
+
+    big = synthetic_store(60)
+    whole = _count_queries(store)
+    assert whole <= 14 and _count_queries(big) == whole
+    # a focus: 2 queries to find it, 1 per hop, then the same queries cut to the nodes in reach
+    assert _count_queries(store, focus="tran van khai", depth=2) <= whole + 2 + 2
+    person = big.query("SELECT ?l WHERE { ?p a kg:Person ; rdfs:label ?l } LIMIT 1").rows[0][0]
+    assert _count_queries(big, focus=str(person), depth=3) <= whole + 2 + 3
+    big.close()
+
+
+def test_focus_reads_only_the_neighbourhood() -> None:
+    from viz_fixtures import synthetic_store
+
+    big = synthetic_store(80)
+    person = str(big.query("SELECT ?l WHERE { ?p a kg:Person ; rdfs:label ?l } LIMIT 1").rows[0][0])
+    for depth, at in ((0, None), (1, None), (2, None), (3, None), (2, "2019-06-30"), (3, "2022")):
+        whole = build_network(big, at=at)
+        near = build_network(big, focus=person, depth=depth, at=at)
+        centres = near.graph["focus"]
+        # the whole network as of ``at`` drops an isolated node; a focus keeps its centre
+        expected = ego_network(whole, [c for c in centres if c in whole], depth)
+        assert set(near.nodes) == set(expected.nodes) | set(centres), (depth, at)
+        assert sorted(k for *_, k in near.edges(keys=True)) == sorted(k for *_, k in expected.edges(keys=True))
+    big.close()
 
 
 def test_top_nodes_keeps_the_most_connected_and_says_what_is_hidden() -> None:

@@ -29,9 +29,10 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
+from rdflib import Literal, URIRef
 
 from kg.errors import QueryError
-from kg.store import Store
+from kg.store import Store, check_term
 from kg.text import ascii_fold, collapse_ws
 from kg.vocab import DERIVED_GRAPH
 
@@ -58,6 +59,8 @@ EDGE_KINDS: dict[str, tuple[str, str]] = {
 MAX_QUOTE = 280  # characters of an evidence sentence kept in the page
 MAX_NODE_ARTICLES = 12  # "mentioned in" links per node in the side panel
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+_BAD_IRI_CHARS = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
 # ---------------------------------------------------------------- queries (selective pattern first)
 
@@ -67,6 +70,10 @@ _NODE_TYPES = "VALUES ?type { kg:Person kg:Organization kg:Document kg:Award kg:
 Q_NODES = f"SELECT DISTINCT ?n ?type WHERE {{ {_NODE_TYPES} ?n a ?type . }}"
 Q_LABELS = f"SELECT ?n ?label WHERE {{ {_NODE_TYPES} GRAPH ?g {{ ?n a ?type ; rdfs:label ?label }} }}"
 Q_KINDS = "SELECT DISTINCT ?n ?kind WHERE { ?n kg:kind ?kind }"
+# Cut to a node list (VALUES ?n first), a second VALUES block made the same query 10-40x slower.
+_TYPE_IN = "FILTER(?type IN (kg:Person, kg:Organization, kg:Document, kg:Award, kg:Event))"
+Q_NODES_IN = f"SELECT DISTINCT ?n ?type WHERE {{ ?n a ?type . {_TYPE_IN} }}"
+Q_LABELS_IN = "SELECT ?n ?label WHERE { GRAPH ?g { ?n rdfs:label ?label } }"
 
 Q_NAMEKEYS = "SELECT DISTINCT ?n ?key WHERE { ?n kg:nameKey ?key }"
 Q_HONORIFICS = "SELECT DISTINCT ?n ?hon WHERE { ?n kg:honorific ?hon }"
@@ -183,71 +190,144 @@ def build_network(
     matched nodes. Raises QueryError when ``focus`` matches nothing.
     """
     at = check_at(at)
+    focus_nodes: list[str] = []
+    only: set[str] | None = None  # with a focus: the nodes within reach; every query is cut to them
+    if focus is not None and focus.strip():
+        focus_nodes = find_focus(store, focus)
+        if not focus_nodes:
+            raise QueryError(
+                f"nothing matches focus {collapse_ws(focus)[:80]!r}: give a person's, unit's, document's, "
+                "award's or event's name (diacritics and case do not matter) or an IRI"
+            )
+        only = neighbourhood(store, focus_nodes, depth)
+
+    def rows(sparql: str, var: str, cut_form: str | None = None) -> list[tuple[Any, ...]]:
+        return store.query(restrict(cut_form or sparql, var, only) if only is not None else sparql).rows
+
     g = nx.MultiDiGraph()
-    _add_nodes(store, g)
-    articles = _articles(store)
+    _add_nodes(g, rows)
+    mentions = rows(Q_MENTIONS, "n")
+    articles = _articles(store, None if only is None else {str(a) for a, _ in mentions})
     g.graph["articles"] = articles
 
     def date_of(art: str) -> str | None:
         a = articles.get(art)
         return a["date"] if a else None
 
-    _add_holdings(store, g, at)
-    for o, parent in store.query(Q_SUBUNITS).rows:
+    _add_holdings(store, g, at, rows, only is not None)
+    for o, parent in rows(Q_SUBUNITS, "o"):
         _edge(g, str(o), str(parent), "sub_unit", f"sub:{o}>{parent}", {})
-    for doc, unit, art, quote in store.query(Q_CITATIONS).rows:
+    for doc, unit, art, quote in rows(Q_CITATIONS, "doc"):
         if unit is not None:
             _edge(g, str(unit), str(doc), "cites", f"cite:{unit}>{doc}", {},
                   Evidence(str(art), date_of(str(art)), _s(quote)), at)  # fmt: skip
-    for doc, issuer in store.query(Q_ISSUERS).rows:
+    for doc, issuer in rows(Q_ISSUERS, "doc"):
         _edge(g, str(issuer), str(doc), "issued", f"issued:{issuer}>{doc}", {})
-    for award, rec, by, year, art, quote in store.query(Q_AWARDS).rows:
+    for award, rec, by, year, art, quote in rows(Q_AWARDS, "award"):
         if rec is None:
             continue
         y = _s(year)
         attrs = {"conferred_by": _s(by), "label": y or ""}
         _edge(g, str(award), str(rec), "awarded", f"award:{award}>{rec}>{y}", attrs,
               Evidence(str(art), y or date_of(str(art)), _s(quote)), at)  # fmt: skip
-    for e, date, org, att, art in store.query(Q_EVENTS).rows:
+    for e, date, org, att, art in rows(Q_EVENTS, "e"):
         d = _s(date) or date_of(str(art))
         ev = Evidence(str(art), d, None)
         if org is not None:
             _edge(g, str(org), str(e), "organised", f"org:{org}>{e}", {}, ev, at)
         if att is not None:
             _edge(g, str(att), str(e), "attended", f"att:{att}>{e}", {}, ev, at)
-    _mentions(store, g)
+    _mentions(g, mentions)
     _finish_years(g)
 
-    focus_nodes: list[str] = []
-    if focus is not None and focus.strip():
-        focus_nodes = match_nodes(g, focus)
-        if not focus_nodes:
-            raise QueryError(
-                f"nothing matches focus {collapse_ws(focus)[:80]!r}: give a person's, unit's, document's, "
-                "award's or event's name (diacritics and case do not matter) or an IRI"
-            )
     if at:  # the network as of a date: what was not current then drops out
         g.remove_nodes_from([n for n in list(g.nodes) if g.degree(n) == 0 and n not in focus_nodes])
     if focus_nodes:
-        g = ego_network(g, focus_nodes, depth)
+        g = ego_network(g, focus_nodes, depth)  # exact hops over the edges drawn (and current at ``at``)
     g.graph["focus"] = focus_nodes
     g.graph["at"] = at
     return g
 
 
-def _add_nodes(store: Store, g: nx.MultiDiGraph) -> None:
+def restrict(sparql: str, var: str, iris: Iterable[str] | None) -> str:
+    """``sparql`` with ``VALUES ?var { <iri> … }`` first in its WHERE block (None: unchanged).
+
+    The IRIs come from the store, and still pass ``check_term`` (no user text becomes SPARQL).
+    """
+    if iris is None:
+        return sparql
+    m = _WHERE.search(sparql)
+    if not m:
+        raise QueryError("cannot restrict a query without WHERE { … }")
+    values = " ".join(check_term(URIRef(i)).n3() for i in sorted(iris))
+    return f"{sparql[: m.end()]}\n  VALUES ?{var} {{ {values} }}\n{sparql[m.end() :]}"
+
+
+Q_FIND_KEY = "SELECT DISTINCT ?n WHERE { ?n kg:nameKey ?key }"
+Q_FIND_LABELS = f"SELECT DISTINCT ?n ?label WHERE {{ {_NODE_TYPES} ?n a ?type ; rdfs:label ?label }}"
+_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
+
+
+def find_focus(store: Store, focus: str) -> list[str]:
+    """Nodes named by ``focus``: an IRI in the store; else an exact folded name (kg:nameKey, indexed, or
+    rdfs:label); else every node whose folded label contains it. Two queries at most."""
+    text = collapse_ws(focus)
+    if _IRI.match(text) and not _BAD_IRI_CHARS.search(text):
+        if store.query(restrict(Q_NODES_IN, "n", [text])).rows:
+            return [text]
+    key = ascii_fold(text)
+    if not key:
+        return []
+    exact = {str(n) for (n,) in store.query(Q_FIND_KEY, {"key": Literal(key)}).rows}
+    labels = [(str(n), ascii_fold(str(label))) for n, label in store.query(Q_FIND_LABELS).rows]
+    exact.update(n for n, k in labels if k == key)
+    if exact:
+        return sorted(exact)
+    return sorted({n for n, k in labels if key in k})
+
+
+# One hop in every direction over the edges the page draws; VALUES first drives each branch.
+Q_NEIGHBOURS = """
+SELECT DISTINCT ?y WHERE {
+  { ?h org:member ?x ; org:organization ?y } UNION { ?h org:organization ?x ; org:member ?y }
+  UNION { ?x org:subOrganizationOf ?y } UNION { ?y org:subOrganizationOf ?x }
+  UNION { ?c kg:citedBy ?x ; kg:cites ?y } UNION { ?c kg:cites ?x ; kg:citedBy ?y }
+  UNION { ?x dcterms:creator ?y } UNION { ?y dcterms:creator ?x }
+  UNION { ?c kg:award ?x ; kg:recipient ?y } UNION { ?c kg:recipient ?x ; kg:award ?y }
+  UNION { ?x schema:organizer ?y } UNION { ?y schema:organizer ?x }
+  UNION { ?x schema:attendee ?y } UNION { ?y schema:attendee ?x }
+}"""
+MAX_RESTRICT = 20_000  # beyond this many nodes, reading everything is cheaper than a huge VALUES block
+
+
+def neighbourhood(store: Store, centres: Iterable[str], depth: int) -> set[str] | None:
+    """Every node within ``depth`` hops of the centres: one query per hop (None: too many to list)."""
+    seen = set(centres)
+    frontier = set(seen)
+    for _ in range(max(depth, 0)):
+        if not frontier:
+            break
+        found = {str(y) for (y,) in store.query(restrict(Q_NEIGHBOURS, "x", frontier)).rows}
+        frontier = found - seen
+        seen |= frontier
+        if len(seen) > MAX_RESTRICT:
+            return None
+    return seen
+
+
+def _add_nodes(g: nx.MultiDiGraph, rows: Any) -> None:
     labels: dict[str, Counter[str]] = defaultdict(Counter)
     kinds: dict[str, str] = {}
     unit_kind: dict[str, str] = {}
-    for n, typ in store.query(Q_NODES).rows:
+    for n, typ in rows(Q_NODES, "n", Q_NODES_IN):
         kinds.setdefault(str(n), _TYPE_KIND[str(typ)])
-    for n, label in store.query(Q_LABELS).rows:
+    for n, label in rows(Q_LABELS, "n", Q_LABELS_IN):
         labels[str(n)][str(label)] += 1
-    for n, kind in store.query(Q_KINDS).rows:
+    for n, kind in rows(Q_KINDS, "n"):
         unit_kind[str(n)] = str(kind)
-    keys = {str(n): str(k) for n, k in store.query(Q_NAMEKEYS).rows}
+    keys = {str(n): str(k) for n, k in rows(Q_NAMEKEYS, "n")}
     hons: dict[str, list[str]] = defaultdict(list)
-    for n, h in store.query(Q_HONORIFICS).rows:
+    for n, h in rows(Q_HONORIFICS, "n"):
         hons[str(n)].append(str(h))
     for iri in sorted(kinds):
         # the most frequent spelling across articles; ties go to the alphabetically first
@@ -263,9 +343,12 @@ def _add_nodes(store: Store, g: nx.MultiDiGraph) -> None:
         )
 
 
-def _articles(store: Store) -> dict[str, dict[str, str | None]]:
+def _articles(store: Store, only: set[str] | None) -> dict[str, dict[str, str | None]]:
+    """Title, url and date of every article (or only of these)."""
     out: dict[str, dict[str, str | None]] = {}
-    for art, title, url, date in store.query(Q_ARTICLES).rows:
+    if only is not None and not only:
+        return out
+    for art, title, url, date in store.query(restrict(Q_ARTICLES, "art", only)).rows:
         out[str(art)] = {"title": _s(title), "url": _s(url), "date": _s(date)}
     return out
 
@@ -298,11 +381,12 @@ def _edge(
             data["last"] = max(filter(None, (data["last"], evidence.date)))
 
 
-def _add_holdings(store: Store, g: nx.MultiDiGraph, at: str | None) -> None:
-    timeline = {str(h): (_s(f), _s(la), _s(e)) for h, f, la, e in store.query(Q_TIMELINE).rows}
+def _add_holdings(store: Store, g: nx.MultiDiGraph, at: str | None, query: Any, restricted: bool) -> None:
     rows: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
-    for r in store.query(Q_HOLDINGS).rows:
+    for r in query(Q_HOLDINGS, "p"):
         rows[str(r[0])].append(r)
+    tq = restrict(Q_TIMELINE, "h", rows) if restricted else Q_TIMELINE
+    timeline = {str(h): (_s(f), _s(la), _s(e)) for h, f, la, e in (store.query(tq).rows if rows else [])}
     for h in sorted(rows):
         first, last, ended = timeline.get(h, (None, None, None))
         if at and not (first and first <= at and not (ended and ended <= at)):
@@ -327,10 +411,10 @@ def _add_holdings(store: Store, g: nx.MultiDiGraph, at: str | None) -> None:
                    evidence=evidence, first=first, last=last, ended=ended, holding=h)  # fmt: skip
 
 
-def _mentions(store: Store, g: nx.MultiDiGraph) -> None:
+def _mentions(g: nx.MultiDiGraph, mentions: list[tuple[Any, ...]]) -> None:
     arts = g.graph["articles"]
     seen: dict[str, list[str]] = defaultdict(list)
-    for art, n in store.query(Q_MENTIONS).rows:
+    for art, n in mentions:
         seen[str(n)].append(str(art))
     for n, lst in seen.items():
         if n in g:
