@@ -67,17 +67,22 @@ class OrgRegistry:
         return " ".join(out)
 
     def learn_acronyms(self, names: list[str]) -> None:
+        """Acronyms written in the article ("ĐHCN") that spell the initials of a unit's words."""
         ro = self.doc.rules.orgs
-        unknown = {t.casefold() for t in self.doc.toks.text if len(t) >= 3 and t.isupper()}
-        if not unknown - ro.abbrev_tokens:
+        unknown = {t.casefold() for t in self.doc.toks.text if len(t) >= 3 and t.isupper()} - ro.abbrev_tokens
+        unknown = {u for u in unknown if u.isalpha()}
+        if not unknown:
             return
-        for name in names:
+        lens = sorted({len(u) for u in unknown})
+        for name in dict.fromkeys(names):
             toks = [t for t in tokenize(ro.expand(name)) if t[:1].isalpha()]
             for a in range(len(toks)):
-                for b in range(a + 2, min(len(toks), a + 8) + 1):
-                    ini = "".join(t[0] for t in toks[a:b])
-                    if len(ini) >= 3:
-                        self.acronyms.setdefault(key(ini), " ".join(key(t) for t in toks[a:b]))
+                for n in lens:
+                    if a + n > len(toks):
+                        break
+                    ini = "".join(t[0] for t in toks[a : a + n]).casefold()
+                    if ini in unknown:
+                        self.acronyms.setdefault(ini, " ".join(key(t) for t in toks[a : a + n]))
 
     # registry --------------------------------------------------------------------------------------
     def add(self, name: str, kind: str, pos: int, ev: Evidence | None) -> OrgEntry:
