@@ -147,11 +147,12 @@ def test_html_saved_as_txt_is_sniffed(tmp_path: Path) -> None:
     assert a.conversions == ("bom", "crlf", "html")
 
 
-def test_html_page_in_windows_1258_is_decoded_then_extracted(tmp_path: Path) -> None:
-    html = page(BODY, title=HTML_TITLE, url=URL, charset="windows-1258")
-    a = read_article(write(tmp_path, "trang.htm", encodings.encode(html, "cp1258")))
+@pytest.mark.parametrize("encoding", encodings.LEGACY)
+def test_html_page_in_a_legacy_encoding_is_decoded_then_extracted(tmp_path: Path, encoding: str) -> None:
+    html = page(BODY, title=HTML_TITLE, url=URL, charset="windows-1258" if encoding == "cp1258" else "iso-8859-1")
+    a = read_article(write(tmp_path, "trang.htm", encodings.encode(html, encoding)))
     _check_page(a)
-    assert a.conversions == ("cp1258", "html")
+    assert a.conversions == (encoding, "html")
 
 
 def test_html_file_without_markup_is_read_as_text(tmp_path: Path) -> None:
