@@ -184,22 +184,33 @@ def _role_fact(rp: RolePhrase, org: str | None, ev: Evidence, former: bool = Fal
     )
 
 
-def _add_role(p: PersonEntry, rf: RoleFact) -> None:
-    nt = fold(rf.title)
+def _bare_title(t: str, former_words: frozenset[str]) -> str:
+    """A title's key without a leading "nguyên" ("nguyên Phó Hiệu trưởng" -> "phó hiệu trưởng")."""
+    k = fold(t)
+    first, _, rest = k.partition(" ")
+    return rest if first in former_words and rest else k
+
+
+def _add_role(p: PersonEntry, rf: RoleFact, former_words: frozenset[str] = frozenset()) -> None:
+    nt = _bare_title(rf.title, former_words)
     for x, old in enumerate(p.roles):
-        ot = fold(old.title)
+        ot = _bare_title(old.title, former_words)
         oo, no = fold(old.organization or ""), fold(rf.organization or "")
         same_org = not oo or not no or oo in no or no in oo
         if (ot == nt or ot.startswith(nt + " ") or nt.startswith(ot + " ")) and same_org:
-            # the longer title, the named organisation
+            # the longer title, the named organisation, the "nguyên" marker if either has it
             title = old.title if len(ot) >= len(nt) else rf.title
+            former = old.former or rf.former
+            if former and _bare_title(title, former_words) == fold(title):
+                src = old if old.former else rf
+                title = src.title if len(_bare_title(src.title, former_words)) >= len(max(ot, nt, key=len)) else title
             org = old.organization or rf.organization
             if old.organization and rf.organization and len(rf.organization) > len(old.organization) and fold(
                 rf.organization
             ).startswith(fold(old.organization)):
                 org = rf.organization
             p.roles[x] = RoleFact(
-                title=title, organization=org, role=old.role, former=old.former, acting=old.acting,
+                title=title, organization=org, role=old.role, former=former, acting=old.acting or rf.acting,
                 deputy=old.deputy, evidence=old.evidence,
             )  # fmt: skip
             return
@@ -512,9 +523,15 @@ def _attach_roles(doc: Doc, si: int, it: SentenceItems, resolved, people: People
                 continue
         chains.append([rp])
     def give(p: PersonEntry, chain: list[RolePhrase], former: bool = False) -> None:
+        # "nguyên Bộ trưởng, Chủ nhiệm Văn phòng Chính phủ": a leading "nguyên" covers the whole list
+        lead = toks.text[chain[0].i] if chain and chain[0].former and toks.keys[chain[0].i] in r.roles.former else None
         for rp in chain:
             org = _role_org(doc, rp, reg, p, chain, si)
-            _add_role(p, _role_fact(rp, org, ev, former))
+            rf = _role_fact(rp, org, ev, former)
+            if lead and not rp.former:
+                rf = RoleFact(title=f"{lead} {rf.title}", organization=rf.organization, role=rf.role, former=True,
+                              acting=rf.acting, deputy=rf.deputy, evidence=rf.evidence)
+            _add_role(p, rf, r.roles.former)
 
     name_by_start = {m.i: m for m in names}
     name_by_end = {m.j: m for m in names}
@@ -556,12 +573,14 @@ def _attach_roles(doc: Doc, si: int, it: SentenceItems, resolved, people: People
                     give(resolved[m.i], chain)
                 used_chain.add(ci)
                 continue
-        # "Name – R1, R2" / "Name, R1" / "Name (R1)"
+        # "Name – R1, R2" / "Name, R1" / "Name (R1)" / "Name nguyên R1"
         k = a
         sep = []
         while k > 0 and toks.text[k - 1] in (",", "-", "–", "(", ":") and len(sep) < 2:
             sep.append(toks.text[k - 1])
             k -= 1
+        if not sep and a in name_by_end and (chain[0].former or chain[0].acting):
+            sep = [""]
         if sep and k in name_by_end:
             give(resolved[name_by_end[k].i], chain)
             used_chain.add(ci)
