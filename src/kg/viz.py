@@ -513,7 +513,8 @@ def layout(g: nx.Graph, *, seed: int = 7) -> dict[str, tuple[float, float]]:
             arr = _fr_mesh(len(nodes), edges, seed=seed)
         arr -= arr.min(axis=0)
         span = float(arr.max()) or 1.0
-        arr = arr / span * (_SPACING * math.sqrt(len(nodes)) * 1.2)
+        # small components: more room, their labels are wider than the space a node gets
+        arr = arr / span * (_SPACING * math.sqrt(len(nodes)) * (1.8 if len(nodes) <= _SMALL else 1.2))
         placed.append((nodes, arr))
     if singles:
         cols = max(int(math.ceil(math.sqrt(len(singles)))), 1)
@@ -634,6 +635,8 @@ def network_html(g: nx.MultiDiGraph, *, title: str = "Mạng quan hệ", note: s
     nid = {n: i for i, n in enumerate(order)}
     pos = layout(g)
     degree = dict(g.degree())
+    # size by degree; smaller on big networks, where neighbours sit closer than their labels are wide
+    base, grow = (10.0, 4.0) if len(order) <= 1500 else (6.0, 2.5)
     art_index: dict[str, int] = {}
     vis_nodes: list[dict[str, Any]] = []
     meta_nodes: list[dict[str, Any]] = []
@@ -647,7 +650,7 @@ def network_html(g: nx.MultiDiGraph, *, title: str = "Mạng quan hệ", note: s
         hon = " ".join(d.get("honorifics") or ())
         vis_nodes.append({
             "id": nid[n], "label": label, "group": kind, "x": x, "y": y,
-            "size": round(min(10 + 4 * math.sqrt(deg), 44), 1),
+            "size": round(min(base + grow * math.sqrt(deg), 44), 1),
             "title": f"{hon + ' ' if hon else ''}{label}\n{KINDS[kind][0]} · {deg} liên kết",
         })  # fmt: skip
         holdings = [

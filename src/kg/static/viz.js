@@ -122,7 +122,7 @@
   function focusNode(i) {
     if (nodeHidden[i]) { document.getElementById("kg-reset").click(); }
     network.selectNodes([i]);
-    network.focus(i, {scale: Math.max(network.getScale(), 1.2), animation: false});
+    network.focus(i, {scale: Math.max(network.getScale(), 0.9), animation: false});
     showPanel(i);
   }
   window.kgFocus = focusNode;
