@@ -28,6 +28,9 @@ def _award_end(doc: Doc, i: int, n: int, end: int) -> int:
                 k = q + 1
                 continue
             break
+        if t == "," and k > i + n and toks.text[k - 1].isdigit() and k + 1 < end and toks.text[k + 1].isdigit():
+            k += 1  # "huy hiệu 55, 45 năm tuổi Đảng"
+            continue
         cm = aw.classes.match(toks.keys, k, end)
         if cm:
             k += cm[0]
@@ -103,7 +106,14 @@ def extract_awards(doc: Doc, items: list[SentenceItems], people: People, reg: Or
             colon = next((x for x in range(a, b) if toks.text[x] == ":"), None)
             if colon is not None:
                 name = doc.span(a, colon) + " " + doc.span(colon + 1, b)
-            for rcp in recips or [None]:
+            nums = [x for x in range(a, b) if toks.text[x].isdigit()]
+            per = None
+            if len(nums) > 1 and len(nums) == len(recips) and all(toks.text[x + 1] == "," for x in nums[:-1]):
+                # "huy hiệu 55, 45 năm tuổi Đảng cho A và B": the numbers go to the recipients in order
+                per = [f"{doc.span(a, nums[0])} {toks.text[x]} {doc.span(nums[-1] + 1, b)}".strip() for x in nums]
+            for ri, rcp in enumerate(recips or [None]):
+                if per:
+                    name = per[ri]
                 kk = (name.casefold(), (rcp or "").casefold())
                 confs = seen_conf.setdefault(kk, set())
                 if confs and (not conf or conf.casefold() in confs or "" in confs):
@@ -196,9 +206,17 @@ def _list_after(doc: Doc, it: SentenceItems, k: int, end: int, people: People, r
         if t in (",", ":", "(", ")") or toks.keys[k] == doc.rules.orgs.conjunction:
             k += 1
             continue
-        if not out and k - start < 15:
+        if not out and k - start < 20:
             k += 1
             continue
+        if out:
+            # "Ban Nghiên cứu, xây dựng và phổ biến pháp luật và ông X": skip to "và" + the next recipient
+            starts = {m.i for m in it.names}
+            nxt = next((y for y in range(k, min(end, k + 10)) if toks.keys[y] == doc.rules.orgs.conjunction
+                        and y + 1 < end and (y + 1) in starts), None)
+            if nxt is not None:
+                k = nxt + 1
+                continue
         break
     return out or groups[:1]
 

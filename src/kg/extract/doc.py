@@ -83,8 +83,6 @@ def _sentences(work: str, toks: Tokens, rules: RuleSet) -> list[Sentence]:
             nxt = work[b : b + 1]
             if nxt and (nxt.islower() or nxt in ":;,)") and len(prev_line) > 0:
                 continue
-            if 0 < len(prev_line) <= 1 and nxt and nxt.isalpha():
-                continue
             cuts.append(a)
             cuts.append(b)
             continue
