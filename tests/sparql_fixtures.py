@@ -23,6 +23,7 @@ What the world contains, for the assertions:
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 from typing import Any
 
@@ -245,8 +246,12 @@ def _with_evidence(text: str, facts: dict[str, Any]) -> dict[str, Any]:
 
 def graphs() -> dict[str, Any]:
     """Each fixture article's named graph, keyed by graph IRI."""
+    return _graphs_of(ARTICLES)
+
+
+def _graphs_of(articles: list[dict[str, Any]]) -> dict[str, Any]:
     out = {}
-    for a in ARTICLES:
+    for a in articles:
         article = article_from_text(a["id"], a["text"], published=a["published"])
         facts = ArticleFacts.from_json(
             {"id": a["id"], "title": article.title, "published": a["published"],
@@ -283,3 +288,30 @@ def disk_store(path: Path) -> Path:
 def org_iri(name: str) -> URIRef:
     """IRI of a unit that is not scoped (everything here but the party cells)."""
     return make_id("org", name, fold(name))
+
+
+# ------------------------------------------------------------ a larger world, for latency checks
+
+
+def scaled_articles(copies: int) -> list[dict[str, Any]]:
+    """``copies`` renamed copies of the four articles: each copy's university, province and company
+    get a number ("Trường Đại học Hòa Vân 17"), so units, people and holdings multiply while the
+    central documents (88-NQ/TW, 77-CT/TW) are shared and become heavily cited."""
+    out = []
+    for i in range(copies):
+        for a in ARTICLES:
+            raw = json.dumps(a, ensure_ascii=False)
+            for place in ("Hòa Vân", "Lâm Xuyên", "Sông Mây"):
+                raw = raw.replace(place, f"{place} {i}")
+            b = json.loads(raw)
+            b["id"] = f"{a['id']}-{i}"
+            out.append(b)
+    return out
+
+
+def fill_scaled(store: Store, copies: int, batch: int = 200) -> Store:
+    arts = scaled_articles(copies)
+    for k in range(0, len(arts), batch):
+        store.replace_graphs(_graphs_of(arts[k : k + batch]))
+    derive(store)
+    return store
