@@ -173,6 +173,9 @@ class EventsModel(_Model):
     name_stops: list[str]
     bare_after: list[str]
     not_after: list[str]
+    key_skip: list[str]
+    meeting_verbs: list[str]
+    meeting_name: str
 
 
 class DatesModel(_Model):
@@ -445,6 +448,9 @@ class Events:
     name_stops: PhraseTable
     bare_after: PhraseTable
     not_after: frozenset[str]
+    key_skip: frozenset[str]
+    meeting_verbs: PhraseTable
+    meeting_name: str
 
 
 @dataclass
@@ -651,17 +657,24 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         name_stops=PhraseTable(ev.name_stops),
         bare_after=PhraseTable(ev.bare_after),
         not_after=_keyset(ev.not_after),
+        key_skip=_keyset(ev.key_skip),
+        meeting_verbs=PhraseTable(ev.meeting_verbs),
+        meeting_name=ev.meeting_name,
     )
     day_w, mon_w, year_w = _alt(da.day_words), _alt(da.month_words), _alt(da.year_words)
     sep = r"\s?[/.-]\s?"
     rng = _alt(da.range_words)
     full = (
-        rf"(?<!\d)(?P<d3>\d{{1,2}}){sep}(?P<m3>\d{{1,2}})\s*{rng}\s*\d{{1,2}}{sep}\d{{1,2}}{sep}(?P<y3>\d{{4}})(?!\d)"
-        rf"|(?<![\d/-])(?P<d4>\d{{1,2}})\s*{rng}\s*\d{{1,2}}{sep}(?P<m4>\d{{1,2}}){sep}(?P<y4>\d{{4}})(?!\d)"
+        rf"(?<!\d)(?P<d3>\d{{1,2}}){sep}(?P<m3>\d{{1,2}})\s*{rng}\s*(?:{day_w}\s+)?\d{{1,2}}{sep}\d{{1,2}}{sep}(?P<y3>\d{{4}})(?!\d)"
+        rf"|(?<![\d/-])(?P<d4>\d{{1,2}})\s*{rng}\s*(?:{day_w}\s+)?\d{{1,2}}{sep}(?P<m4>\d{{1,2}}){sep}(?P<y4>\d{{4}})(?!\d)"
         rf"|(?<!\d)(?P<d1>\d{{1,2}}){sep}(?P<m1>\d{{1,2}}){sep}(?P<y1>\d{{4}})(?!\d)"
         rf"|{day_w}\s+(?P<d2>\d{{1,2}})\s+{mon_w}\s+(?P<m2>\d{{1,2}})\s+{year_w}\s+(?P<y2>\d{{4}})(?!\d)"
     )
-    dm = rf"(?:{day_w}|{_alt(da.time_words)})\s+(?:{day_w}\s+)?(?P<d1>\d{{1,2}})\s?[/-]\s?(?P<m1>\d{{1,2}})(?![\d/-])"
+    dm = (
+        rf"(?:{day_w}|{_alt(da.time_words)})\s+(?:{day_w}\s+)?(?P<d2>\d{{1,2}})\s*{rng}\s*(?:{day_w}\s+)?\d{{1,2}}"
+        rf"\s?[/-]\s?(?P<m2>\d{{1,2}})(?![\d/-])"
+        rf"|(?:{day_w}|{_alt(da.time_words)})\s+(?:{day_w}\s+)?(?P<d1>\d{{1,2}})\s?[/-]\s?(?P<m1>\d{{1,2}})(?![\d/-])"
+    )
     my = (
         rf"{mon_w}\s+(?P<m1>\d{{1,2}})\s?/\s?(?P<y1>\d{{4}})(?!\d)"
         rf"|{mon_w}\s+(?P<m2>\d{{1,2}})\s+{year_w}\s+(?P<y2>\d{{4}})(?!\d)"

@@ -47,7 +47,7 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
     er = doc.rules.events
     toks = doc.toks
     out: list[EventFact] = []
-    seen: list[str] = []
+    seen: dict[str, int] = {}
     last_full: dict[str, str] = {}
     for si, s in enumerate(doc.sents):
         if s.noise:
@@ -108,20 +108,58 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
                 name = doc.span(k, j)
             date = None
             if dates:
-                # the date nearest before the event name, else the first after it
-                d = lead[-1] if lead else dates[0]
+                # a date in brackets right after the name ("lần thứ 2 (17/3)"), else the nearest before, else the
+                # first after it
+                right = [d for d in dates if toks.ends[j - 1] <= d[0] <= toks.ends[j - 1] + 8 and "(" in doc.work[toks.ends[j - 1]: d[0]]]
+                d = right[0] if right else lead[-1] if lead else dates[0]
                 date = d[2]
                 if date.startswith("--"):
                     date = f"{year:04d}{date[1:]}" if year else None
-            nk = fold(name)
-            if any(nk in x or x in nk for x in seen):
-                k = j
-                continue
-            seen.append(nk)
             organizer = _organizer(doc, si, it, k)
-            participants = tuple(dict.fromkeys(m.name for m in it.names if m.j - m.ni >= 2))
-            out.append(EventFact(name=name, date=date, organizer=organizer, participants=participants, evidence=doc.evidence(si)))
             k = j
+            _emit(doc, out, seen, name, date, organizer, it, si)
+    _meetings(doc, items, out, seen, year)
+    return out
+
+
+def _event_key(doc: Doc, name: str) -> str:
+    """Matching key of an event name: folded, without ordinal words ("lần thứ VIII" == "lần VIII")."""
+    return " ".join(w for w in fold(name).split() if w not in doc.rules.events.key_skip)
+
+
+def _emit(doc: Doc, out: list[EventFact], seen: dict[str, int], name: str, date, organizer, it, si: int) -> None:
+    nk = _event_key(doc, name)
+    for x, idx in seen.items():
+        if nk in x or x in nk:
+            old = out[idx]
+            if (not old.date and date) or (not old.organizer and organizer):
+                # the same event named again, now with its date or organiser
+                out[idx] = EventFact(name=old.name, date=old.date or date, organizer=old.organizer or organizer,
+                                     participants=old.participants, evidence=old.evidence)
+            return
+    seen[nk] = len(out)
+    participants = tuple(dict.fromkeys(m.name for m in it.names if m.j - m.ni >= 2))
+    out.append(EventFact(name=name, date=date, organizer=organizer, participants=participants, evidence=doc.evidence(si)))
+
+
+def _meetings(doc: Doc, items: list[SentenceItems], out: list[EventFact], seen: dict[str, int], year: int | None) -> None:
+    """ "Ngày 25/5/2017, Ban Bí thư đã họp ...": a dated meeting named by its verb -> "cuộc họp của Ban Bí thư"."""
+    er = doc.rules.events
+    toks = doc.toks
+    for si, s in enumerate(doc.sents):
+        if s.noise:
+            continue
+        for op in items[si].orgs:
+            vm = er.meeting_verbs.match(toks.keys, op.j, s.t1)
+            if not vm:
+                continue
+            dates = [d for d in doc.rules.dates.find(doc.work, s.start, toks.starts[op.i])]
+            if not dates:
+                continue
+            date = dates[-1][2]
+            if date.startswith("--"):
+                date = f"{year:04d}{date[1:]}" if year else None
+            _emit(doc, out, seen, er.meeting_name.format(org=op.name), date, op.name, items[si], si)
     return out
 
 
