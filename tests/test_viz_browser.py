@@ -88,6 +88,19 @@ def test_markup_in_names_and_titles_is_shown_as_text_and_never_runs(browser, sto
     assert "Tin có ký tự lạ <script>alert('tiêu đề')</script>" in panel
     browser.eval(f"kgFocus({node_id(browser, XSS_UNIT)})")
     assert XSS_NAME in browser.eval("document.getElementById('kg-panel').innerText")
+    # a real mouse over the person: vis-network's tooltip shows the name as text
+    x, y = browser.eval(
+        f"(function () {{ var id = {node_id(browser, XSS_NAME)}; var p = network.canvasToDOM(network.getPositions([id])[id]);"
+        " var r = document.getElementById('mynetwork').getBoundingClientRect(); return [r.left + p.x, r.top + p.y]; })()"
+    )
+    for dx in (3, 0):
+        browser.send("Input.dispatchMouseEvent", {"type": "mouseMoved", "x": x + dx, "y": y})
+    browser.wait_for("(function () { var t = document.querySelector('div.vis-tooltip');"
+                     " return !!t && t.style.visibility !== 'hidden' && t.innerText.length > 0; })()", timeout=10)  # fmt: skip
+    tip = browser.eval("document.querySelector('div.vis-tooltip').innerText")
+    assert tip.startswith(f"<i>GS</i> {XSS_NAME}")
+    tags = browser.eval("Array.from(document.querySelectorAll('div.vis-tooltip *')).map(e => e.tagName)")
+    assert set(tags) <= {"BR"}, tags  # innerText turns the newline into <br>, nothing else
     assert browser.eval("document.scripts.length") == 3
     browser.screenshot(str(artifacts_dir / "viz_xss.png"))
     assert_clean(browser, url)
