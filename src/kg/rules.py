@@ -176,6 +176,7 @@ class EventsModel(_Model):
     key_skip: list[str]
     meeting_verbs: list[str]
     meeting_name: str
+    venue_before: list[str]
 
 
 class DatesModel(_Model):
@@ -451,6 +452,7 @@ class Events:
     key_skip: frozenset[str]
     meeting_verbs: PhraseTable
     meeting_name: str
+    venue_before: PhraseTable
 
 
 @dataclass
@@ -660,6 +662,7 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         key_skip=_keyset(ev.key_skip),
         meeting_verbs=PhraseTable(ev.meeting_verbs),
         meeting_name=ev.meeting_name,
+        venue_before=PhraseTable(ev.venue_before),
     )
     day_w, mon_w, year_w = _alt(da.day_words), _alt(da.month_words), _alt(da.year_words)
     sep = r"\s?[/.-]\s?"
@@ -674,6 +677,7 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         rf"(?:{day_w}|{_alt(da.time_words)})\s+(?:{day_w}\s+)?(?P<d2>\d{{1,2}})\s*{rng}\s*(?:{day_w}\s+)?\d{{1,2}}"
         rf"\s?[/-]\s?(?P<m2>\d{{1,2}})(?![\d/-])"
         rf"|(?:{day_w}|{_alt(da.time_words)})\s+(?:{day_w}\s+)?(?P<d1>\d{{1,2}})\s?[/-]\s?(?P<m1>\d{{1,2}})(?![\d/-])"
+        rf"|(?<=\()(?P<d3>\d{{1,2}})/(?P<m3>\d{{1,2}})(?=\))"
     )
     my = (
         rf"{mon_w}\s+(?P<m1>\d{{1,2}})\s?/\s?(?P<y1>\d{{4}})(?!\d)"

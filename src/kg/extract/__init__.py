@@ -43,6 +43,10 @@ def text_year(doc: Doc) -> int | None:
             continue
         y = int(m.group("y"))
         best = y if best is None else max(best, y)
+    for _, _, iso in dr.find(doc.work):
+        if not iso.startswith("--"):
+            y = int(iso[:4])
+            best = y if best is None else max(best, y)
     return best
 
 

@@ -116,8 +116,8 @@ def _mark_noise(work: str, toks: Tokens, sents: list[Sentence], rules: RuleSet) 
         if s.t1 <= s.t0:
             s.noise = True
             continue
-        if tr.noise_starts.match(toks.text, s.t0, s.t1):
-            s.noise = True
+        if tr.noise_starts.match(toks.text, s.t0, s.t1) and s.t1 - s.t0 <= 15:
+            s.noise = True  # a long "sentence" after a credit is the credit glued to the next sentence
         elif toks.keys[s.t1 - 1] in tr.noise_ends:
             s.noise = True
     # a byline: the last sentences of the article made only of capitalised words ("Xuân Hiếu - Quốc Dũng")

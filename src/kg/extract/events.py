@@ -74,7 +74,7 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
                 j = jj
             if k > s.t0 and (
                 (toks.text[k - 1][:1].isupper() and toks.text[k - 1][:1].isalpha() and doc.gap(k) == " ")
-                or doc.rules.orgs.heads.match_ending(toks.keys, k, max(s.t0, k - 3))
+                or er.venue_before.match_ending(toks.keys, k, max(s.t0, k - 3))
                 or toks.keys[k - 1] in er.not_after
             ):
                 k = j if j > k else k + 1  # "Trung tâm Hội nghị quốc gia": a venue, not an event
