@@ -43,10 +43,12 @@ def text_year(doc: Doc) -> int | None:
             continue
         y = int(m.group("y"))
         best = y if best is None else max(best, y)
-    for _, _, iso in dr.find(doc.work):
-        if not iso.startswith("--"):
-            y = int(iso[:4])
-            best = y if best is None else max(best, y)
+    for a, _, iso in dr.find(doc.work):
+        k = bisect_left(doc.toks.starts, a)
+        if iso.startswith("--") or dr.not_report_year_before.match_ending(doc.toks.keys, k, max(0, k - 3)):
+            continue
+        y = int(iso[:4])
+        best = y if best is None else max(best, y)
     return best
 
 

@@ -132,10 +132,13 @@ def _emit(doc: Doc, out: list[EventFact], seen: dict[str, int], name: str, date,
     for x, idx in seen.items():
         if nk in x or x in nk:
             old = out[idx]
-            if (not old.date and date) or (not old.organizer and organizer):
-                # the same event named again, now with its date or organiser
-                out[idx] = EventFact(name=old.name, date=old.date or date, organizer=old.organizer or organizer,
-                                     participants=old.participants, evidence=old.evidence)
+            # the same event named again: it brings a missing date or organiser, or an earlier day of it
+            # (an event of several days is dated by its first day)
+            earlier = bool(old.date and date and len(old.date) == len(date) and date < old.date)
+            if (not old.date and date) or (not old.organizer and organizer) or earlier:
+                out[idx] = EventFact(name=old.name, date=date if (earlier or not old.date) else old.date,
+                                     organizer=old.organizer or organizer, participants=old.participants,
+                                     evidence=old.evidence)
             return
     seen[nk] = len(out)
     participants = tuple(dict.fromkeys(m.name for m in it.names if m.j - m.ni >= 2))
