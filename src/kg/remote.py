@@ -1,14 +1,30 @@
 """A SPARQL 1.1 server as the store: Query and Update protocols, Graph Store Protocol for dumps.
 
-Tested against a real Oxigraph server (``oxigraph serve``); other engines (Fuseki, Virtuoso,
-GraphDB, QLever) speak the same protocols: see README "Other SPARQL engines".
+Tested end to end against a real Oxigraph server (``oxigraph serve --union-default-graph``). Other
+engines (Fuseki, Virtuoso, GraphDB, QLever, Neptune) speak the same protocols: docs/ENGINES.md says
+which URLs and settings each needs.
+
+Configuration, all optional beyond the query URL (``--store`` / ``KG_STORE``):
+- ``KG_UPDATE_URL``: the update endpoint (default: the query URL with ``/update`` for ``/query``);
+- ``KG_GSP_URL``: the Graph Store Protocol endpoint (default: ``…/store`` beside ``…/query``,
+  Oxigraph's); without one that works, whole graphs are read with CONSTRUCT instead;
+- credentials: ``http://user:password@host/…`` in the URL, or ``KG_STORE_USER`` +
+  ``KG_STORE_PASSWORD`` (Basic; ``KG_STORE_AUTH=digest`` for Digest, as Virtuoso's /sparql-auth
+  wants), or ``KG_STORE_TOKEN`` (sent as ``Authorization: Bearer …``);
+- ``KG_STORE_TIMEOUT``: seconds per request (default 300; a bulk batch is one large update).
+
+Our queries assume the default graph is the union of the named graphs. The first query checks
+that on a quad taken from a named graph, and says how to fix the server when it isn't so
+(``KG_UNION_CHECK=0`` turns the check off).
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Mapping
+import os
+from collections.abc import Iterable, Iterator, Mapping
 from typing import IO, Any
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pyoxigraph as ox
@@ -23,22 +39,94 @@ from kg.store import (
     Term,
     _to_rdflib,
     bind_values,
+    check_graph,
     replace_update,
     update_url_for,
 )
 
 _ACCEPT_RESULTS = "application/sparql-results+json"
-_ACCEPT_GRAPH = "application/n-triples"
+_NQ = ox.RdfFormat.N_QUADS.media_type
+_NT = ox.RdfFormat.N_TRIPLES.media_type
+_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"
+_ONE_QUAD = "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 1"
+
+
+def gsp_url_for(query_url: str) -> str:
+    """``…/query`` -> ``…/store`` (Oxigraph); ``KG_GSP_URL`` overrides."""
+    if os.environ.get("KG_GSP_URL"):
+        return os.environ["KG_GSP_URL"]
+    parts = urlsplit(query_url)
+    base = parts.path[: -len("/query")] if parts.path.endswith("/query") else parts.path.rstrip("/")
+    return urlunsplit(parts._replace(path=base + "/store"))
+
+
+def _split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
+    """The URL without ``user:password@``, and the credentials if there were some."""
+    parts = urlsplit(url)
+    if parts.username is None:
+        return url, None
+    netloc = parts.hostname or ""
+    if parts.port:
+        netloc += f":{parts.port}"
+    return urlunsplit(parts._replace(netloc=netloc)), (parts.username, parts.password or "")
+
+
+def _auth(creds: tuple[str, str] | None) -> httpx.Auth | None:
+    user = os.environ.get("KG_STORE_USER")
+    if user is not None:
+        creds = (user, os.environ.get("KG_STORE_PASSWORD", ""))
+    if creds is None:
+        return None
+    if os.environ.get("KG_STORE_AUTH", "basic").lower() == "digest":
+        return httpx.DigestAuth(*creds)
+    return httpx.BasicAuth(*creds)
+
+
+class _ChunksIO(io.RawIOBase):
+    """A read-only binary stream over an iterator of byte chunks (for streaming parsers)."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._buf = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        while not self._buf:
+            try:
+                self._buf = next(self._chunks)
+            except StopIteration:
+                return 0
+        n = min(len(b), len(self._buf))
+        b[:n] = self._buf[:n]
+        self._buf = self._buf[n:]
+        return n
 
 
 class RemoteStore:
-    def __init__(self, query_url: str, *, timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        query_url: str,
+        *,
+        update_url: str | None = None,
+        gsp_url: str | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        query_url, creds = _split_credentials(query_url)
         self.location = query_url
         self.query_url = query_url
-        self.update_url = update_url_for(query_url)
-        base = query_url[: -len("/query")] if query_url.endswith("/query") else query_url.rstrip("/")
-        self.store_url = base + "/store"
-        self._http = httpx.Client(timeout=timeout)
+        self.update_url = _split_credentials(update_url or update_url_for(query_url))[0]
+        self.store_url = _split_credentials(gsp_url or gsp_url_for(query_url))[0]
+        headers = {"User-Agent": "kg"}
+        if os.environ.get("KG_STORE_TOKEN"):
+            headers["Authorization"] = f"Bearer {os.environ['KG_STORE_TOKEN']}"
+        if timeout is None:
+            timeout = float(os.environ.get("KG_STORE_TIMEOUT", "300"))
+        self._http = httpx.Client(timeout=timeout, auth=_auth(creds), headers=headers)
+        self._union_checked = os.environ.get("KG_UNION_CHECK", "1") == "0"
+
+    # -- SPARQL Query ---------------------------------------------------------------------------
 
     def _post_query(
         self,
@@ -58,11 +146,25 @@ class RemoteStore:
             )
         except httpx.HTTPError as e:
             raise StoreError(f"SPARQL server {self.query_url} unreachable: {e}") from e
-        if r.status_code == 400:
-            raise QueryError(f"SPARQL server refused the query: {r.text[:500]}")
-        if r.status_code >= 300:
-            raise StoreError(f"SPARQL server answered {r.status_code}: {r.text[:300]}")
+        _raise_for(r, "query", self.query_url)
         return r
+
+    def check_union_default_graph(self) -> None:
+        """Raise when named graphs hold data that the default graph does not show."""
+        self._union_checked = True
+        r = self._post_query(_ONE_QUAD, _ACCEPT_RESULTS, None, None)
+        sols = list(ox.parse_query_results(r.content, format=ox.QueryResultsFormat.JSON))  # type: ignore[arg-type]
+        if not sols:
+            return
+        s, p, o = (sols[0][v] for v in ("s", "p", "o"))
+        ask = f"ASK {{ {s} {p} {o} }}"
+        r = self._post_query(ask, _ACCEPT_RESULTS, None, None)
+        if not bool(ox.parse_query_results(r.content, format=ox.QueryResultsFormat.JSON)):
+            raise StoreError(
+                f"{self.query_url}: the default graph is not the union of the named graphs, and kg's "
+                "queries need it (oxigraph serve --union-default-graph; Fuseki tdb2:unionDefaultGraph; "
+                "see docs/ENGINES.md). KG_UNION_CHECK=0 skips this check."
+            )
 
     def query(
         self,
@@ -72,8 +174,10 @@ class RemoteStore:
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
     ) -> Result:
+        if not self._union_checked and not default_graphs:
+            self.check_union_default_graph()
         sparql = bind_values(sparql, bindings)
-        accept = f"{_ACCEPT_RESULTS}, {_ACCEPT_GRAPH};q=0.9"
+        accept = f"{_ACCEPT_RESULTS}, {_NT};q=0.9, text/turtle;q=0.8"
         r = self._post_query(sparql, accept, default_graphs, named_graphs)
         ctype = r.headers.get("content-type", "").split(";")[0].strip()
         if ctype in ("application/sparql-results+json", "application/json"):
@@ -94,11 +198,16 @@ class RemoteStore:
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
     ) -> tuple[bytes, str]:
+        if not self._union_checked and not default_graphs:
+            self.check_union_default_graph()
         media = RESULT_FORMATS[fmt].media_type if fmt in RESULT_FORMATS else RDF_FORMATS[fmt].media_type
         r = self._post_query(sparql, media, default_graphs, named_graphs)
         return r.content, r.headers.get("content-type", media)
 
+    # -- SPARQL Update ---------------------------------------------------------------------------
+
     def update(self, sparql: str) -> None:
+        """One request, which the server applies as one transaction (Oxigraph, Fuseki, GraphDB)."""
         try:
             r = self._http.post(
                 self.update_url,
@@ -107,44 +216,92 @@ class RemoteStore:
             )
         except httpx.HTTPError as e:
             raise StoreError(f"SPARQL server {self.update_url} unreachable, nothing written: {e}") from e
-        if r.status_code == 400:
-            raise QueryError(f"SPARQL server refused the update: {r.text[:500]}")
-        if r.status_code >= 300:
-            raise StoreError(f"SPARQL update answered {r.status_code}, nothing written: {r.text[:300]}")
+        _raise_for(r, "update", self.update_url)
 
     def replace_graphs(self, graphs: Mapping[str, Iterable[tuple[Term, Term, Term]]]) -> None:
         self.update(replace_update(graphs))
 
-    def dump(self, out: IO[bytes], fmt: str, graphs: list[str] | None = None) -> None:
-        """Stream whole named graphs (Graph Store Protocol) or, by default, every quad."""
-        rf = RDF_FORMATS[fmt]
-        if graphs:
-            for g in graphs:
-                self._stream(self.store_url, {"graph": g}, rf.media_type if not rf.supports_datasets else
-                             ox.RdfFormat.N_TRIPLES.media_type, out, g if rf.supports_datasets else None)
-            return
-        if rf.supports_datasets:
-            self._stream(self.store_url, {}, rf.media_type, out, None)
-        else:
-            q = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
-            body, _ = self.query_raw(q, fmt)
-            out.write(body)
+    # -- Export ----------------------------------------------------------------------------------
 
-    def _stream(self, url: str, params: dict[str, str], media: str, out: IO[bytes], as_graph: str | None) -> None:
+    def dump(self, out: IO[bytes], fmt: str, graphs: list[str] | None = None) -> None:
+        """Stream the whole store or chosen named graphs, never holding them in memory.
+
+        N-Quads of the whole store is passed through from the server's dataset GET when it offers
+        one (Oxigraph); otherwise named graphs are listed and fetched one at a time.
+        """
+        rf = RDF_FORMATS[fmt]
+        if not graphs:
+            if rf == ox.RdfFormat.N_QUADS and self._passthrough_dataset(out):
+                return
+            graphs = self.named_graphs()
+        quads = (q for g in graphs for q in self._graph_quads(check_graph(g)))
+        if rf.supports_datasets:
+            ox.serialize(quads, out, rf)
+        else:
+            ox.serialize((q.triple for q in quads), out, rf)
+
+    def named_graphs(self) -> list[str]:
+        r = self._post_query(_GRAPHS, _ACCEPT_RESULTS, None, None)
+        return [s["g"].value for s in ox.parse_query_results(r.content, format=ox.QueryResultsFormat.JSON)]  # type: ignore[union-attr]
+
+    def _passthrough_dataset(self, out: IO[bytes]) -> bool:
+        """Copy the server's whole dataset as N-Quads, if it answers a dataset GET with N-Quads."""
         try:
-            with self._http.stream("GET", url, params=params, headers={"Accept": media}) as r:
-                if r.status_code >= 300:
-                    raise StoreError(f"Graph Store Protocol GET answered {r.status_code}")
-                if as_graph is None:
-                    for chunk in r.iter_bytes():
-                        out.write(chunk)
-                    return
-                buf = io.BytesIO(r.read())
+            with self._http.stream("GET", self.store_url, headers={"Accept": _NQ}) as r:
+                ctype = r.headers.get("content-type", "").split(";")[0].strip()
+                if r.status_code != 200 or ctype != _NQ:
+                    return False
+                for chunk in r.iter_bytes():
+                    out.write(chunk)
+                return True
         except httpx.HTTPError as e:
-            raise StoreError(f"SPARQL server {url} unreachable: {e}") from e
-        triples = ox.parse(buf, ox.RdfFormat.N_TRIPLES)
-        quads = (ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(as_graph)) for t in triples)
-        ox.serialize(quads, out, ox.RdfFormat.N_QUADS)
+            raise StoreError(f"SPARQL server {self.store_url} unreachable: {e}") from e
+
+    def _graph_quads(self, graph: str) -> Iterator[ox.Quad]:
+        """One named graph as quads, streamed: GSP GET, else CONSTRUCT on the query endpoint."""
+        name = ox.NamedNode(graph)
+        r = self._graph_response(graph)
+        try:
+            for t in ox.parse(_ChunksIO(r.iter_bytes()), ox.RdfFormat.N_TRIPLES):
+                yield ox.Quad(t.subject, t.predicate, t.object, name)
+        finally:
+            r.close()
+
+    def _graph_response(self, graph: str) -> Any:
+        try:
+            req = self._http.build_request("GET", self.store_url, params={"graph": graph}, headers={"Accept": _NT})
+            r = self._http.send(req, stream=True)
+            if r.status_code == 200 and r.headers.get("content-type", "").startswith(_NT):
+                return r
+            r.close()
+            q = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+            req = self._http.build_request(
+                "POST",
+                self.query_url,
+                content=q.encode("utf-8"),
+                headers={"Content-Type": "application/sparql-query", "Accept": _NT},
+            )
+            r = self._http.send(req, stream=True)
+        except httpx.HTTPError as e:
+            raise StoreError(f"SPARQL server unreachable while reading graph {graph}: {e}") from e
+        if r.status_code >= 300:
+            r.read()
+            r.close()
+            _raise_for(r, "query", self.query_url)
+        return r
 
     def close(self) -> None:
         self._http.close()
+
+
+def _raise_for(r: httpx.Response, what: str, url: str) -> None:
+    """4xx (except auth) means the server refused the text: QueryError; anything else: StoreError."""
+    if r.status_code < 300:
+        return
+    nothing = ", nothing written" if what == "update" else ""
+    detail = r.text[:500].strip()
+    if r.status_code in (401, 403):
+        raise StoreError(f"SPARQL server {url} refused the credentials ({r.status_code}){nothing}: {detail[:200]}")
+    if 400 <= r.status_code < 500 and r.status_code not in (404, 405, 408, 413, 429):
+        raise QueryError(f"SPARQL server refused the {what}{nothing}: {detail}")
+    raise StoreError(f"SPARQL {what} at {url} answered {r.status_code}{nothing}: {detail[:300]}")

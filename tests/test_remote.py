@@ -1,0 +1,264 @@
+"""Every command against a real SPARQL 1.1 server (``oxigraph serve``), through the ``kg`` CLI:
+ingest, re-ingest unchanged and changed, saved and ad-hoc queries, export, viz, serve; atomicity of
+refused updates; and the checks and fallbacks that other engines need."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+import pytest
+
+from kg.errors import QueryError, StoreError
+from kg.ids import article_graph
+from kg.pipeline import ingest_paths
+from kg.remote import RemoteStore, _split_credentials, gsp_url_for
+from kg.store import open_store, update_url_for
+from kgtest import ROOT, run_kg
+from remote_fixtures import Server, fictional_article, free_port, start_oxigraph, stop, write_articles
+
+SEED = ROOT / "data" / "articles" / "seed-000.txt"
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+DERIVED = "https://w3id.org/kg-vn/graph/derived"
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    proc, srv = start_oxigraph(tmp_path / "db")
+    try:
+        yield srv
+    finally:
+        stop(proc)
+
+
+@pytest.fixture
+def articles(tmp_path: Path) -> Path:
+    d = tmp_path / "articles"
+    write_articles(d, range(3))
+    (d / SEED.name).write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    return d
+
+
+def server_quads(srv: Server) -> set[str]:
+    """The server's whole dataset, read by its own Graph Store Protocol (not through kg)."""
+    r = httpx.get(srv.store_url, headers={"Accept": "application/n-quads"}, timeout=30)
+    r.raise_for_status()
+    return {str(q) for q in ox.parse(r.content, ox.RdfFormat.N_QUADS)}
+
+
+def parse_nq(data: bytes) -> set[str]:
+    return {str(q) for q in ox.parse(data, ox.RdfFormat.N_QUADS)}
+
+
+def kg(srv: Server, *args: str) -> subprocess.CompletedProcess[str]:
+    return run_kg(*args, env={"KG_STORE": srv.query_url})
+
+
+def test_cli_end_to_end_against_a_sparql_server(server: Server, articles: Path, tmp_path: Path) -> None:
+    r = kg(server, "ingest", str(articles), "--no-progress")
+    assert r.returncode == 0, r.stderr
+    assert "ingested 4, unchanged 0, failed 0" in r.stderr and server.query_url in r.stderr
+
+    r = kg(server, "query", "counts", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    import json
+
+    rows = json.loads(r.stdout)["results"]["bindings"]
+    kinds = {b["kind"]["value"].rsplit("#", 1)[1]: int(b["n"]["value"]) for b in rows}
+    assert kinds["Article"] == 4 and kinds["Person"] >= 6
+
+    r = kg(server, "query", "--sparql", COUNT, "--format", "csv")
+    assert r.returncode == 0, r.stderr
+    assert int(r.stdout.split()[1]) == len(server_quads(server))
+
+    out = tmp_path / "all.nq"
+    r = kg(server, "export", "--format", "nq", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    everything = parse_nq(out.read_bytes())
+    assert everything == server_quads(server)
+    graphs = {q.graph_name.value for q in ox.parse(out.read_bytes(), ox.RdfFormat.N_QUADS)}
+    assert DERIVED in graphs and len(graphs) == 5
+
+    g0, g1 = str(article_graph("fic-000")), str(article_graph("fic-001"))
+    r = kg(server, "export", "--format", "nq", "--graph", g0, "--graph", g1)
+    assert r.returncode == 0, r.stderr
+    chosen = parse_nq(r.stdout.encode("utf-8"))
+    assert chosen and chosen == {q for q in everything if q.endswith(f"<{g0}>") or q.endswith(f"<{g1}>")}
+
+    # unchanged: skipped; the store is not touched
+    before = server_quads(server)
+    r = kg(server, "ingest", str(articles), "--no-progress")
+    assert r.returncode == 0 and "ingested 0, unchanged 4" in r.stderr, r.stderr
+    assert server_quads(server) == before
+
+    # changed: replaced whole (the old deputy's statements go, the new one's come)
+    old_deputy = "Vũ Minh Châu"
+    assert old_deputy in fictional_article(1)
+    (articles / "fic-001.txt").write_text(fictional_article(1, variant=2), encoding="utf-8")
+    r = kg(server, "ingest", str(articles), "--no-progress")
+    assert r.returncode == 0 and "ingested 1, unchanged 3" in r.stderr, r.stderr
+    after = server_quads(server)
+    in_g1 = {q for q in after if q.endswith(f"<{g1}>")}
+    assert in_g1 and not any(old_deputy in q for q in in_g1)
+    assert {q for q in before if q.endswith(f"<{g0}>")} <= after
+
+
+def test_remote_and_embedded_stores_hold_and_export_the_same_quads(
+    server: Server, articles: Path, tmp_path: Path
+) -> None:
+    local = tmp_path / "store"
+    assert kg(server, "ingest", str(articles), "--no-progress").returncode == 0
+    assert run_kg("ingest", str(articles), "--store", str(local), "--no-progress").returncode == 0
+    remote_nq = kg(server, "export", "--format", "nq")
+    local_nq = run_kg("export", "--format", "nq", "--store", str(local))
+    assert remote_nq.returncode == local_nq.returncode == 0
+    assert parse_nq(remote_nq.stdout.encode()) == parse_nq(local_nq.stdout.encode())
+    g = str(article_graph("seed-000"))
+    one_remote = kg(server, "export", "--format", "nq", "--graph", g, "--graph", DERIVED)
+    one_local = run_kg("export", "--format", "nq", "--graph", g, "--graph", DERIVED, "--store", str(local))
+    assert parse_nq(one_remote.stdout.encode()) == parse_nq(one_local.stdout.encode()) != set()
+    ttl = kg(server, "export", "--format", "ttl", "--graph", g)
+    assert ttl.returncode == 0 and "Nguyễn Đình Đức" in ttl.stdout
+
+
+def test_a_rejected_update_leaves_the_store_as_it_was(server: Server, articles: Path) -> None:
+    store = RemoteStore(server.query_url)
+    try:
+        ingest_paths([articles], store, workers=1)
+        before = server_quads(server)
+        g0, g1 = article_graph("fic-000"), article_graph("fic-001")
+        # the drop succeeds, then CREATE of an existing graph fails: the server rolls back both
+        with pytest.raises(StoreError, match="nothing written"):
+            store.update(f"DROP GRAPH <{g0}> ; CREATE GRAPH <{g1}>")
+        with pytest.raises(QueryError, match="refused"):
+            store.update(f"DROP GRAPH <{g0}> ; INSERT DATA {{ <not an iri> }}")
+        assert server_quads(server) == before
+    finally:
+        store.close()
+
+
+def test_a_refused_ingest_batch_writes_nothing(server: Server, articles: Path) -> None:
+    """A whole batch of replacements (drops and inserts) that the server refuses at the end."""
+    first = RemoteStore(server.query_url)
+    ingest_paths([articles], first, workers=1)
+    first.close()
+    before = server_quads(server)
+    existing = article_graph("seed-000")
+
+    class FailingAtTheEnd(RemoteStore):
+        def update(self, sparql: str) -> None:
+            super().update(f"{sparql} ;\nCREATE GRAPH <{existing}>")
+
+    store = FailingAtTheEnd(server.query_url)
+    try:
+        r = ingest_paths([articles], store, workers=1, force=True)
+    finally:
+        store.close()
+    assert r.ingested == 0 and len(r.failed) == 4
+    assert all("nothing written" in why for _, why in r.failed)
+    assert server_quads(server) == before
+
+
+def test_a_server_without_the_union_default_graph_is_refused_with_a_hint(tmp_path: Path, articles: Path) -> None:
+    proc, srv = start_oxigraph(tmp_path / "plain", union_default_graph=False)
+    try:
+        r = run_kg("ingest", str(articles), "--no-progress", env={"KG_STORE": srv.query_url})
+        assert r.returncode == 0, r.stderr  # ingest and derive name their graphs: no union needed
+        r = run_kg("query", "counts", env={"KG_STORE": srv.query_url})
+        assert r.returncode == 1
+        assert "union-default-graph" in r.stderr and "Traceback" not in r.stderr
+        r = run_kg("query", "counts", env={"KG_STORE": srv.query_url, "KG_UNION_CHECK": "0"})
+        assert r.returncode == 0  # the check can be turned off (the answer is then the default graph's)
+    finally:
+        stop(proc)
+
+
+def test_export_without_a_graph_store_endpoint_falls_back_to_construct(server: Server, articles: Path) -> None:
+    good = RemoteStore(server.query_url)
+    bare = RemoteStore(server.query_url, gsp_url=server.base + "/no-such-endpoint")
+    try:
+        ingest_paths([articles], good, workers=1)
+        a, b = io.BytesIO(), io.BytesIO()
+        good.dump(a, "nq")
+        bare.dump(b, "nq")
+        assert parse_nq(a.getvalue()) == parse_nq(b.getvalue()) == server_quads(server)
+        g = str(article_graph("fic-002"))
+        a, b = io.BytesIO(), io.BytesIO()
+        good.dump(a, "nq", [g])
+        bare.dump(b, "nq", [g])
+        assert parse_nq(a.getvalue()) == parse_nq(b.getvalue()) != set()
+    finally:
+        good.close()
+        bare.close()
+
+
+def test_viz_and_serve_work_against_the_server(server: Server, articles: Path, tmp_path: Path) -> None:
+    assert kg(server, "ingest", str(articles), "--no-progress").returncode == 0
+    html = tmp_path / "graph.html"
+    r = kg(server, "viz", "--out", str(html))
+    assert r.returncode == 0, r.stderr
+    assert "Chử Đức Trình" in html.read_text(encoding="utf-8")
+
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "KG_STORE"} | {"KG_STORE": server.query_url}
+    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                stats = httpx.get(f"{url}/stats", timeout=5)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise
+                time.sleep(0.1)
+        assert stats.status_code == 200, stats.text
+        assert "4" in stats.text
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+# --- configuration ------------------------------------------------------------------------------
+
+
+def test_urls_are_derived_and_overridable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KG_UPDATE_URL", raising=False)
+    monkeypatch.delenv("KG_GSP_URL", raising=False)
+    assert update_url_for("http://h:7878/query") == "http://h:7878/update"
+    assert gsp_url_for("http://h:3030/ds/query") == "http://h:3030/ds/store"
+    monkeypatch.setenv("KG_UPDATE_URL", "http://h:8890/sparql")
+    monkeypatch.setenv("KG_GSP_URL", "http://h:8890/sparql-graph-crud")
+    s = open_store("http://h:8890/sparql")
+    assert isinstance(s, RemoteStore)
+    assert (s.update_url, s.store_url) == ("http://h:8890/sparql", "http://h:8890/sparql-graph-crud")
+    s.close()
+
+
+def test_credentials_in_the_url_are_kept_out_of_messages(server: Server, articles: Path) -> None:
+    url, creds = _split_credentials("http://kg:s3cret@127.0.0.1:7878/query")
+    assert url == "http://127.0.0.1:7878/query" and creds == ("kg", "s3cret")
+    port = server.base.rsplit(":", 1)[1]
+    r = run_kg("ingest", str(articles), "--no-progress",
+               env={"KG_STORE": f"http://kg:s3cret@127.0.0.1:{port}/query"})  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert "s3cret" not in r.stderr and "ingested 4" in r.stderr
+
+
+def test_an_unreachable_server_is_one_clear_line() -> None:
+    r = run_kg("query", "counts", env={"KG_STORE": f"http://127.0.0.1:{free_port()}/query"})
+    assert r.returncode == 1
+    assert "unreachable" in r.stderr and "Traceback" not in r.stderr
