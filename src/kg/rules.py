@@ -137,6 +137,7 @@ class DocumentsModel(_Model):
     kind_words: list[str]
     abbreviations: dict[str, str]
     party_qd_kind: str
+    party_qd_abbr: list[str]
     party_issuer_codes: list[str]
     number_forms: dict[str, str]
     examples: dict[str, list[str]]
@@ -384,6 +385,7 @@ class Documents:
     kind_words: PhraseTable
     abbreviations: dict[str, str]
     party_qd_kind: str
+    party_qd_abbr: frozenset[str]
     party_issuer_codes: frozenset[str]
     number_re: re.Pattern[str]
     forms: dict[str, re.Pattern[str]]
@@ -421,7 +423,7 @@ class Documents:
         if not abbr:
             return None
         k = self.abbreviations.get(abbr)
-        if k and abbr in ("QĐ", "QD") and issuer in self.party_issuer_codes:
+        if k and abbr in self.party_qd_abbr and issuer in self.party_issuer_codes:
             return self.party_qd_kind
         return k
 
@@ -621,6 +623,7 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         kind_words=PhraseTable(do.kind_words),
         abbreviations=dict(do.abbreviations),
         party_qd_kind=do.party_qd_kind,
+        party_qd_abbr=frozenset(do.party_qd_abbr),
         party_issuer_codes=frozenset(do.party_issuer_codes),
         number_re=number_re,
         forms=forms,

@@ -141,10 +141,7 @@ def _mention_at(doc: Doc, it: SentenceItems, k: int, end: int, people: People, r
     aw = doc.rules.awards
     for m in it.names:
         if m.i == k:
-
-
-            p = people.by_key.get(fold(m.name)) or people.resolve_short(m, toks.starts[m.ni])
-            return (p.name if p else m.name), m.j
+            return _person(doc, people, m), m.j
     for op in it.orgs:
         if op.i == k:
             if op.generic:
@@ -329,10 +326,6 @@ def _pronoun(doc: Doc, a: int, b: int) -> bool:
     return False
 
 
-def _joined(doc: Doc, it: SentenceItems, a: int, b: int) -> bool:
-    return any(doc.toks.keys[x] == doc.rules.orgs.conjunction for x in range(a, b))
-
-
 def _conferrer(doc: Doc, si: int, it: SentenceItems, a: int, b: int, people: People, reg: OrgRegistry) -> str | None:
     aw = doc.rules.awards
     toks = doc.toks
@@ -347,8 +340,6 @@ def _conferrer(doc: Doc, si: int, it: SentenceItems, a: int, b: int, people: Peo
         # "Chủ tịch nước tặng", "Thủ tướng Nguyễn Xuân Phúc trao tặng"
         for m in it.names:
             if m.j == v0:
-
-
                 p = people.by_key.get(fold(m.name))
                 return p.name if p else m.name
         for x in range(max(s.t0, v0 - 6), v0):

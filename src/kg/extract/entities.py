@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from kg.extract.doc import Doc
 from kg.extract.spans import Barriers, NameMention, OrgPhrase, RolePhrase, read_name, read_org, read_role
 from kg.models import Evidence, OrgFact, PersonFact, RoleFact
-from kg.rules import UPPER_SET, is_allcaps, is_cap, key, tokenize
+from kg.rules import is_allcaps, is_cap, key, tokenize
 from kg.text import fold
 
 

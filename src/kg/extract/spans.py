@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 from kg.extract.doc import Doc
 from kg.rules import UPPER_SET, is_allcaps, is_cap
-from kg.rules import key as _key
 
 
 def _alpha(t: str) -> bool:
