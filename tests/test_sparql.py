@@ -333,6 +333,7 @@ def serve(app: FastAPI) -> Iterator[str]:
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # else 40 ms delayed-ACK stalls per request
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
@@ -447,3 +448,13 @@ def test_open_store_on_disk_serves_the_same_answers(tmp_path: Any) -> None:
             assert json.loads(c.get("/queries/counts").text)["head"]["vars"] == ["kind", "label", "n"]
     finally:
         s.close()
+
+
+def test_the_api_app_serves_the_endpoint_and_the_page(store: Store) -> None:
+    api = pytest.importorskip("kg.api")
+    app = api.create_app(store, Settings())
+    with http(app) as c:
+        assert names(c.get("/sparql", params={"query": PEOPLE})) == NAMES
+        assert c.get("/query").headers["content-type"].startswith("text/html")
+        assert {q["name"] for q in c.get("/queries").json()} == set(load_queries())
+        assert c.post("/sparql", data={"update": UPDATE}).status_code == 403

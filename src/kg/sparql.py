@@ -318,6 +318,11 @@ def pick_format(kind: str, accept: str | None, explicit: str | None) -> str:
 # ---------------------------------------------------------------- running with a deadline
 
 
+def _forget(fut: asyncio.Future[Any]) -> None:
+    if not fut.cancelled():
+        fut.exception()  # marks it retrieved: no "exception was never retrieved" log
+
+
 def _detached(e: BaseException) -> BaseException:
     """``e`` without tracebacks: they hold the worker's frames, and with them pyoxigraph result
     iterators, which must be dropped in the thread that made them (pyo3 "unsendable")."""
@@ -372,8 +377,13 @@ class Runner:
         threading.Thread(target=target, name="kg-sparql-worker", daemon=True).start()
         try:
             return await asyncio.wait_for(asyncio.shield(fut), timeout)
+        except asyncio.CancelledError:  # the client went away: stop reading rows for it
+            cancel.set()
+            fut.add_done_callback(_forget)
+            raise
         except TimeoutError:
             cancel.set()
+            fut.add_done_callback(_forget)  # the worker's late answer has nobody to read it
             raise HTTPException(
                 503,
                 f"query stopped: it ran longer than the {timeout:g} s limit (KG_QUERY_TIMEOUT). Make it more "
