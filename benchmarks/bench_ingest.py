@@ -4,7 +4,9 @@
     python benchmarks/bench_ingest.py --limit 2000         # the first 2,000 (a representative sample)
     python benchmarks/bench_ingest.py --extract-only       # extraction alone, one process, for comparison
 
-Prints one JSON object: wall time, articles/s, time per stage (summed over workers), peak memory
+Prints one JSON object: wall time, articles/s, CPU seconds (this process and its workers: on a
+shared machine wall time depends on the neighbours, CPU time much less), time per stage (wall,
+summed over workers), peak memory
 (this process and its workers, from getrusage: the max RSS of the largest child, not the sum),
 store size on disk, and the re-run that must skip everything as unchanged.
 """
@@ -31,6 +33,12 @@ DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "bu
 
 def du(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def cpu_seconds() -> float:
+    """User + system CPU of this process and its finished workers (contention-proof, unlike wall time)."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def peak_mb() -> dict[str, float]:
@@ -72,9 +80,9 @@ def main() -> None:
             return
         store_dir = args.store or tmp / "store"
         store = OxigraphStore(store_dir)
-        t0 = time.perf_counter()
+        t0, c0, load0 = time.perf_counter(), cpu_seconds(), os.getloadavg()[0]
         report = ingest_paths([corpus], store, workers=args.workers or None, batch_size=args.batch_size)
-        wall = time.perf_counter() - t0
+        wall, cpu = time.perf_counter() - t0, cpu_seconds() - c0
         store.flush()
         quads = len(store.raw)
         t1 = time.perf_counter()
@@ -90,6 +98,9 @@ def main() -> None:
             "quads": quads,
             "wall_seconds": round(wall, 1),
             "articles_per_second": round(report.total / wall, 1),
+            "cpu_seconds": round(cpu, 1),
+            "cpu_bound_wall_on_2_idle_cores": round(cpu / 2, 1),
+            "loadavg_at_start": round(load0, 2),
             "stage_seconds": {k: round(v, 1) for k, v in report.timings.items()},
             "workers": args.workers or os.cpu_count(),
             "store_mb_on_disk": round(du(store_dir) / 1e6, 1),
