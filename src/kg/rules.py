@@ -110,6 +110,7 @@ class OrgsModel(_Model):
     not_heads: list[str]
     lowercase_heads: list[str]
     lowercase_head_next: dict[str, list[str]]
+    lowercase_head_not_after: list[str]
     optional_suffixes: list[str]
     optional_prefix: dict[str, str | list[str]]
     central_heads: list[str]
@@ -341,6 +342,7 @@ class Orgs:
     not_heads: PhraseTable
     lowercase_heads: frozenset[str]
     lowercase_head_next: dict[str, frozenset[str]]
+    lowercase_head_not_after: frozenset[str]
     optional_suffixes: frozenset[str]
     optional_prefix: tuple[str, frozenset[str]]
     central_heads: frozenset[str]
@@ -594,6 +596,7 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         not_heads=PhraseTable(og.not_heads),
         lowercase_heads=_keyset(og.lowercase_heads),
         lowercase_head_next={key(k): _keyset([tokenize(w)[0] for w in v]) for k, v in og.lowercase_head_next.items()},
+        lowercase_head_not_after=_keyset(og.lowercase_head_not_after),
         optional_suffixes=_keyset(og.optional_suffixes),
         optional_prefix=(key(str(og.optional_prefix["word"])), _keyset([tokenize(w)[0] for w in og.optional_prefix["before"]])),
         central_heads=_keyset(og.central_heads),

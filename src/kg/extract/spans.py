@@ -360,6 +360,8 @@ def read_org(doc: Doc, i: int, end: int, barriers: Barriers) -> OrgPhrase | None
         need = ro.lowercase_head_next.get(hk)
         if need and (i + n >= end or toks.keys[i + n] not in need):
             return None
+        if n == 1 and i > 0 and toks.keys[i - 1] in ro.lowercase_head_not_after and doc.gap(i) == " ":
+            return None  # "Học viện cán bộ TP HCM": "bộ" ends "cán bộ"
     nxt_cap = i + n < end and is_cap(toks.text[i + n]) and doc.gap(i + n) == " " and (i + n) not in barriers.name_starts
     if not is_cap(first) and not nxt_cap:
         return None
