@@ -197,6 +197,8 @@ def test_malformed_query_is_400_with_the_parser_message(client: httpx.Client) ->
 
 def test_protocol_misuse_is_a_clear_client_error(client: httpx.Client) -> None:
     assert client.get("/sparql").status_code == 400
+    browser = client.get("/sparql", headers={"Accept": "text/html,*/*;q=0.8"}, follow_redirects=False)
+    assert browser.status_code == 303 and browser.headers["location"] == "query"
     assert client.get("/sparql", params={"update": "CLEAR ALL"}).status_code == 400
     assert client.get("/sparql", params=[("query", "ASK {}"), ("query", "ASK {}")]).status_code == 400
     assert client.post("/sparql", data={"query": "ASK {}", "update": "CLEAR ALL"}).status_code == 400
@@ -458,3 +460,46 @@ def test_the_api_app_serves_the_endpoint_and_the_page(store: Store) -> None:
         assert c.get("/query").headers["content-type"].startswith("text/html")
         assert {q["name"] for q in c.get("/queries").json()} == set(load_queries())
         assert c.post("/sparql", data={"update": UPDATE}).status_code == 403
+
+
+@pytest.mark.slow
+def test_endpoint_over_a_remote_oxigraph_server(tmp_path: Any) -> None:
+    """The same protocol answers when the store is a remote SPARQL server (Store.query path)."""
+    import shutil
+    import subprocess
+
+    exe = shutil.which("oxigraph")
+    if exe is None:
+        pytest.skip("the oxigraph server CLI is not installed")
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    proc = subprocess.Popen(
+        [exe, "serve", "--location", str(tmp_path / "ox"), "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/query", params={"query": "ASK {}"}, timeout=2)
+                break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    pytest.fail("oxigraph serve did not start")
+                time.sleep(0.1)
+        remote = F.fill(open_store(f"http://127.0.0.1:{port}/query"))
+        with http(make_app(remote, max_results=5)) as c:
+            assert names(c.get("/sparql", params={"query": PEOPLE})) == NAMES[:5]
+            assert c.get("/sparql", params={"query": "ASK { ?p foaf:name \"Lê Thị Mai\" }"}).json()["boolean"] is True
+            g = Graph().parse(data=c.get("/sparql", params={"query": CONSTRUCT, "format": "ttl"}).text, format="turtle")
+            assert len(g) == 3
+            bad = c.get("/sparql", params={"query": "SELECT WHERE"})
+            assert bad.status_code == 400
+            q = c.get("/queries/holders_of_title", params={"organization": str(F.org_iri(F.UNI)), "role": "Hiệu trưởng"})
+            assert len(q.json()["results"]["bindings"]) == 3
+        remote.close()
+    finally:
+        proc.terminate()
+        proc.wait(10)

@@ -51,7 +51,7 @@ from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from rdflib.term import Node
 
 from kg.config import Settings
@@ -533,6 +533,8 @@ def sparql_router(
             raise HTTPException(400, "SPARQL Update must be sent with POST")
         query = one(pairs, "query")
         if not query:
+            if not pairs and "text/html" in request.headers.get("accept", ""):
+                return RedirectResponse("query", status_code=303)  # a person with a browser
             raise HTTPException(400, "missing 'query' parameter (SPARQL 1.1 Protocol); the query page is at /query")
         dg, ng = graphs(pairs)
         return await answer(
