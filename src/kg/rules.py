@@ -89,6 +89,7 @@ class RolesModel(_Model):
     title_units: list[str]
     unit_lowercase: list[str]
     place_words: list[str]
+    leveled_units: list[str]
     place_unit: str
     stop_words: list[str]
     link_verbs: list[str]
@@ -326,6 +327,7 @@ class Roles:
     title_units: PhraseTable
     unit_lowercase: PhraseTable
     place_words: frozenset[str]
+    leveled_units: frozenset[str]
     place_unit: str
     stop_words: frozenset[str]
     link_verbs: PhraseTable
@@ -349,7 +351,7 @@ class Orgs:
     central_markers: PhraseTable
     standalone: frozenset[str]
     self_words: PhraseTable
-    abbreviations: dict[str, str]  # key -> expansion
+    abbreviations: dict[str, str]  # surface form -> expansion
     abbrev_tokens: frozenset[str]
     name_lowercase: PhraseTable
     conjunction: str
@@ -373,11 +375,15 @@ class Orgs:
             return "party_central"
         return kind
 
+    def abbr(self, tok: str) -> str | None:
+        """The expansion of an abbreviation written exactly so ("TƯ", not "Tư" in "Tư pháp")."""
+        return self.abbreviations.get(modern_tones(unicodedata.normalize("NFC", tok)))
+
     def expand(self, name: str) -> str:
         """Abbreviations written out ("UBND tỉnh X" -> "Ủy ban nhân dân tỉnh X")."""
         out = []
         for t in name.split():
-            e = self.abbreviations.get(key(t))
+            e = self.abbr(t)
             out.append(e if e else t)
         return " ".join(out)
 
@@ -579,6 +585,7 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         unit_lowercase=PhraseTable(ro.unit_lowercase),
         place_words=frozenset(ro.place_words),
         place_unit=ro.place_unit,
+        leveled_units=_keyset(ro.leveled_units),
         stop_words=_keyset(ro.stop_words + og.stop_words),
         link_verbs=PhraseTable(ro.link_verbs),
         career_openers=PhraseTable(ro.career_openers),
@@ -603,7 +610,7 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         central_markers=PhraseTable(og.central_markers),
         standalone=_keyset(og.standalone + og.kinds.get("party_central", [])),
         self_words=PhraseTable(og.self_words),
-        abbreviations={key(k): v for k, v in og.abbreviations.items()},
+        abbreviations={modern_tones(unicodedata.normalize("NFC", k)): v for k, v in og.abbreviations.items()},
         abbrev_tokens=frozenset(key(k) for k in og.abbreviations),
         name_lowercase=PhraseTable(og.name_lowercase),
         conjunction=key(og.conjunction),

@@ -58,8 +58,9 @@ class OrgRegistry:
             k = key(t)
             if k == pw and x + 1 < len(toks) and key(toks[x + 1]) in before:
                 continue
-            if k in ro.abbreviations:
-                out.append(key(ro.abbreviations[k]))
+            ab = ro.abbr(t)
+            if ab:
+                out.append(key(ab))
             elif k in self.acronyms:
                 out.append(self.acronyms[k])
             elif t.isalnum() or t == "&":
@@ -455,6 +456,8 @@ def _role_org(doc: Doc, rp: RolePhrase, reg: OrgRegistry, p: PersonEntry, chain:
             for other in chain[chain.index(rp) + 1 :]:
                 pl = _place_of(doc, other.org_text)
                 if pl and pl not in rp.org_text:
+                    if key(rp.org_text) in r.roles.leveled_units:
+                        pl = pl.split(" ", 1)[1] if " " in pl else pl
                     return f"{rp.org_text} {pl}"
             # "Bí thư Đảng ủy" in an article about one institution: that institution's party committee
             if key(rp.org_text) in r.roles.attach_to_main:

@@ -172,6 +172,7 @@ def read_tail(
     toks, r = doc.toks, doc.rules
     start = k
     last_good = k
+    after_place = False  # a proper place name after "xã", "tỉnh" has no lower-case syllables
     while k < end:
         t = toks.text[k]
         if k in barriers.name_starts:
@@ -216,6 +217,8 @@ def read_tail(
                 continue
             break
         m = lowercase.match(toks.keys, k, end)
+        if m and toks.text[k] in r.roles.place_words:
+            after_place = True
         if m:
             kk = k + m[0]
             # "và" only joins when a capitalised word (not a new unit or title) follows
@@ -241,7 +244,7 @@ def read_tail(
             continue
         prev_pair = doc.wspan(k - 2, k).casefold() if k - 2 >= start else ""
         if (
-            k > start and is_cap(toks.text[k - 1]) and doc.gap(k) == " "
+            k > start and is_cap(toks.text[k - 1]) and doc.gap(k) == " " and not after_place
             and not is_allcaps(toks.text[k - 1]) and prev_pair not in r.names.not_names
         ):
             # second syllable of a capitalised word ("Chấp hành", "Lao động"); not after an abbreviation
