@@ -326,7 +326,8 @@ class Roles:
     joiners: PhraseTable
     title_units: PhraseTable
     unit_lowercase: PhraseTable
-    place_words: frozenset[str]
+    place_words: frozenset[str]  # first words of the place words ("thành" of "thành phố")
+    place_table: PhraseTable
     leveled_units: frozenset[str]
     place_unit: str
     stop_words: frozenset[str]
@@ -583,7 +584,8 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         joiners=PhraseTable(ro.joiners),
         title_units=PhraseTable(ro.title_units),
         unit_lowercase=PhraseTable(ro.unit_lowercase),
-        place_words=frozenset(ro.place_words),
+        place_words=frozenset(tokenize(w)[0] for w in ro.place_words),
+        place_table=PhraseTable(ro.place_words, case_sensitive=True),
         place_unit=ro.place_unit,
         leveled_units=_keyset(ro.leveled_units),
         stop_words=_keyset(ro.stop_words + og.stop_words),

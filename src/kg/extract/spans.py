@@ -129,7 +129,11 @@ def read_name(doc: Doc, i: int, end: int, sent: int) -> NameMention | None:
             return None
         if ni > 0 and r.names.blockers.match_ending(toks.text, ni, max(0, ni - 3)):
             # "Chủ tịch Hội đồng trường Nguyễn Văn A": the blocker ends a title, the name stands
-            if not r.roles.heads.match_ending(toks.keys, ni, max(0, ni - 6)):
+            near_title = any(
+                toks.keys[x] in r.roles.heads.first_keys and r.roles.heads.match(toks.keys, x, ni)
+                for x in range(max(0, ni - 6), ni)
+            )
+            if not near_title:
                 return None
     k = ni + 1
     limit = 5 if triggered else 4
@@ -311,8 +315,9 @@ def read_role(doc: Doc, i: int, end: int, barriers: Barriers) -> RolePhrase | No
             t += um[0]
             title_end = t
             continue
-        if toks.text[t] in rr.place_words:
-            t += 1
+        pw = rr.place_table.match(toks.text, t, tail_end)
+        if pw:
+            t += pw[0]
             title_end = t
             # the proper name after a place word goes to the unit
             if t < tail_end:
