@@ -114,6 +114,7 @@ def read_name(doc: Doc, i: int, end: int, sent: int) -> NameMention | None:
     # inside a place name ("Sơn La Hoàng Văn Chất": "La" is a family name too)
     if ni > 0 and any(doc.wspan(ni - b, ni + 1).casefold() in r.names.not_names for b in (1, 2) if ni - b >= 0):
         return None
+    blocked_near_title = False
     surname = r.names.surnames.match(toks.text, ni, end)
     if triggered and not addressed and not surname:
         return None  # "Thạc sỹ Dầu khí": an academic title alone does not make a name
@@ -135,6 +136,7 @@ def read_name(doc: Doc, i: int, end: int, sent: int) -> NameMention | None:
             )
             if not near_title:
                 return None
+            blocked_near_title = True
     k = ni + 1
     limit = 5 if triggered else 4
     while k < end and k - ni < limit and _titlecase_word(toks.text[k]) and doc.gap(k) == " ":
@@ -154,6 +156,8 @@ def read_name(doc: Doc, i: int, end: int, sent: int) -> NameMention | None:
     n = k - ni
     if n < 2 and not triggered:
         return None
+    if blocked_near_title and n < 3:
+        return None  # "Bí thư Tỉnh ủy Hà Bắc": a two-word place, not a person
     name = doc.span(ni, k)
     nk = doc.wspan(ni, k).casefold()
     if nk in r.names.not_names:
