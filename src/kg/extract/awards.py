@@ -170,6 +170,9 @@ def _list_after(doc: Doc, it: SentenceItems, k: int, end: int, people: People, r
     bar = Barriers(name_starts={m.i for m in it.names})
     while k < end:
         t = toks.text[k]
+        if t == ";" and out and _list_clause(doc, k + 1, end):
+            k += 1  # "gồm A; B; C": the list goes on while no clause of its own starts
+            continue
         if t in (".", ";") or aw.kinds.match(toks.keys, k, end) or aw.give_verbs.match(toks.keys, k, end):
             break
         g = _group_at(doc, k, end)
@@ -218,6 +221,20 @@ def _list_after(doc: Doc, it: SentenceItems, k: int, end: int, people: People, r
     return out or groups[:1]
 
 
+def _list_clause(doc: Doc, k: int, end: int) -> bool:
+    """The segment from k to the next ";" is one more list item: no award word and no verb of giving."""
+    aw = doc.rules.awards
+    toks = doc.toks
+    for x in range(k, end):
+        if toks.text[x] in (";", "."):
+            break
+        if aw.kinds.match(toks.keys, x, end) or aw.give_verbs.match(toks.keys, x, end) or aw.receive_verbs.match(
+            toks.keys, x, end
+        ):
+            return False
+    return True
+
+
 def _group_at(doc: Doc, k: int, end: int) -> int | None:
     """ "nhiều tập thể và cá nhân", "các đồng chí lãnh đạo", "31 thành viên": a counted or quantified group."""
     toks = doc.toks
@@ -254,6 +271,11 @@ def _subject_run(doc: Doc, it: SentenceItems, c0: int, v0: int, people: People, 
         else:
             x += 1
     if not ments:
+        # "nhiều tập thể và cá nhân cũng được nhận ...": a quantified group
+        for x in range(c0, v0):
+            g = _group_at(doc, x, v0)
+            if g:
+                return [doc.span(x, g)]
         return []
     run = [ments[-1]]
     for m in reversed(ments[:-1]):
