@@ -403,3 +403,16 @@ def test_saved_queries_stay_fast_on_a_thousand_articles() -> None:
         assert ms < (250 if name in SELECTIVE else 2000), f"{name} took {ms:.0f} ms"
     print("\n" + "\n".join(report))
     big.close()
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_saved_query_uses_only_terms_the_ontology_declares(name: str) -> None:
+    import re
+
+    from rdflib import Graph as RdfGraph
+
+    onto = RdfGraph().parse(Path(__file__).resolve().parents[1] / "ontology" / "kg.ttl")
+    declared = {str(s) for s in onto.subjects()}
+    body = "\n".join(line for line in QUERIES[name].text.splitlines() if not line.lstrip().startswith("#"))
+    used = {PREFIXES["kg"] + t for t in re.findall(r"\bkg:([A-Za-z]+)", body)}
+    assert used - declared == set()

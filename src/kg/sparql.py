@@ -31,8 +31,14 @@ flag that the worker checks between result rows:
   endpoint answers 503 at once (with Retry-After) instead of queueing, so runaway queries can
   occupy at most that many cores and never block the server's event loop;
 - updates are transactions and are never cut off: they run to the end, without a time limit.
+The flag is also set when the client disconnects.
 Result size: SELECT rows and CONSTRUCT triples beyond ``KG_MAX_RESULTS`` are not read; the
 response is then marked ``X-KG-Truncated: true`` (with ``X-KG-Max-Results``).
+
+The union default graph is a multiset in Oxigraph: a triple stated by 40 articles matches 40 times
+(``SELECT ?n WHERE { ?d kg:documentNumber ?n }`` repeats the number per citing article). Use
+DISTINCT, or match one article's statements together inside ``GRAPH ?g { … }`` as the saved
+queries do; chaining patterns over repeated triples multiplies the rows.
 """
 
 from __future__ import annotations
