@@ -165,6 +165,7 @@ class AwardsModel(_Model):
     recipient_fillers: list[str]
     passive: list[str]
     quantity: list[str]
+    group_nouns: list[str]
     conferrer_markers: list[str]
     count_nouns: list[str]
 
@@ -448,6 +449,7 @@ class Awards:
     recipient_fillers: PhraseTable
     passive: PhraseTable
     quantity: dict[str, str]
+    group_nouns: PhraseTable
     conferrer_markers: frozenset[str]
     count_nouns: PhraseTable
 
@@ -664,6 +666,7 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         recipient_fillers=PhraseTable(aw.recipient_fillers),
         passive=PhraseTable(aw.passive),
         quantity={key(t): w for w in aw.quantity for t in tokenize(w)},
+        group_nouns=PhraseTable(aw.group_nouns),
         conferrer_markers=_keyset(aw.conferrer_markers),
         count_nouns=PhraseTable(aw.count_nouns),
     )

@@ -244,7 +244,7 @@ def _group_at(doc: Doc, k: int, end: int) -> int | None:
     j = k + 1
     if j < end and toks.keys[j] in aw.quantity:
         j += 1
-    m = aw.count_nouns.match(toks.keys, j, end)
+    m = (aw.count_nouns if toks.text[k].isdigit() else aw.group_nouns).match(toks.keys, j, end)
     if not m:
         return None
     j += m[0]
