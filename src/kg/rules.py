@@ -166,6 +166,7 @@ class AwardsModel(_Model):
     passive: list[str]
     quantity: list[str]
     group_nouns: list[str]
+    list_openers: list[str]
     conferrer_markers: list[str]
     count_nouns: list[str]
 
@@ -450,6 +451,7 @@ class Awards:
     passive: PhraseTable
     quantity: dict[str, str]
     group_nouns: PhraseTable
+    list_openers: PhraseTable
     conferrer_markers: frozenset[str]
     count_nouns: PhraseTable
 
@@ -667,6 +669,7 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         passive=PhraseTable(aw.passive),
         quantity={key(t): w for w in aw.quantity for t in tokenize(w)},
         group_nouns=PhraseTable(aw.group_nouns),
+        list_openers=PhraseTable(aw.list_openers),
         conferrer_markers=_keyset(aw.conferrer_markers),
         count_nouns=PhraseTable(aw.count_nouns),
     )

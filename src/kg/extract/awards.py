@@ -178,6 +178,9 @@ def _list_after(doc: Doc, it: SentenceItems, k: int, end: int, people: People, r
         g = _group_at(doc, k, end)
         if g:
             (out if toks.text[k].isdigit() else groups).append(doc.span(k, g))
+            if not out and not any(toks.text[y] == ":" or aw.list_openers.match(toks.keys, y, end) for y in range(g, end)
+                                   if toks.text[y] not in (".", ";")):
+                return groups[:1]  # "cho các tập thể và cá nhân có thành tích ... của Hội": the group itself
             if toks.text[k].isdigit() and g < end and toks.text[g] == "(":
                 while g < end and toks.text[g] != ")":
                     g += 1  # "02 chi bộ (chi bộ A, B)": the aside names the counted units
