@@ -302,7 +302,7 @@ def _recipients(doc: Doc, si: int, it: SentenceItems, a: int, b: int, people: Pe
         if out:
             return out
     # "Y được tặng A", "Y được Thủ tướng tặng A", "Y đón nhận A"
-    rv = aw.receive_verbs.match_ending(toks.keys, a, max(s.t0, a - 4))
+    rv = aw.receive_verbs.match_ending(toks.keys, a, max(s.t0, a - 6))
     v0 = a - rv[0] if rv else None
     if v0 is None:
         gv = aw.give_verbs.match_ending(toks.keys, a, max(s.t0, a - 3))
