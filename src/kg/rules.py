@@ -167,6 +167,7 @@ class AwardsModel(_Model):
     quantity: list[str]
     group_nouns: list[str]
     list_openers: list[str]
+    adverbs: list[str]
     conferrer_markers: list[str]
     count_nouns: list[str]
 
@@ -452,6 +453,7 @@ class Awards:
     quantity: dict[str, str]
     group_nouns: PhraseTable
     list_openers: PhraseTable
+    adverbs: frozenset[str]
     conferrer_markers: frozenset[str]
     count_nouns: PhraseTable
 
@@ -670,6 +672,7 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         quantity={key(t): w for w in aw.quantity for t in tokenize(w)},
         group_nouns=PhraseTable(aw.group_nouns),
         list_openers=PhraseTable(aw.list_openers),
+        adverbs=_keyset([t for w in aw.adverbs for t in tokenize(w)]),
         conferrer_markers=_keyset(aw.conferrer_markers),
         count_nouns=PhraseTable(aw.count_nouns),
     )

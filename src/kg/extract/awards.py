@@ -279,6 +279,15 @@ def _subject_run(doc: Doc, it: SentenceItems, c0: int, v0: int, people: People, 
             g = _group_at(doc, x, v0)
             if g:
                 return [doc.span(x, g)]
+        # "Eurowindow đã vinh dự được nhận ...": a capitalised name right before the verb
+        y = v0
+        while y > c0 and toks.keys[y - 1] in doc.rules.awards.adverbs:
+            y -= 1
+        x = y
+        while x > c0 and is_cap(toks.text[x - 1]) and toks.text[x - 1][:1].isalpha():
+            x -= 1
+        if x < y and toks.text[x] not in doc.rules.orgs.sentence_starts and not doc.rules.honorifics.drop.match(toks.keys, x, y):
+            return [doc.span(x, y)]
         return []
     run = [ments[-1]]
     for m in reversed(ments[:-1]):
