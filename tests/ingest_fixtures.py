@@ -74,11 +74,11 @@ def fictional_article(i: int, paragraphs: int = 6) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_corpus(folder: Path, n: int, paragraphs: int = 6) -> list[Path]:
-    """Write ``n`` fictional articles as UTF-8 files ``a0000.txt``…; return their paths."""
+def write_corpus(folder: Path, n: int, paragraphs: int = 6, start: int = 0) -> list[Path]:
+    """Write fictional articles ``start``… ``start + n - 1`` as UTF-8 files ``a0000.txt``…; return their paths."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for i in range(n):
+    for i in range(start, start + n):
         p = folder / f"a{i:04d}.txt"
         p.write_text(fictional_article(i, paragraphs), encoding="utf-8")
         paths.append(p)

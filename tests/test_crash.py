@@ -1,10 +1,10 @@
 """A bulk ingest killed with SIGKILL leaves only whole articles, and running it again ends clean.
 
-``kg ingest --workers 1`` runs as a subprocess over 600 fictional articles. Its stderr is a
-pseudo-terminal, so it draws its progress bar ("150/600"), and the test kills it at a known point:
-early in extraction (nothing written yet), once the first batch of articles has been written (the
-pipeline writes 500 articles per transaction), and the moment the last article is extracted (the
-last batch's write is then under way). Then:
+``kg ingest --workers 1`` runs as a subprocess over two batches of fictional articles (the pipeline
+writes ``batch_size`` articles per transaction). Its stderr is a pseudo-terminal, so it draws its
+progress bar ("100/400"), and the test kills it at a known point: early in extraction (nothing
+written yet), once the first batch has been written, and the moment the last article is extracted
+(the last batch's write, over a second long, is then under way). Then:
 
 1. every article graph in the killed store has exactly as many triples as in a clean run;
 2. the same ingest run again gives exactly the clean run's store (sorted N-Quads compared line by
@@ -13,6 +13,7 @@ last batch's write is then under way). Then:
 
 from __future__ import annotations
 
+import inspect
 import os
 import pty
 import re
@@ -28,9 +29,15 @@ import pytest
 
 from ingest_fixtures import write_corpus
 from kg.ids import article_graph
+from kg.pipeline import ingest_paths
 
-N_ARTICLES = 600  # more than one batch of the pipeline (500 articles per transaction)
-PARAGRAPHS = 1
+# Articles per transaction in the pipeline (read from it, so the kill points follow it).
+BATCH: int = inspect.signature(ingest_paths).parameters["batch_size"].default
+# One batch of short articles, then a part batch of long ones: a part batch is written after the last
+# article is extracted (a full one would be written before its progress shows), and long articles
+# make that write last a second or more, so a kill right then lands inside it, not later in derive.
+SHORT, LONG = BATCH, min(BATCH * 3 // 4, 250)
+N_ARTICLES = SHORT + LONG
 TIMEOUT = 50.0  # seconds for one kg command; a test runs at most three
 _PROGRESS = re.compile(rb"(\d+)/(\d+)")
 
@@ -62,7 +69,7 @@ class Corpus:
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
     src = tmp_path_factory.mktemp("crash") / "articles"
-    paths = write_corpus(src, N_ARTICLES, paragraphs=PARAGRAPHS)
+    paths = write_corpus(src, SHORT, paragraphs=1) + write_corpus(src, LONG, paragraphs=8, start=SHORT)
     return Corpus(src, {f"<{article_graph(p.stem)}>" for p in paths})
 
 
@@ -118,7 +125,7 @@ def run_and_kill(store: Path, src: Path, *, at_done: int, delay: float) -> tuple
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("at_done", "delay"),
-    [(N_ARTICLES // 4, 0.0), (N_ARTICLES - 40, 0.0), (N_ARTICLES, 0.0)],
+    [(BATCH // 2, 0.0), (BATCH + 32, 0.0), (N_ARTICLES, 0.0)],
     ids=["before-any-write", "after-the-first-batch", "during-the-last-write"],
 )
 def test_killed_ingest_leaves_whole_articles_and_a_rerun_ends_clean(
@@ -161,7 +168,6 @@ def test_killed_ingest_leaves_whole_articles_and_a_rerun_ends_clean(
 )
 def test_rerun_after_a_kill_between_the_last_write_and_derive_ends_clean(corpus: Corpus, tmp_path: Path) -> None:
     """The third place a kill can land, made deterministic: every article written, derive not run."""
-    from kg.pipeline import ingest_paths
     from kg.store import open_store
 
     clean = clean_run(corpus, tmp_path / "clean")
