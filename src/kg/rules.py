@@ -168,6 +168,7 @@ class AwardsModel(_Model):
     group_nouns: list[str]
     list_openers: list[str]
     adverbs: list[str]
+    descriptor_words: list[str]
     conferrer_markers: list[str]
     count_nouns: list[str]
 
@@ -454,6 +455,7 @@ class Awards:
     group_nouns: PhraseTable
     list_openers: PhraseTable
     adverbs: frozenset[str]
+    descriptor_words: frozenset[str]
     conferrer_markers: frozenset[str]
     count_nouns: PhraseTable
 
@@ -673,6 +675,7 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         group_nouns=PhraseTable(aw.group_nouns),
         list_openers=PhraseTable(aw.list_openers),
         adverbs=_keyset([t for w in aw.adverbs for t in tokenize(w)]),
+        descriptor_words=_keyset(aw.descriptor_words),
         conferrer_markers=_keyset(aw.conferrer_markers),
         count_nouns=PhraseTable(aw.count_nouns),
     )

@@ -144,6 +144,8 @@ def _mention_at(doc: Doc, it: SentenceItems, k: int, end: int, people: People, r
             return _person(doc, people, m), m.j
     for op in it.orgs:
         if op.i == k:
+            if k > 0 and toks.keys[k - 1] in aw.descriptor_words:
+                return None, op.j  # "7 đảng viên trong Đảng bộ", "các Đảng viên của Đảng bộ": a descriptor
             if op.generic:
                 e = reg.find_generic(op.name, toks.starts[k])
                 return (_best_name(e, doc.rules) if e else None), op.j
