@@ -184,3 +184,24 @@ def test_readers_never_see_half_an_article_while_writers_post(store: OxigraphSto
     assert all(n in (0, full[aid]) for aid, n in seen), sorted({(a, n) for a, n in seen if n not in (0, full[a])})
     assert {n for _, n in seen} & set(full.values()), "readers never saw a written article"
     assert client.get("/roles", params={"title": "Phó Hiệu trưởng", "organization": SL}).json()["total"] == len(articles)
+
+
+def test_a_write_drops_cached_answers(client: TestClient) -> None:
+    params = {"title": "Phó Hiệu trưởng", "organization": SL}
+    assert client.get("/roles", params=params).json()["total"] == 0
+    assert client.get("/roles", params=params).json()["total"] == 0  # now from the cache
+    client.post("/articles", json=_json_article(20), headers=AUTH)
+    assert client.get("/roles", params=params).json()["total"] == 1
+
+
+def test_an_answer_computed_before_a_write_is_not_cached_after_it() -> None:
+    from kg.api import AnswerCache
+
+    cache = AnswerCache(10)
+    before = cache.generation
+    cache.clear()  # a write lands while the answer is being computed
+    cache.put(("roles", "x"), b"{}", before)
+    assert cache.get(("roles", "x")) is None
+    cache.put(("roles", "x"), b"{}", cache.generation)
+    assert cache.get(("roles", "x")) == b"{}"
+    assert AnswerCache(0).get(("roles", "x")) is None

@@ -15,7 +15,9 @@ import datetime as dt
 import hmac
 import json
 import logging
+import os
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -23,7 +25,7 @@ from fastapi import FastAPI, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from rdflib import URIRef
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -142,15 +144,54 @@ async def _send_json(send: Send, status: int, detail: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+# ---------------------------------------------------------------- answers cache
+
+
+class AnswerCache:
+    """Recent JSON answers by request, all dropped on every write.
+
+    A generation counter keeps an answer computed before a write from being stored after it.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.generation = 0
+        self._data: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> bytes | None:
+        with self._lock:
+            hit = self._data.get(key)
+            if hit is not None:
+                self._data.move_to_end(key)
+            return hit
+
+    def put(self, key: tuple[Any, ...], value: bytes, generation: int) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            if generation != self.generation:
+                return
+            self._data[key] = value
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self.generation += 1
+            self._data.clear()
+
+
 # ---------------------------------------------------------------- ingest
 
 
 class Writer:
     """POST /articles: kg.pipeline.build_article, one-transaction write_batch, derive; one write at a time."""
 
-    def __init__(self, store: Store, catalog: Catalog, extractor: Extractor | None) -> None:
+    def __init__(self, store: Store, catalog: Catalog, cache: AnswerCache, extractor: Extractor | None) -> None:
         self.store = store
         self.catalog = catalog
+        self.cache = cache
         self.extractor = extractor
         self.lock = threading.Lock()
 
@@ -171,6 +212,7 @@ class Writer:
             derive(self.store)
             # a replaced article may have dropped entities: rebuild; a new one only adds
             self.catalog.refresh(None if replaced else [built.graph, str(DERIVED_GRAPH)])
+            self.cache.clear()
         ref = ArticleRef(id=article.id, iri=str(article_iri(article.id)), title=article.title,
                          published=article.published, url=article.url)  # fmt: skip
         return IngestResult(article=ref, graph=built.graph, triples=built.triples, replaced=replaced)
@@ -223,12 +265,23 @@ INGEST_BODY = {
 
 
 def create_app(
-    store: Store, settings: Settings | None = None, *, extractor: Extractor | None = None
+    store: Store,
+    settings: Settings | None = None,
+    *,
+    extractor: Extractor | None = None,
+    cache_size: int | None = None,
 ) -> FastAPI:
-    """The API over ``store``. ``extractor`` replaces kg.pipeline.facts_for (tests, other extractors)."""
+    """The API over ``store``.
+
+    ``extractor`` replaces the default extractor (tests, other extractors); ``cache_size`` is how many
+    /roles answers are kept until the next write (default ``$KG_API_CACHE_SIZE``, else 4096; 0: none).
+    """
     settings = settings or Settings.from_env()
+    if cache_size is None:
+        cache_size = int(os.environ.get("KG_API_CACHE_SIZE", "4096") or 0)
     catalog = Catalog(store)
-    writer = Writer(store, catalog, extractor)
+    cache = AnswerCache(cache_size)
+    writer = Writer(store, catalog, cache, extractor)
     app = FastAPI(
         title="kg — Vietnamese people, units and directives",
         version="0.1.0",
@@ -241,6 +294,7 @@ def create_app(
         ],
     )
     app.state.catalog = catalog
+    app.state.cache = cache
     app.state.settings = settings
 
     @app.exception_handler(QueryError)
@@ -290,13 +344,19 @@ def create_app(
 
     @app.get("/roles", response_model=RolesPage, tags=["roles"], summary="Ai giữ chức vụ — who held a post")
     def roles(title: TitleQ, organization: OrgQ = None, at: AtQ = None, limit: Limit = 50,
-              offset: Offset = 0) -> RolesPage:  # fmt: skip
+              offset: Offset = 0) -> Response:  # fmt: skip
         """Who held `title` (at `organization`), on the date `at` or ever: per holding the person, the
         unit, as-of / first-seen / last-seen dates, whether and by when it ended, and the evidence
         (article, date, sentence with offsets). Oldest first."""
         _check_date(at)
-        total, items = catalog.roles(title, organization, at, limit, offset)
-        return RolesPage(total=total, limit=limit, offset=offset, items=items)
+        key = ("roles", title, organization, at, limit, offset)
+        body = cache.get(key)
+        if body is None:
+            generation = cache.generation
+            total, items = catalog.roles(title, organization, at, limit, offset)
+            body = RolesPage(total=total, limit=limit, offset=offset, items=items).model_dump_json().encode()
+            cache.put(key, body, generation)
+        return Response(body, media_type="application/json")
 
     @app.get("/people", response_model=PeoplePage, tags=["entities"], summary="Tìm người — search people")
     def people(q: NameQ, limit: Limit = 20, offset: Offset = 0) -> PeoplePage:

@@ -135,6 +135,10 @@ HOLDINGS_OF_UNIT = "SELECT DISTINCT ?h WHERE { ?h org:organization ?org }"
 DESCRIBE = "SELECT DISTINCT ?x ?p ?o WHERE { ?x ?p ?o }"
 DESCRIBE_PER_GRAPH = "SELECT ?x ?g ?p ?o WHERE { GRAPH ?g { ?x ?p ?o } }"
 DESCRIBE_DERIVED = f"SELECT ?x ?p ?o WHERE {{ GRAPH {D} {{ ?x ?p ?o }} }}"
+# Articles and sentences: only what a reference needs (an article also has a kg:mentions per entity).
+DESCRIBE_REFS = """SELECT DISTINCT ?x ?p ?o WHERE {
+  VALUES ?p { dcterms:identifier dcterms:title schema:datePublished schema:url kg:text kg:start kg:end org:member }
+  ?x ?p ?o }"""
 
 MENTIONED_IN = "SELECT DISTINCT ?a WHERE { ?a kg:mentions ?x }"
 AWARDS_OF = "SELECT DISTINCT ?c WHERE { ?c kg:recipient ?x }"
@@ -391,7 +395,7 @@ class Catalog:
         iris = list(dict.fromkeys(iris))
         if not iris:
             return {}
-        props = self.describe(iris)
+        props = self.describe(iris, DESCRIBE_REFS)
         return {a: _article_ref(a, props.get(a, {})) for a in map(str, iris)}
 
     def exists(self, iri: URIRef) -> bool:
@@ -452,7 +456,7 @@ class Catalog:
         successors = [n for h in holdings for n in tl.get(str(h), {}).get(f"{_KG}succeededBy", [])]
         sentences = [s for per in said.values() for g in per.values() for s in g.get(f"{_KG}evidence", [])]
         arts = [a for per in said.values() for g in per.values() for a in g.get(f"{_PROV}wasDerivedFrom", [])]
-        extra = self.describe([*sentences, *arts, *successors]) if sentences or arts or successors else {}
+        extra = self.describe([*sentences, *arts, *successors], DESCRIBE_REFS) if sentences or arts or successors else {}
         art_refs = {a: _article_ref(a, extra.get(a, {})) for a in map(str, arts)}
         out = []
         for h in holdings:
