@@ -291,6 +291,8 @@ def _subject_run(doc: Doc, it: SentenceItems, c0: int, v0: int, people: People, 
         if x < y and toks.text[x] not in doc.rules.orgs.sentence_starts and not doc.rules.honorifics.drop.match(toks.keys, x, y):
             return [doc.span(x, y)]
         return []
+    if v0 - ments[-1][1] > 15:
+        return []  # too far from the verb to be its subject
     run = [ments[-1]]
     for m in reversed(ments[:-1]):
         gap = range(m[1], run[0][0])
