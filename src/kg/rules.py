@@ -184,6 +184,7 @@ class EventsModel(_Model):
     meeting_verbs: list[str]
     meeting_name: str
     venue_before: list[str]
+    same_day: list[str]
 
 
 class DatesModel(_Model):
@@ -472,6 +473,7 @@ class Events:
     meeting_verbs: PhraseTable
     meeting_name: str
     venue_before: PhraseTable
+    same_day: PhraseTable
 
 
 @dataclass
@@ -690,6 +692,7 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         meeting_verbs=PhraseTable(ev.meeting_verbs),
         meeting_name=ev.meeting_name,
         venue_before=PhraseTable(ev.venue_before),
+        same_day=PhraseTable(ev.same_day),
     )
     day_w, mon_w, year_w = _alt(da.day_words), _alt(da.month_words), _alt(da.year_words)
     sep = r"\s?[/.-]\s?"

@@ -48,6 +48,7 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
     toks = doc.toks
     out: list[EventFact] = []
     seen: dict[str, int] = {}
+    last_date: str | None = None
     last_full: dict[str, str] = {}
     for si, s in enumerate(doc.sents):
         if s.noise:
@@ -58,6 +59,13 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
             continue
         k = s.t0
         dates = list(doc.rules.dates.find(doc.work, s.start, s.end))
+        if not dates and last_date:
+            # "Chiều cùng ngày, ... tổ chức hội nghị ...": the day of the event reported just before
+            for x in range(s.t0, s.t1):
+                sm = er.same_day.match(toks.keys, x, s.t1)
+                if sm:
+                    dates = [(toks.starts[x], toks.ends[x + sm[0] - 1], last_date)]
+                    break
         while k < s.t1:
             if toks.keys[k] not in first:
                 k += 1
@@ -118,6 +126,8 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
             organizer = _organizer(doc, si, it, k)
             k = j
             _emit(doc, out, seen, name, date, organizer, it, si)
+            if date:
+                last_date = date
     _meetings(doc, items, out, seen, year)
     return out
 
