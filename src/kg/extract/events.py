@@ -74,11 +74,26 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
             if not m:
                 k += 1
                 continue
-            j = _event_end(doc, k, m[0], s.t1)
+            quoted = None
+            q = k + m[0]
+            if q < s.t1 and toks.text[q] in ("“", '"'):
+                # 'lễ kỷ niệm “60 năm ngày thành lập (1957/2017) và ...”': the quoted name, without asides
+                parts, depth, x = [], 0, q + 1
+                while x < s.t1 and toks.text[x] not in ("”", '"'):
+                    if toks.text[x] == "(":
+                        depth += 1
+                    elif toks.text[x] == ")":
+                        depth = max(0, depth - 1)
+                    elif depth == 0:
+                        parts.append(x)
+                    x += 1
+                if parts and x < s.t1:
+                    quoted = (x + 1, " ".join([doc.span(k, q)] + [doc.span(y, y + 1) for y in parts]))
+            j = _event_end(doc, k, m[0], s.t1) if not quoted else quoted[0]
             # trailing function words and verbs are not part of the name ("Đại hội diễn ra từ")
             jj = k + m[0]
             held_after = jj < s.t1 and bool(er.held_verbs.match(toks.keys, jj, s.t1))
-            if jj < j and (er.bare_after.match(toks.keys, jj, j) or held_after):
+            if not quoted and jj < j and (er.bare_after.match(toks.keys, jj, j) or held_after):
                 j = jj
             if k > s.t0 and (
                 (toks.text[k - 1][:1].isupper() and toks.text[k - 1][:1].isalpha() and doc.gap(k) == " ")
@@ -90,7 +105,7 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
             hk = " ".join(toks.keys[k : k + m[0]])
             bare = j - k == m[0]
             if not bare:
-                last_full[hk] = doc.span(k, j)
+                last_full[hk] = quoted[1] if quoted else doc.span(k, j)
             # a cited document ("Nghị quyết Hội nghị Trung ương 5") is not an event
             if k >= 2 and doc.rules.documents.kind_words.match_ending(toks.keys, k, max(s.t0, k - 3)):
                 k = j
@@ -113,7 +128,7 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
                     continue
                 name = last_full[hk]
             else:
-                name = doc.span(k, j)
+                name = quoted[1] if quoted else doc.span(k, j)
             date = None
             if dates:
                 # a date in brackets right after the name ("lần thứ 2 (17/3)"), else the nearest before, else the
@@ -124,8 +139,10 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
                 if date.startswith("--"):
                     date = f"{year:04d}{date[1:]}" if year else None
             organizer = _organizer(doc, si, it, k)
+            # only a bare head that acts ("đại hội đã bầu", "Đại hội diễn ra") may move the event to an earlier day
+            acting = bare and (held_after or bool(er.bare_after.match(toks.keys, k + m[0], s.t1)))
+            _emit(doc, out, seen, name, date, organizer, it, si, acting)
             k = j
-            _emit(doc, out, seen, name, date, organizer, it, si)
             if date:
                 last_date = date
     _meetings(doc, items, out, seen, year)
@@ -137,14 +154,16 @@ def _event_key(doc: Doc, name: str) -> str:
     return " ".join(w for w in fold(name).split() if w not in doc.rules.events.key_skip)
 
 
-def _emit(doc: Doc, out: list[EventFact], seen: dict[str, int], name: str, date, organizer, it, si: int) -> None:
+def _emit(
+    doc: Doc, out: list[EventFact], seen: dict[str, int], name: str, date, organizer, it, si: int, bare: bool = False
+) -> None:
     nk = _event_key(doc, name)
     for x, idx in seen.items():
         if nk in x or x in nk:
             old = out[idx]
             # the same event named again: it brings a missing date or organiser, or an earlier day of it
             # (an event of several days is dated by its first day)
-            earlier = bool(old.date and date and len(old.date) == len(date) and date < old.date)
+            earlier = bare and bool(old.date and date and len(old.date) == len(date) and date < old.date)
             if (not old.date and date) or (not old.organizer and organizer) or earlier:
                 out[idx] = EventFact(name=old.name, date=date if (earlier or not old.date) else old.date,
                                      organizer=old.organizer or organizer, participants=old.participants,
