@@ -185,6 +185,7 @@ class EventsModel(_Model):
     meeting_name: str
     venue_before: list[str]
     same_day: list[str]
+    attend_words: list[str]
 
 
 class DatesModel(_Model):
@@ -474,6 +475,7 @@ class Events:
     meeting_name: str
     venue_before: PhraseTable
     same_day: PhraseTable
+    attend_words: PhraseTable
 
 
 @dataclass
@@ -693,6 +695,7 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         meeting_name=ev.meeting_name,
         venue_before=PhraseTable(ev.venue_before),
         same_day=PhraseTable(ev.same_day),
+        attend_words=PhraseTable(ev.attend_words),
     )
     day_w, mon_w, year_w = _alt(da.day_words), _alt(da.month_words), _alt(da.year_words)
     sep = r"\s?[/.-]\s?"

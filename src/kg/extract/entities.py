@@ -359,6 +359,7 @@ def extract_entities(doc: Doc) -> tuple[list[PersonFact], list[OrgFact], People,
         _attach_roles(doc, si, it, resolved, people, reg, ev)
 
     main_univ = _main_of_kind(reg, "university")
+    main_party = _main_of_kind(reg, "party_committee")
     persons: list[PersonFact] = []
     for p in sorted(people.by_key.values(), key=lambda p: p.first_pos):
         roles = []
@@ -378,7 +379,9 @@ def extract_entities(doc: Doc) -> tuple[list[PersonFact], list[OrgFact], People,
             aliases.append(exp)
         parent = None
         if e.kind == "faculty_or_department" and main_univ and main_univ is not e:
-            parent = _best_name(main_univ, r)
+            parent = _best_name(main_univ, r)  # "Khoa X" in an article about one school
+        elif e.kind == "party_cell" and main_party and main_party is not e:
+            parent = _best_name(main_party, r)  # "Chi bộ X" under the article's Đảng bộ
         orgs_out.append(OrgFact(name=name, kind=e.kind, aliases=tuple(aliases), parent=parent, evidence=tuple(e.evidence)))
     return persons, orgs_out, people, reg, items
 

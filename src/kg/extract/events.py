@@ -146,7 +146,36 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
             if date:
                 last_date = date
     _meetings(doc, items, out, seen, year)
-    return out
+    return _participants(doc, items, out)
+
+
+def _participants(doc: Doc, items: list[SentenceItems], out: list[EventFact]) -> list[EventFact]:
+    """People in sentences that report attendance ("Tham dự hội nghị có ...") join the event reported last."""
+    if not out:
+        return out
+    er = doc.rules.events
+    toks = doc.toks
+    starts = [e.evidence.start if e.evidence else 0 for e in out]
+    extra: dict[int, list[str]] = {}
+    for si, s in enumerate(doc.sents):
+        if s.noise or not items[si].names:
+            continue
+        if not any(er.attend_words.match(toks.keys, x, s.t1) for x in range(s.t0, s.t1)):
+            continue
+        before = [x for x, st in enumerate(starts) if st <= s.start]
+        if not before:
+            continue
+        target = before[-1]
+        for m in items[si].names:
+            if m.j - m.ni >= 2:
+                extra.setdefault(target, []).append(doc.span(m.ni, m.j))
+    res = []
+    for x, e in enumerate(out):
+        if x in extra:
+            names = tuple(dict.fromkeys(e.participants + tuple(extra[x])))
+            e = EventFact(name=e.name, date=e.date, organizer=e.organizer, participants=names, evidence=e.evidence)
+        res.append(e)
+    return res
 
 
 def _event_key(doc: Doc, name: str) -> str:
