@@ -43,7 +43,7 @@ def text_year(doc: Doc) -> int | None:
             continue
         y = int(m.group("y"))
         best = y if best is None else max(best, y)
-    for a, _, iso in dr.find(doc.work):
+    for a, _, iso in doc.dates_in():
         k = bisect_left(doc.toks.starts, a)
         if iso.startswith("--") or dr.not_report_year_before.match_ending(doc.toks.keys, k, max(0, k - 3)):
             continue

@@ -28,6 +28,15 @@ class Doc:
     rules: RuleSet
     tok_sent: list[int] = field(default_factory=list)  # sentence index of each token
 
+    _dates: list[tuple[int, int, str]] | None = None
+
+    def dates_in(self, a: int = 0, b: int | None = None) -> list[tuple[int, int, str]]:
+        """Dated expressions inside [a, b) of the text (found once per article, in order)."""
+        if self._dates is None:
+            self._dates = sorted(self.rules.dates.find(self.work))
+        b = len(self.work) if b is None else b
+        return [d for d in self._dates if a <= d[0] and d[1] <= b]
+
     def evidence(self, si: int) -> Evidence:
         s = self.sents[si]
         return Evidence(sentence=self.text[s.start : s.end], start=s.start, end=s.end)

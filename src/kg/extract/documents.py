@@ -68,14 +68,14 @@ def _issuer_before(doc: Doc, kt: int, t0: int) -> tuple[str | None, int | None]:
 
 def _date_before(doc: Doc, pos: int, start: int) -> str | None:
     found = None
-    for a, b, iso in doc.rules.dates.find(doc.work, start, pos):
+    for a, b, iso in doc.dates_in(start, pos):
         if not iso.startswith("--"):
             found = iso
     return found
 
 
 def _date_after(doc: Doc, pos: int, limit: int) -> tuple[str | None, int]:
-    for a, b, iso in doc.rules.dates.find(doc.work, pos, min(limit, len(doc.work))):
+    for a, b, iso in doc.dates_in(pos, min(limit, len(doc.work))):
         if a - pos > 40:
             break
         if iso.startswith("--"):

@@ -58,7 +58,7 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
         if not any(toks.keys[x] in first for x in range(s.t0, s.t1)):
             continue
         k = s.t0
-        dates = list(doc.rules.dates.find(doc.work, s.start, s.end))
+        dates = doc.dates_in(s.start, s.end)
         if not dates and last_date:
             # "Chiều cùng ngày, ... tổ chức hội nghị ...": the day of the event reported just before
             for x in range(s.t0, s.t1):
@@ -214,7 +214,7 @@ def _meetings(doc: Doc, items: list[SentenceItems], out: list[EventFact], seen: 
             vm = er.meeting_verbs.match(toks.keys, op.j, s.t1)
             if not vm:
                 continue
-            dates = [d for d in doc.rules.dates.find(doc.work, s.start, toks.starts[op.i])]
+            dates = doc.dates_in(s.start, toks.starts[op.i])
             if not dates:
                 continue
             date = dates[-1][2]
