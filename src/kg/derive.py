@@ -73,10 +73,12 @@ WHERE {{
   GRAPH {D} {{ ?h2 kg:firstSeen ?end }}
 }}"""
 
+# DISTINCT sub-selects for the same reason as ENDED: per-graph repeats multiplied the rows
+# (15 s for 20,000 articles; 1.1 s this way, same rows).
 NAMESAKES = """
 SELECT DISTINCT ?k ?p ?o WHERE {
-  GRAPH ?g { ?p kg:nameKey ?k }
-  OPTIONAL { GRAPH ?g2 { ?h org:member ?p ; org:organization ?o } }
+  { SELECT DISTINCT ?k ?p WHERE { GRAPH ?g { ?p kg:nameKey ?k } } }
+  OPTIONAL { SELECT DISTINCT ?p ?o WHERE { GRAPH ?g2 { ?h org:member ?p ; org:organization ?o } } }
 }"""
 
 MAX_NAMESAKES = 25  # a very common name: candidates are not worth listing pairwise
