@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from kg.extract.doc import Doc
+from kg.extract.doc import Doc, fold
 from kg.extract.entities import OrgRegistry, People, SentenceItems, _best_name
 from kg.extract.spans import Barriers, read_org, read_role
 from kg.models import AwardFact
 from kg.rules import is_cap
-from kg.text import fold
 
 
 def _award_end(doc: Doc, i: int, n: int, end: int) -> int:

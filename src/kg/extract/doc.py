@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from kg.models import Evidence
 from kg.rules import RuleSet, Tokens, is_cap, tokens_of
+from kg.text import fold as _fold
 from kg.text import modern_tones_fast
+
+
+@lru_cache(maxsize=131072)
+def fold(s: str) -> str:
+    """``kg.text.fold``, cached: extraction folds the same names and titles many times."""
+    return _fold(s)
 
 
 @dataclass

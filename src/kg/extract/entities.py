@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kg.extract.doc import Doc
+from kg.extract.doc import Doc, fold
 from kg.extract.spans import Barriers, NameMention, OrgPhrase, RolePhrase, read_name, read_org, read_role
 from kg.models import Evidence, OrgFact, PersonFact, RoleFact
 from kg.rules import is_allcaps, is_cap, key, tokenize
-from kg.text import fold
 
 
 # --------------------------------------------------------------------------------------------------

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from kg.extract.doc import Doc
+from kg.extract.doc import Doc, fold
 from kg.extract.entities import People, SentenceItems
 from kg.models import EventFact
-from kg.text import fold
 
 
 def _event_end(doc: Doc, i: int, n: int, end: int) -> int:
