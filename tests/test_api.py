@@ -54,6 +54,7 @@ def test_roles_lists_both_rectors_oldest_first_with_evidence(client: TestClient)
     assert ev["as_of"] == "2022-09-05"
     assert "Hiệu trưởng nhà trường" in ev["sentence"]
     assert ev["end"] - ev["start"] == len(ev["sentence"])
+    assert first["evidence_total"] == 1
 
 
 def test_roles_marks_the_earlier_rector_ended_and_succeeded(client: TestClient) -> None:

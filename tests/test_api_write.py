@@ -205,3 +205,14 @@ def test_an_answer_computed_before_a_write_is_not_cached_after_it() -> None:
     cache.put(("roles", "x"), b"{}", cache.generation)
     assert cache.get(("roles", "x")) == b"{}"
     assert AnswerCache(0).get(("roles", "x")) is None
+
+
+def test_a_sparql_update_through_the_api_refreshes_search(client: TestClient) -> None:
+    if "/sparql" not in client.get("/openapi.json").json()["paths"]:
+        pytest.skip("kg.sparql is not mounted on this checkout")
+    update = ('INSERT DATA { GRAPH <https://w3id.org/kg-vn/graph/manual> { <https://w3id.org/kg-vn/id/person/x-1> '
+              'a <https://w3id.org/kg-vn/ontology#Person> ; <http://xmlns.com/foaf/0.1/name> "Trịnh Văn Xuyên" } }')  # fmt: skip
+    assert client.get("/people", params={"q": "trinh van xuyen"}).json()["total"] == 0
+    r = client.post("/sparql", content=update.encode(), headers={**AUTH, "Content-Type": "application/sparql-update"})
+    assert r.status_code in (200, 204), r.text
+    assert client.get("/people", params={"q": "trinh van xuyen"}).json()["total"] == 1

@@ -144,6 +144,32 @@ async def _send_json(send: Send, status: int, detail: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+class AfterSparqlWrite:
+    """After an authorised POST /sparql that succeeded (possibly a SPARQL Update), rebuild the name
+    index and drop cached answers: the SPARQL router writes to the store behind the API's back."""
+
+    def __init__(self, app: ASGIApp, on_write: Callable[[], None]) -> None:
+        self.app = app
+        self.on_write = on_write
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not (scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/sparql"
+                and any(k == b"authorization" for k, _ in scope.get("headers") or [])):  # fmt: skip
+            await self.app(scope, receive, send)
+            return
+        status = 500
+
+        async def watch(msg: Message) -> None:
+            nonlocal status
+            if msg["type"] == "http.response.start":
+                status = msg["status"]
+            await send(msg)
+
+        await self.app(scope, receive, watch)
+        if status < 300:
+            await run_in_threadpool(self.on_write)
+
+
 # ---------------------------------------------------------------- answers cache
 
 
@@ -194,6 +220,11 @@ class Writer:
         self.cache = cache
         self.extractor = extractor
         self.lock = threading.Lock()
+
+    def refresh_all(self) -> None:
+        with self.lock:
+            self.catalog.refresh(None)
+            self.cache.clear()
 
     def ingest(self, article: Article) -> IngestResult:
         try:
@@ -311,6 +342,7 @@ def create_app(
         log.exception("internal error on %s %s", request.method, request.url.path, exc_info=exc)
         return JSONResponse({"detail": "internal error"}, status_code=500)
 
+    app.add_middleware(AfterSparqlWrite, on_write=writer.refresh_all)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     if settings.cors_origins:
         app.add_middleware(

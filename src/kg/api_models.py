@@ -55,7 +55,8 @@ class Holding(_Out):
     ended: bool = Field(False, description="True when the holding is known to have ended.")
     ended_by: str | None = Field(None, description="It had ended on or before this date.")
     succeeded_by: list[EntityRef] = Field(default_factory=list, description="Later holders of the same seat.")
-    evidence: list[EvidenceOut] = Field(default_factory=list)
+    evidence: list[EvidenceOut] = Field(default_factory=list, description="The latest sentences, newest last.")
+    evidence_total: int = Field(0, description="How many articles state this holding (evidence shows the latest 10).")
 
 
 class Page(_Out):

@@ -52,6 +52,7 @@ _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 SEGMENT = r"^[A-Za-z0-9][A-Za-z0-9._~-]{0,199}(/[A-Za-z0-9._~-]{1,100}){0,4}$"
 _SEGMENT = re.compile(SEGMENT)
 _CHUNK = 400
+MAX_EVIDENCE = 10  # sentences shown per holding (the latest); evidence_total counts them all
 
 # ---------------------------------------------------------------- ids <-> IRIs (the one mapping)
 
@@ -136,9 +137,11 @@ DESCRIBE = "SELECT DISTINCT ?x ?p ?o WHERE { ?x ?p ?o }"
 DESCRIBE_PER_GRAPH = "SELECT ?x ?g ?p ?o WHERE { GRAPH ?g { ?x ?p ?o } }"
 DESCRIBE_DERIVED = f"SELECT ?x ?p ?o WHERE {{ GRAPH {D} {{ ?x ?p ?o }} }}"
 # Articles and sentences: only what a reference needs (an article also has a kg:mentions per entity).
+# (a FILTER, not VALUES ?p: with two VALUES blocks Oxigraph scanned every triple, 4 s at 10M)
 DESCRIBE_REFS = """SELECT DISTINCT ?x ?p ?o WHERE {
-  VALUES ?p { dcterms:identifier dcterms:title schema:datePublished schema:url kg:text kg:start kg:end org:member }
-  ?x ?p ?o }"""
+  ?x ?p ?o
+  FILTER(?p IN (dcterms:identifier, dcterms:title, schema:datePublished, schema:url, kg:text, kg:start, kg:end,
+                org:member)) }"""
 
 MENTIONED_IN = "SELECT DISTINCT ?a WHERE { ?a kg:mentions ?x }"
 AWARDS_OF = "SELECT DISTINCT ?c WHERE { ?c kg:recipient ?x }"
@@ -453,21 +456,26 @@ class Catalog:
         if not holdings:
             return []
         said = self.describe_per_graph(holdings)
+        recent: dict[str, list[tuple[str, Props]]] = {}  # holding -> its articles' statements, oldest first
+        for h in map(str, holdings):
+            per = [(g, p) for g, p in said.get(h, {}).items() if f"{_PROV}wasDerivedFrom" in p]
+            per.sort(key=lambda gp: (_one(gp[1], f"{_KG}asOf") or "", gp[0]))
+            recent[h] = per
+        shown = [p for per in recent.values() for _, p in per[-MAX_EVIDENCE:]]
         successors = [n for h in holdings for n in tl.get(str(h), {}).get(f"{_KG}succeededBy", [])]
-        sentences = [s for per in said.values() for g in per.values() for s in g.get(f"{_KG}evidence", [])]
-        arts = [a for per in said.values() for g in per.values() for a in g.get(f"{_PROV}wasDerivedFrom", [])]
+        sentences = [s for p in shown for s in p.get(f"{_KG}evidence", [])]
+        arts = [a for p in shown for a in p.get(f"{_PROV}wasDerivedFrom", [])]
         extra = self.describe([*sentences, *arts, *successors], DESCRIBE_REFS) if sentences or arts or successors else {}
         art_refs = {a: _article_ref(a, extra.get(a, {})) for a in map(str, arts)}
         out = []
         for h in holdings:
-            per = [(g, p) for g, p in said.get(str(h), {}).items() if f"{_PROV}wasDerivedFrom" in p]
-            per.sort(key=lambda gp: (_one(gp[1], f"{_KG}asOf") or "", gp[0]))
+            per = recent[str(h)]
             if not per:
                 continue
             last = per[-1][1]
             t = tl.get(str(h), {})
             evidence = []
-            for _, p in per:
+            for _, p in per[-MAX_EVIDENCE:]:
                 art = str(p[f"{_PROV}wasDerivedFrom"][0])
                 for s in p.get(f"{_KG}evidence", []) or [None]:
                     sp = extra.get(str(s), {}) if s is not None else {}
@@ -492,6 +500,7 @@ class Catalog:
                 succeeded_by=[r for n in nexts
                               if (r := self._ref(self.ix.people, _first(extra.get(n, {}), f"{_ORG}member")))],
                 evidence=evidence,
+                evidence_total=len(per),
             ))  # fmt: skip
         return out
 
