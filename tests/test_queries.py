@@ -352,8 +352,8 @@ SELECTIVE = {
 @pytest.mark.slow
 def test_saved_queries_stay_fast_on_a_thousand_articles() -> None:
     """250 renamed copies of the fixture (1,000 articles, ~180k quads): every saved query answers
-    the same rows for copy 7 as the small fixture does, selective ones in well under 0.25 s and the
-    scans in under 2 s. Run with ``-s`` to see the timings."""
+    the same rows for copy 7 as the small fixture does; a selective query costs index lookups per
+    answer row (about 1 ms here), a scan under 2 s. Run with ``-s`` to see the timings."""
     import statistics
     import time
 
@@ -400,7 +400,9 @@ def test_saved_queries_stay_fast_on_a_thousand_articles() -> None:
         report.append(f"{name:<24} {len(res.rows):>5} rows {ms:8.1f} ms")
         if name in expected_rows:
             assert len(res.rows) == expected_rows[name], (name, len(res.rows))
-        assert ms < (250 if name in SELECTIVE else 2000), f"{name} took {ms:.0f} ms"
+        # selective queries cost index lookups per answer row, not a pass over the store
+        limit = 25 + 0.2 * len(res.rows) if name in SELECTIVE else 2000
+        assert ms < limit, f"{name} took {ms:.0f} ms for {len(res.rows)} rows (limit {limit:.0f} ms)"
     print("\n" + "\n".join(report))
     big.close()
 
@@ -414,5 +416,5 @@ def test_saved_query_uses_only_terms_the_ontology_declares(name: str) -> None:
     onto = RdfGraph().parse(Path(__file__).resolve().parents[1] / "ontology" / "kg.ttl")
     declared = {str(s) for s in onto.subjects()}
     body = "\n".join(line for line in QUERIES[name].text.splitlines() if not line.lstrip().startswith("#"))
-    used = {PREFIXES["kg"] + t for t in re.findall(r"\bkg:([A-Za-z]+)", body)}
+    used = {PREFIXES["kg"] + t for t in re.findall(r"(?<![\w:])kg:([A-Za-z]+)", body)}
     assert used - declared == set()
