@@ -44,6 +44,7 @@ SELECT ?id ?h WHERE { GRAPH ?g { ?a a kg:Article ; dcterms:identifier ?id ; kg:c
 Extractor = Callable[[Article], ArticleFacts]
 Progress = Callable[[int, int], None]
 CHUNK = 16  # articles per task sent to a worker: amortises IPC, keeps the in-flight window small
+CHUNK_TIMEOUT = 600.0  # seconds; a chunk takes well under one. A worker killed (OOM) loses its task.
 STAGES = ("read", "extract", "resolve", "build", "serialize")
 
 
@@ -389,24 +390,32 @@ def _outcomes(
 
     if workers <= 1:
         _init_worker(known, extract)
-        for c in chunks:
-            outs, t = _work_chunk(c)
-            add(t)
-            yield outs
+        try:
+            for c in chunks:
+                outs, t = _work_chunk(c)
+                add(t)
+                yield outs
+        finally:
+            _init_worker({}, None)
         return
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     with ctx.Pool(workers, initializer=_init_worker, initargs=(known, extract, True)) as pool:
         pending: deque[Any] = deque()
+
+        def take() -> list[Outcome]:
+            try:
+                outs, t = pending.popleft().get(CHUNK_TIMEOUT)
+            except mp.TimeoutError as e:
+                raise KgError(f"an extraction worker gave no answer in {CHUNK_TIMEOUT:.0f} s (killed?)") from e
+            add(t)
+            return outs
+
         for c in chunks:
             pending.append(pool.apply_async(_work_chunk, (c,)))
             if len(pending) >= window:
-                outs, t = pending.popleft().get()
-                add(t)
-                yield outs
+                yield take()
         while pending:
-            outs, t = pending.popleft().get()
-            add(t)
-            yield outs
+            yield take()
 
 
 def ingest_paths(
