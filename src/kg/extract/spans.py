@@ -137,9 +137,10 @@ def read_name(doc: Doc, i: int, end: int, sent: int) -> NameMention | None:
             if not near_title:
                 return None
             blocked_near_title = True
-    k = ni + 1
+    k = _hyphenated(doc, ni, end) if triggered else ni + 1
+    words = 1
     limit = 5 if triggered else 4
-    while k < end and k - ni < limit and _titlecase_word(toks.text[k]) and doc.gap(k) == " ":
+    while k < end and words < limit and _titlecase_word(toks.text[k]) and doc.gap(k) == " ":
         if toks.text[k] in r.names.glued_starts:
             break  # "Đỗ Kim Hội Với những đóng góp": a sentence glued on
         # a title or a unit starts here: the name ended ("Nguyễn Văn A Bí thư ...")
@@ -152,7 +153,8 @@ def read_name(doc: Doc, i: int, end: int, sent: int) -> NameMention | None:
         om = r.orgs.heads.match(toks.keys, k, end)
         if om and (om[0] > 1 or (k - ni >= 3 and k + 1 < end and is_cap(toks.text[k + 1]) and doc.gap(k + 1) == " ")):
             break
-        k += 1
+        k = _hyphenated(doc, k, end) if triggered else k + 1
+        words += 1
     n = k - ni
     if n < 2 and not triggered:
         return None
@@ -166,6 +168,18 @@ def read_name(doc: Doc, i: int, end: int, sent: int) -> NameMention | None:
     if any(doc.wspan(ni, ni + x).casefold() in r.names.not_names for x in range(2, n + 1)):
         return None
     return NameMention(i=i, j=k, ni=ni, name=name, honorifics=tuple(kept), triggered=triggered, sent=sent)
+
+
+def _hyphenated(doc: Doc, k: int, end: int) -> int:
+    """End of a word written with hyphens ("Phết-tha-von"), as foreign names in Vietnamese news are."""
+    toks = doc.toks
+    j = k + 1
+    while (
+        j + 1 < end and toks.text[j] == "-" and doc.gap(j) == "" and doc.gap(j + 1) == ""
+        and toks.text[j + 1][:1].isalpha()
+    ):
+        j += 2
+    return j
 
 
 # --------------------------------------------------------------------------------------------------
