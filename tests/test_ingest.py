@@ -276,8 +276,6 @@ def test_kg_ingest_reports_each_bad_file_by_name_and_reason_and_goes_on(tmp_path
     assert "ingested 4, unchanged 0, failed 3" in proc.stderr
 
 
-@pytest.mark.xfail(reason="kg.cli.main ignores the exit code app(standalone_mode=False) returns for "
-                          "typer.Exit(1); requested from the CLI owner", strict=True)
 def test_kg_ingest_exit_status_says_some_files_failed(tmp_path: Path) -> None:
     _, proc = _ingest_with_bad_files(tmp_path)
     assert proc.returncode == 1, proc.stderr

@@ -306,7 +306,7 @@ def run(
 def main() -> None:
     """Entry point: KgError and bad input become one line on stderr."""
     try:
-        app(standalone_mode=False)
+        rv = app(standalone_mode=False)  # returns typer.Exit's code instead of raising it
     except KgError as e:
         _err(str(e))
         sys.exit(1)
@@ -325,6 +325,7 @@ def main() -> None:
             raise
         _err(f"{type(e).__name__}: {e} (set KG_DEBUG=1 for the traceback)")
         sys.exit(1)
+    sys.exit(rv if isinstance(rv, int) else 0)
 
 
 if __name__ == "__main__":
