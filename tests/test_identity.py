@@ -231,3 +231,44 @@ def test_derive_is_a_pure_function_of_the_store(store: Store) -> None:
     before = nquads(store)
     derive(store)
     assert nquads(store) == before
+
+
+def test_local_document_numbers_are_scoped_by_their_issuer() -> None:
+    from kg.models import DocumentFact
+
+    a = article_from_text("x", "Tiêu đề\nNội dung.")
+
+    def doc_iri(number: str, issuer: str | None) -> str:
+        facts = ArticleFacts(id="x", title="t", documents=(DocumentFact(number=number, issuer=issuer),))
+        return resolve(a, facts).documents[0].iri
+
+    assert doc_iri("12-NQ/ĐU", "Đảng ủy Trường A") != doc_iri("12-NQ/ĐU", "Đảng ủy Trường B")
+    assert doc_iri("12-NQ/ĐU", "Đảng ủy Trường A") == doc_iri("12-NQ/ĐU", "Đảng ủy Trường A")
+    assert doc_iri("19-NQ/TW", "Bộ Chính trị") == doc_iri("19-NQ/TW", None)
+
+
+def test_namesakes_in_same_named_party_cells_of_different_schools_stay_apart() -> None:
+    from kg.models import EventFact, PersonFact, RoleFact
+
+    def person_iri(school: str) -> str:
+        a = article_from_text("x", "Tiêu đề\nNội dung.")
+        facts = ArticleFacts(
+            id="x", title="t",
+            people=(PersonFact(name="Ngô Văn Tâm", roles=(RoleFact(title="Bí thư Chi bộ", organization="Chi bộ Khoa Hóa học"),)),),
+            organizations=(OrgFact(name=school, kind="university"),
+                           OrgFact(name="Chi bộ Khoa Hóa học", kind="party_cell", parent=f"Đảng bộ {school}")),
+            events=(EventFact(name="Hội nghị", date="2024-01-01", organizer=school),),
+        )  # fmt: skip
+        return resolve(a, facts).people[0].iri
+
+    assert person_iri("Trường Đại học Sông Hồng") != person_iri("Trường Đại học Sông Đà")
+
+
+def test_iri_parameters_accept_known_prefixes_and_refuse_non_iris() -> None:
+    from kg.errors import QueryError
+    from kg.queries import expand_iri
+
+    assert expand_iri("kg:Person") == "https://w3id.org/kg-vn/ontology#Person"
+    assert expand_iri("https://w3id.org/kg-vn/id/x") == "https://w3id.org/kg-vn/id/x"
+    with pytest.raises(QueryError):
+        expand_iri("Trường Đại học Sông Hồng")

@@ -21,7 +21,7 @@ from rdflib import XSD, Literal, URIRef
 from rdflib.term import Node
 
 from kg.errors import QueryError
-from kg.store import Result, Store
+from kg.store import PREFIXES, Result, Store
 
 _PARAM = re.compile(
     r"#\s*param:\s*(?P<name>\w+)\s*\((?P<type>iri|literal|date|integer)(?P<opt>,\s*optional)?\)"
@@ -91,9 +91,19 @@ def get_query(name: str, directory: Path | None = None) -> Query:
     return qs[name]
 
 
+def expand_iri(value: str) -> str:
+    """``kg:Person`` -> the full IRI, for the prefixes queries know; full IRIs pass unchanged."""
+    prefix, sep, local = value.partition(":")
+    if sep and prefix in PREFIXES and not local.startswith("//"):
+        return PREFIXES[prefix] + local
+    if not value.startswith(("http://", "https://", "urn:")):
+        raise QueryError(f"expected an IRI (https://… or a known prefix such as kg:), got {value!r}")
+    return value
+
+
 def to_term(p: Param, value: str) -> Node:
     if p.type == "iri":
-        return URIRef(value)
+        return URIRef(expand_iri(value))
     if p.type == "date":
         if not _DATE.match(value):
             raise QueryError(f"parameter {p.name}: expected a date YYYY-MM-DD, got {value!r}")

@@ -55,6 +55,7 @@ class IdentityRules(BaseModel):
     mention_markers: list[str]
     award_kinds: list[str]
     award_classes: list[str]
+    local_issuer_codes: list[str]
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class Identity:
     markers: tuple[str, ...]
     award_kinds: tuple[str, ...]  # as written, longest first
     award_classes: tuple[str, ...]
+    local_issuer_codes: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -85,6 +87,7 @@ def load_identity() -> Identity:
         markers=tuple(fold(x) for x in r.mention_markers),
         award_kinds=tuple(sorted(r.award_kinds, key=len, reverse=True)),
         award_classes=tuple(r.award_classes),
+        local_issuer_codes=frozenset(c.upper() for c in r.local_issuer_codes),
     )
 
 
@@ -182,10 +185,22 @@ def _home(facts: ArticleFacts, ident: Identity) -> str:
     return ""
 
 
-def _anchor(p: PersonFact, home: str, ident: Identity) -> str:
+def _anchor(p: PersonFact, home: str, ident: Identity, kinds: dict[str, str]) -> str:
     """Where a person belongs, for identity: the article's home unit when they hold a post there
-    (or no post at all), else the alphabetically first core of their units (order-independent)."""
-    cores = sorted({unit_core(r.organization, ident) for r in p.roles if r.organization} - {""})
+    (or no post at all), else the alphabetically first core of their units (order-independent).
+
+    Generic units and units named only within a parent (chi bộ, khoa: "Chi bộ Khoa Hóa học" exists
+    in many universities) say nothing about where the person is: they count as the home unit."""
+    cores = sorted(
+        {
+            unit_core(r.organization, ident)
+            for r in p.roles
+            if r.organization
+            and fold(r.organization) not in ident.generic
+            and kinds.get(fold(r.organization)) not in ident.scoped_kinds
+        }
+        - {""}
+    )
     if not cores or home in cores:
         return home
     return cores[0]
@@ -223,11 +238,12 @@ def resolve(article: Article, facts: ArticleFacts, ident: Identity | None = None
     event_date = next((e.date for e in facts.events if e.date and len(e.date) == 10), None)
     as_of = event_date or facts.published or article.published
 
+    org_kinds = {fold(form): o.kind for o in facts.organizations for form in (o.name, *o.aliases)}
     people: list[ResolvedPerson] = []
     holdings: dict[str, ResolvedHolding] = {}
     person_by_name: dict[str, str] = {}
     for p in facts.people:
-        anchor = _anchor(p, home, ident)
+        anchor = _anchor(p, home, ident, org_kinds)
         iri = str(make_id("person", p.name, fold(p.name), anchor))
         person_by_name[fold(p.name)] = iri
         people.append(ResolvedPerson(iri, p.name, ascii_fold(p.name), p.honorifics, p.evidence))
@@ -255,6 +271,10 @@ def resolve(article: Article, facts: ArticleFacts, ident: Identity | None = None
     cited_by = orgs.get(facts.events[0].organizer) if facts.events else None
     for d in facts.documents:
         label, key = _document_key(d)
+        if label.split("/")[0] in ident.local_issuer_codes:
+            # "12-NQ/ĐU", "123/QĐ-UBND": every Đảng ủy and province numbers its own documents
+            scope = orgs.get(d.issuer) or (d.issuer and fold(d.issuer)) or home
+            key = (*key, scope)
         iri = str(make_path_id("doc", label.split("/"), *key))
         if iri in seen_docs:
             continue
