@@ -94,6 +94,7 @@ class RolesModel(_Model):
     stop_words: list[str]
     link_verbs: list[str]
     career_openers: list[str]
+    career_verbs: list[str]
     copulas: list[str]
     chain_skip: list[str]
     council_units: list[str]
@@ -195,6 +196,7 @@ class DatesModel(_Model):
     time_words: list[str]
     range_words: list[str]
     not_report_year_before: list[str]
+    term_before: list[str]
 
 
 class TextModel(_Model):
@@ -339,6 +341,8 @@ class Roles:
     stop_words: frozenset[str]
     link_verbs: PhraseTable
     career_openers: PhraseTable
+    career_verbs: PhraseTable
+    career_first: frozenset[str]
     copulas: PhraseTable
     chain_skip: frozenset[str]
     council_units: PhraseTable
@@ -489,6 +493,8 @@ class Dates:
     day_words: frozenset[str]  # words before a day ("ngày", "sáng"), not "năm"
     not_report_year_before: PhraseTable
     range_end_re: re.Pattern[str]  # the second year of "2015-2020"
+    range_start_re: re.Pattern[str]  # "-2020" after the first year of a range
+    term_before: PhraseTable
 
     def find(self, s: str, pos: int = 0, endpos: int | None = None) -> Iterator[tuple[int, int, str]]:
         """(start, end, ISO date) of every dated expression, most precise first at each place."""
@@ -603,6 +609,8 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         stop_words=_keyset(ro.stop_words + og.stop_words),
         link_verbs=PhraseTable(ro.link_verbs),
         career_openers=PhraseTable(ro.career_openers),
+        career_verbs=PhraseTable(ro.career_verbs),
+        career_first=PhraseTable(ro.career_openers).first_keys | PhraseTable(ro.career_verbs).first_keys,
         copulas=PhraseTable(ro.copulas),
         chain_skip=_keyset([t for w in ro.chain_skip for t in tokenize(w)]),
         council_units=PhraseTable(ro.council_units),
@@ -726,6 +734,8 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         day_words=_keyset([t for w in da.day_words + da.time_words for t in tokenize(w)]),
         not_report_year_before=PhraseTable(da.not_report_year_before),
         range_end_re=re.compile(r"\d{4}\s?[–-]\s?$"),
+        range_start_re=re.compile(r"\s?[–-]\s?\d{4}"),
+        term_before=PhraseTable(da.term_before),
     )
     nb = sorted({w for w in tx.no_break_before}, key=len, reverse=True)
     text = TextRules(

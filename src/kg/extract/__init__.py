@@ -41,6 +41,13 @@ def text_year(doc: Doc) -> int | None:
         k = bisect_left(doc.toks.starts, a)
         if dr.not_report_year_before.match_ending(doc.toks.keys, k, max(0, k - 3)):
             continue
+        # the start of a range counts only for a term ("nhiệm kỳ 2015-2020"), not for "5 năm liền (2012-2016)"
+        if dr.range_start_re.match(doc.work, m.end()) and not dr.term_before.match_ending(doc.toks.keys, k, max(0, k - 3)):
+            continue
+        # a year in someone's career ("Năm 2006, ông ...") does not date the report
+        si = doc.tok_sent[k] if k < len(doc.tok_sent) else -1
+        if si >= 0 and _career(doc, si):
+            continue
         y = int(m.group("y"))
         best = y if best is None else max(best, y)
     for a, _, iso in doc.dates_in():
@@ -50,6 +57,17 @@ def text_year(doc: Doc) -> int | None:
         y = int(iso[:4])
         best = y if best is None else max(best, y)
     return best
+
+
+def _career(doc: Doc, si: int) -> bool:
+    s = doc.sents[si]
+    toks = doc.toks
+    rr = doc.rules.roles
+    return any(
+        rr.career_openers.match(toks.keys, x, s.t1) or rr.career_verbs.match(toks.keys, x, s.t1)
+        for x in range(s.t0, s.t1)
+        if toks.keys[x] in rr.career_first
+    )
 
 
 def _year(published: str | None) -> int | None:
