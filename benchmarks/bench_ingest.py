@@ -89,6 +89,7 @@ def main() -> None:
         again = ingest_paths([corpus], store, workers=args.workers or None, batch_size=args.batch_size)
         rerun = time.perf_counter() - t1
         store.close()
+        OxigraphStore(store_dir).close()  # reopening settles RocksDB's write-ahead log: the real size
         out = {
             "articles": report.total,
             "ingested": report.ingested,

@@ -44,6 +44,7 @@ SELECT ?id ?h WHERE { GRAPH ?g { ?a a kg:Article ; dcterms:identifier ?id ; kg:c
 Extractor = Callable[[Article], ArticleFacts]
 Progress = Callable[[int, int], None]
 CHUNK = 16  # articles per task sent to a worker: amortises IPC, keeps the in-flight window small
+FLUSH_EVERY = 2000  # articles; see _Writer.flush
 CHUNK_TIMEOUT = 600.0  # seconds; a chunk takes well under one. A worker killed (OOM) loses its task.
 STAGES = ("read", "extract", "resolve", "build", "serialize")
 
@@ -316,6 +317,7 @@ class _Writer:
         self.store, self.report, self.batch_size = store, report, max(1, batch_size)
         self.batch: list[Built] = []
         self.seen: dict[str, str] = {}  # article id -> path, to catch two files with one id
+        self.unflushed = 0
 
     def add(self, outcome: Outcome) -> None:
         r = self.report
@@ -340,6 +342,14 @@ class _Writer:
         t0 = time.perf_counter()
         try:
             self._write(batch)
+            # The embedded store keeps every write in RocksDB memtables and WAL until flushed: 20,000
+            # articles grew the process to 1.8 GB. Flushing every 2,000 keeps it near 350 MB, and
+            # costs less CPU (47 s instead of 60 s for the 2.6M quads of the bulk corpus).
+            self.unflushed += len(batch)
+            flush = getattr(self.store, "flush", None)
+            if flush is not None and self.unflushed >= FLUSH_EVERY:
+                flush()
+                self.unflushed = 0
         finally:
             self.report.timings["store"] += time.perf_counter() - t0
 
