@@ -248,3 +248,23 @@ def test_embedded_export_of_chosen_graphs_and_of_everything(tmp_path: Path, stor
     out = io.BytesIO()
     store.dump(out, "nq")
     assert {str(q) for q in ox.parse(out.getvalue(), ox.RdfFormat.N_QUADS)} == quads(store)
+
+
+def test_the_embedded_store_is_flushed_every_few_thousand_articles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kg.pipeline
+
+    monkeypatch.setattr(kg.pipeline, "FLUSH_EVERY", 4)
+    write_articles(tmp_path / "a", range(10))
+    flushes: list[int] = []
+
+    class Counting(OxigraphStore):
+        def flush(self) -> None:
+            flushes.append(len(self.raw))
+            super().flush()
+
+    s = Counting(tmp_path / "store")
+    try:
+        r = ingest_paths([tmp_path / "a"], s, workers=1, batch_size=2, derive_after=False)
+    finally:
+        s.close()
+    assert r.ingested == 10 and len(flushes) == 2  # after 4 and 8 articles
