@@ -40,6 +40,7 @@ async def run(base: str, reqs: dict[str, list[tuple[str, dict[str, str]]]], weig
               clients: int, seconds: float, timeout: float) -> dict[str, Any]:  # fmt: skip
     lat: dict[str, list[float]] = {k: [] for k in reqs}
     errors: dict[str, int] = {k: 0 for k in reqs}
+    why: dict[str, int] = {}  # "/sparql 503", "/roles ReadTimeout", …
     kinds = [k for k in reqs if reqs[k] and weights.get(k, 0) > 0]
     w = [weights[k] for k in kinds]
     deadline = time.perf_counter() + seconds
@@ -57,8 +58,12 @@ async def run(base: str, reqs: dict[str, list[tuple[str, dict[str, str]]]], weig
                 try:
                     r = await c.get(path, params=params)
                     ok = r.status_code == 200
-                except httpx.HTTPError:
+                    reason = f"{kind} {r.status_code}"
+                except httpx.HTTPError as e:
                     ok = False
+                    reason = f"{kind} {type(e).__name__}"
+                if not ok:
+                    why[reason] = why.get(reason, 0) + 1
                 lat[kind].append(time.perf_counter() - t)
                 errors[kind] += not ok
 
@@ -67,6 +72,7 @@ async def run(base: str, reqs: dict[str, list[tuple[str, dict[str, str]]]], weig
         secs = time.perf_counter() - t0
     out = {k: summary(lat[k], secs, errors[k]) for k in kinds}
     out["all"] = summary([x for k in kinds for x in lat[k]], secs, sum(errors.values()))
+    out["errors_by_kind"] = why
     out["seconds"] = round(secs, 1)
     out["clients"] = clients
     return out
