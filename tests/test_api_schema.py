@@ -12,7 +12,7 @@ from kg.config import Settings
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
-    import schemathesis
+    schemathesis = pytest.importorskip("schemathesis")
     from hypothesis import HealthCheck, settings
     from schemathesis.checks import not_a_server_error
 
