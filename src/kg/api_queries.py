@@ -200,6 +200,7 @@ class Entry:
     names: list[str] = field(default_factory=list)
     kind: str | None = None
     number: str | None = None
+    key: str = ""  # ascii_fold(name), the sort key of token matches
 
 
 class NameIndex:
@@ -225,13 +226,13 @@ class NameIndex:
         """Index ``name`` for ``iri``; the display name is the smallest non-alias spelling (deterministic)."""
         e = self.entries.get(iri)
         if e is None:
-            e = self.entries[iri] = Entry(iri, name, [name], kind, number)
+            e = self.entries[iri] = Entry(iri, name, [name], kind, number, ascii_fold(name))
         elif name not in e.names:
             e.names.append(name)
             if not alias and name < e.name:
                 e.names.remove(name)
                 e.names.insert(0, name)
-                e.name = name
+                e.name, e.key = name, ascii_fold(name)
         e.kind = e.kind or kind
         e.number = e.number or number
         key = ascii_fold(name)
@@ -286,7 +287,7 @@ class NameIndex:
         sets = [self.by_token.get(t, set()) for t in tokens]
         if sets and all(sets):
             common = set.intersection(*sets) - seen
-            for iri in sorted(common, key=lambda i: (ascii_fold(self.entries[i].name), i)):
+            for iri in sorted(common, key=lambda i: (self.entries[i].key, i)):
                 out.append((iri, "token"))
         return out
 
