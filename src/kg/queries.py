@@ -97,7 +97,7 @@ def expand_iri(value: str) -> str:
     if sep and prefix in PREFIXES and not local.startswith("//"):
         return PREFIXES[prefix] + local
     if not value.startswith(("http://", "https://", "urn:")):
-        raise QueryError(f"expected an IRI (https://… or a known prefix such as kg:), got {value!r}")
+        raise QueryError(f"not a valid IRI: {value!r} (give https://… or a known prefix such as kg:)")
     return value
 
 
