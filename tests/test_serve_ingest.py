@@ -88,3 +88,17 @@ def test_ingest_without_the_token_says_how_to_proceed(server: tuple[str, Path]) 
     assert r.returncode == 1
     assert "in use by kg serve" in r.stderr and "KG_WRITE_TOKEN" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+@pytest.mark.slow
+def test_query_why_and_viz_read_through_the_running_server(server: tuple[str, Path], tmp_path: Path) -> None:
+    _, store = server
+    r = run_kg("query", "counts", "--format", "csv", "--store", str(store))
+    assert r.returncode == 0, r.stderr
+    assert "reading through its /sparql" in r.stderr and "Person" in r.stdout
+    r = run_kg("why", "Chử Đức Trình", "--store", str(store))
+    assert r.returncode == 0 and "Hiệu trưởng" in r.stdout, r.stderr
+    out = tmp_path / "g.html"
+    r = run_kg("viz", "--out", str(out), "--store", str(store))
+    assert r.returncode == 0, r.stderr
+    assert "Chử Đức Trình" in out.read_text(encoding="utf-8")

@@ -41,6 +41,23 @@ def _open(store: str | None, read_only: bool = False):  # type: ignore[no-untype
     return open_store(store, read_only=read_only)
 
 
+def _open_reader(store: str | None):  # type: ignore[no-untyped-def]
+    """A store to read from; while `kg serve` holds the folder, read through its /sparql endpoint."""
+    from kg.errors import StoreError
+    from kg.handoff import running_server
+    from kg.remote import RemoteStore
+    from kg.store import store_spec
+
+    try:
+        return _open(store)
+    except StoreError:
+        url = running_server(store_spec(store))
+        if url is None:
+            raise
+        typer.echo(f"kg: the store is held by kg serve at {url}: reading through its /sparql", err=True)
+        return RemoteStore(f"{url}/sparql")
+
+
 @app.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders of .txt / .html articles.")],
@@ -187,7 +204,7 @@ def query(
             raise typer.BadParameter(f"--param expects k=v, got {kv!r}")
         k, v = kv.split("=", 1)
         values[k.strip()] = v
-    s = _open(store, read_only=False)
+    s = _open_reader(store)
     try:
         if name:
             q = get_query(name)
@@ -209,7 +226,7 @@ def why(
     """Show the sentences (with article, date, offsets) that support a role holding or a person's roles."""
     from kg.evidence import explain
 
-    s = _open(store)
+    s = _open_reader(store)
     try:
         typer.echo(explain(s, holding))
     finally:
@@ -252,7 +269,7 @@ def viz(
     """Write the network of people, units, documents, awards and events as one offline HTML page."""
     from kg.viz import render_page
 
-    s = _open(store)
+    s = _open_reader(store)
     try:
         html = render_page(s, focus=focus, depth=depth, at=at, limit=limit)
     finally:
