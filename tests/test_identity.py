@@ -272,3 +272,15 @@ def test_iri_parameters_accept_known_prefixes_and_refuse_non_iris() -> None:
     assert expand_iri("https://w3id.org/kg-vn/id/x") == "https://w3id.org/kg-vn/id/x"
     with pytest.raises(QueryError):
         expand_iri("Trường Đại học Sông Hồng")
+
+
+def test_seed_units_get_one_iri_whatever_the_spelling() -> None:
+    seed = Path(__file__).resolve().parents[1] / "data" / "articles" / "seed-000.txt"
+    a = read_article(seed)
+    orgs = resolve(a, facts_for(a)).organizations
+    by_name = {o.name: o for o in orgs}
+    school = by_name["Trường Đại học Công nghệ"]
+    assert {"Trường ĐHCN", "Trường ĐH Công nghệ"} <= set(school.aliases)
+    assert "Đảng bộ Nhà trường" in by_name["Đảng bộ Trường Đại học Công nghệ"].aliases
+    assert "Đảng ủy Trường ĐHCN" in by_name["Đảng ủy Trường Đại học Công nghệ"].aliases
+    assert len({o.iri for o in orgs}) == len(orgs)

@@ -43,6 +43,7 @@ from kg.models import (
     RoleFact,
 )
 from kg.text import ascii_fold, fold
+from kg.unitnames import merge_units, same_unit
 
 
 class IdentityRules(BaseModel):
@@ -56,6 +57,7 @@ class IdentityRules(BaseModel):
     award_kinds: list[str]
     award_classes: list[str]
     local_issuer_codes: list[str]
+    self_words: list[str]
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class Identity:
     award_kinds: tuple[str, ...]  # as written, longest first
     award_classes: tuple[str, ...]
     local_issuer_codes: frozenset[str]
+    self_words: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -88,6 +91,7 @@ def load_identity() -> Identity:
         award_kinds=tuple(sorted(r.award_kinds, key=len, reverse=True)),
         award_classes=tuple(r.award_classes),
         local_issuer_codes=frozenset(c.upper() for c in r.local_issuer_codes),
+        self_words=frozenset(fold(w) for w in r.self_words),
     )
 
 
@@ -124,8 +128,9 @@ class _OrgIndex:
 
     def __init__(self, orgs: tuple[OrgFact, ...], home: str, ident: Identity) -> None:
         self.by_form: dict[str, str] = {}
+        self.forms: list[tuple[str, str]] = []  # (form as written, IRI), for abbreviated look-ups
         self.resolved: list[ResolvedOrg] = []
-        names = {fold(o.name): o for o in orgs}
+        names = {fold(f): o for o in orgs for f in (o.name, *o.aliases)}
         iris: dict[str, str] = {}
 
         def iri_of(o: OrgFact, depth: int = 0) -> str:
@@ -146,6 +151,7 @@ class _OrgIndex:
             iri = iri_of(o)
             for form in (o.name, *o.aliases):
                 self.by_form.setdefault(fold(form), iri)
+                self.forms.append((form, iri))
         for o in orgs:
             parent = names.get(fold(o.parent)) if o.parent else None
             self.resolved.append(
@@ -160,7 +166,12 @@ class _OrgIndex:
             )
 
     def get(self, name: str | None) -> str | None:
-        return self.by_form.get(fold(name)) if name else None
+        if not name:
+            return None
+        iri = self.by_form.get(fold(name))
+        if iri is None:
+            iri = next((i for form, i in self.forms if same_unit(name, form)), None)
+        return iri
 
     def get_or_add(self, name: str | None, evidence: Evidence | None) -> str | None:
         """The unit's IRI; a unit named only in a role or as an issuer becomes a unit of its own."""
@@ -234,11 +245,16 @@ def resolve(article: Article, facts: ArticleFacts, ident: Identity | None = None
     """Give every fact of one article its stable IRI."""
     ident = ident or load_identity()
     home = _home(facts, ident)
-    orgs = _OrgIndex(facts.organizations, home, ident)
+    home_name = next(
+        (o.name for o in facts.organizations if any(fold(f) == home for f in (o.name, *o.aliases))),
+        next((o.name for o in facts.organizations if o.kind == "university"), None),
+    )
+    units = merge_units(facts.organizations, ident.self_words, home_name)
+    orgs = _OrgIndex(units, home, ident)
     event_date = next((e.date for e in facts.events if e.date and len(e.date) == 10), None)
     as_of = event_date or facts.published or article.published
 
-    org_kinds = {fold(form): o.kind for o in facts.organizations for form in (o.name, *o.aliases)}
+    org_kinds = {fold(form): o.kind for o in units for form in (o.name, *o.aliases)}
     people: list[ResolvedPerson] = []
     holdings: dict[str, ResolvedHolding] = {}
     person_by_name: dict[str, str] = {}
