@@ -268,3 +268,33 @@ def test_the_embedded_store_is_flushed_every_few_thousand_articles(tmp_path: Pat
     finally:
         s.close()
     assert r.ingested == 10 and len(flushes) == 2  # after 4 and 8 articles
+
+
+def test_a_run_stopped_before_derive_is_finished_by_the_next_run(tmp_path: Path) -> None:
+    """The derive-pending marker is written with every batch; an all-unchanged rerun still derives."""
+    from kg.pipeline import STATE_GRAPH, derive_pending
+
+    write_articles(tmp_path / "a", range(4))
+    clean = OxigraphStore(None)
+    ingest_paths([tmp_path / "a"], clean, workers=1)
+    assert not derive_pending(clean)
+
+    s = OxigraphStore(None)
+    ingest_paths([tmp_path / "a"], s, workers=1, derive_after=False)  # as if killed before derive
+    assert derive_pending(s) and graph_of(s, STATE_GRAPH)
+    r = ingest_paths([tmp_path / "a"], s, workers=1)
+    assert (r.ingested, r.unchanged) == (0, 4) and r.timings["derive"] > 0
+    assert not derive_pending(s) and quads(s) == quads(clean)
+
+
+def test_the_pending_marker_also_goes_through_sparql_update(tmp_path: Path) -> None:
+    from kg.pipeline import derive_pending
+
+    write_articles(tmp_path / "a", range(2))
+    s = OxigraphStore(None)
+    ingest_paths([tmp_path / "a"], s, workers=1)
+    (tmp_path / "a" / "fic-001.txt").write_text(fictional_article(1, variant=1), encoding="utf-8")
+    ingest_paths([tmp_path / "a"], s, workers=1, derive_after=False)  # a replacement: the update path
+    assert derive_pending(s)
+    ingest_paths([tmp_path / "a"], s, workers=1)
+    assert not derive_pending(s)

@@ -287,11 +287,25 @@ def replace_update(batch: list[Built]) -> str:
     return " ;\n".join(ops)
 
 
-def write_batch(store: Store, batch: list[Built]) -> None:
+# "The derived graph is out of date": written in the same transaction as every ingest batch and
+# removed once derive has run, so a run killed between its last write and derive (or inside derive)
+# is finished by the next run, even when that run finds every article unchanged.
+STATE_GRAPH = "https://w3id.org/kg-vn/graph/ingest-state"
+_PENDING_TRIPLE = f'<{STATE_GRAPH}> <https://w3id.org/kg-vn/pipeline#derivePending> "true"'
+_PENDING_QUAD = f"{_PENDING_TRIPLE} <{STATE_GRAPH}> .\n"
+PENDING_ASK = f"ASK {{ GRAPH <{STATE_GRAPH}> {{ ?s ?p ?o }} }}"
+
+
+def derive_pending(store: Store) -> bool:
+    return bool(store.query(PENDING_ASK).boolean)
+
+
+def write_batch(store: Store, batch: list[Built], *, mark_pending: bool = False) -> None:
     """One transaction: every article of the batch is replaced whole, or none is.
 
     Embedded store and all graphs new: ``Store.load`` of the N-Quads (transactional, and about 1.5×
-    faster than parsing the same data as SPARQL). Otherwise one SPARQL Update.
+    faster than parsing the same data as SPARQL). Otherwise one SPARQL Update. ``mark_pending`` adds
+    the derive-pending marker to the same transaction.
     """
     if not batch:
         return
@@ -300,14 +314,18 @@ def write_batch(store: Store, batch: list[Built]) -> None:
 
         raw = store.raw
         if not any(raw.contains_named_graph(ox.NamedNode(b.graph)) for b in batch):
+            data = "".join(b.nquads for b in batch) + (_PENDING_QUAD if mark_pending else "")
             try:
-                raw.load("".join(b.nquads for b in batch).encode("utf-8"), ox.RdfFormat.N_QUADS)
+                raw.load(data.encode("utf-8"), ox.RdfFormat.N_QUADS)
             except SyntaxError as e:
                 raise QueryError(f"store refused the batch: {e}") from e
             except OSError as e:
                 raise StoreError(f"store write failed, nothing written: {e}") from e
             return
-    store.update(replace_update(batch))
+    update = replace_update(batch)
+    if mark_pending:
+        update += f" ;\nINSERT DATA {{ GRAPH <{STATE_GRAPH}> {{ {_PENDING_TRIPLE} . }} }}"
+    store.update(update)
 
 
 class _Writer:
@@ -356,7 +374,7 @@ class _Writer:
     def _write(self, batch: list[Built]) -> None:
         r = self.report
         try:
-            write_batch(self.store, batch)
+            write_batch(self.store, batch, mark_pending=True)
         except QueryError as e:
             if len(batch) == 1:
                 r.failed.append((batch[0].path or batch[0].article_id, f"store refused the article: {e}"))
@@ -448,6 +466,7 @@ def ingest_paths(
     total = sum(1 for _ in iter_article_paths(paths))
     report = IngestReport()
     known = {} if force else existing_hashes(store)
+    pending = derive_pending(store)
     workers = workers or os.cpu_count() or 1
     if total < 2 * CHUNK:
         workers = 1
@@ -464,13 +483,19 @@ def ingest_paths(
         if progress:
             progress(done, total)
     writer.flush()
-    if derive_after and report.ingested:
+    if derive_after and (report.ingested or pending):
         t0 = time.perf_counter()
-        from kg.derive import derive
-
-        derive(store)
+        finish_derive(store)
         report.timings["derive"] = time.perf_counter() - t0
     return report
+
+
+def finish_derive(store: Store) -> None:
+    """Rebuild the derived graph, then clear the derive-pending marker."""
+    from kg.derive import derive
+
+    derive(store)
+    store.update(f"DROP SILENT GRAPH <{STATE_GRAPH}>")
 
 
 def ingest_articles(
@@ -494,8 +519,6 @@ def ingest_articles(
         except KgError as e:
             writer.add(Failed(a.source_path or a.id, str(e), a.id))
     writer.flush()
-    if derive_after and report.ingested:
-        from kg.derive import derive
-
-        derive(store)
+    if derive_after and (report.ingested or derive_pending(store)):
+        finish_derive(store)
     return report
