@@ -9,6 +9,14 @@ shared machine wall time depends on the neighbours, CPU time much less), time pe
 summed over workers), peak memory
 (this process and its workers, from getrusage: the max RSS of the largest child, not the sum),
 store size on disk, and the re-run that must skip everything as unchanged.
+
+Measured 2026-11-23 on the shared 2-core machine, all 20,000 bulk articles, 2 workers, batch 200:
+- load average 1.3 at start: 103.6 s wall (193 articles/s), 190 s CPU; 3.01M quads, 982 MB on disk;
+  peak RSS 1.53 GB in the main process (reached in kg.derive: the candidate links are one 467k-triple
+  INSERT DATA), workers under 0.7 GB; re-run 5.8 s, all 20,000 unchanged;
+- load average 2.4–4.5 (other engineers' tests): 236 s wall, 189 s CPU.
+CPU per article, one process: extraction 2.8 ms, reading 0.6 ms, resolution 1.5 ms, graph building 0.6 ms,
+N-Quads 0.2 ms; the store writes cost about 47 s of CPU for the 2.6M article quads, derive about 19 s.
 """
 
 from __future__ import annotations
