@@ -160,12 +160,6 @@ def test_killed_ingest_leaves_whole_articles_and_a_rerun_ends_clean(
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="pipeline.ingest_paths derives only when it ingested something, so a run killed after its "
-    "last write but before derive leaves the derived graph missing for good; requested from the "
-    "pipeline owner",
-)
 def test_rerun_after_a_kill_between_the_last_write_and_derive_ends_clean(corpus: Corpus, tmp_path: Path) -> None:
     """The third place a kill can land, made deterministic: every article written, derive not run."""
     from kg.store import open_store

@@ -64,7 +64,10 @@ def ingest(
     store: StoreOpt = None,
     workers: Annotated[int, typer.Option(help="Extraction processes (default: number of cores).")] = 0,
     force: Annotated[bool, typer.Option(help="Re-ingest articles even when unchanged.")] = False,
-    progress: Annotated[bool, typer.Option(help="Show a progress bar with rate and ETA.")] = True,
+    progress: Annotated[bool, typer.Option(help="Show progress with rate and ETA (a bar on a terminal, "
+                                                 "a line every 5 s otherwise).")] = True,
+    batch_size: Annotated[int, typer.Option(min=1, help="Articles per store transaction.")] = 200,
+    timings: Annotated[bool, typer.Option(help="Print seconds per stage at the end.")] = False,
 ) -> None:
     """Extract, resolve and write articles into the store (each article one named graph)."""
     from kg.errors import StoreError
@@ -76,7 +79,7 @@ def ingest(
         if not p.exists():
             raise KgError(f"no such file or folder: {p}")
     start = time.monotonic()
-    bar = _Progress() if progress and sys.stderr.isatty() else None
+    bar = _Progress(tty=sys.stderr.isatty()) if progress else None
     try:
         try:
             s = _open(store)
@@ -94,7 +97,8 @@ def ingest(
         else:
             location = s.location
             try:
-                report = ingest_paths(paths, s, workers=workers or None, force=force, progress=bar)
+                report = ingest_paths(paths, s, workers=workers or None, force=force, progress=bar,
+                                      batch_size=batch_size)  # fmt: skip
             finally:
                 s.close()
     finally:
@@ -105,9 +109,12 @@ def ingest(
         typer.echo(f"kg: failed: {path}: {reason}", err=True)
     typer.echo(
         f"ingested {report.ingested}, unchanged {report.unchanged}, failed {len(report.failed)} "
-        f"({report.triples} triples, {secs:.1f} s) into {location}",
+        f"({report.triples} triples, {secs:.1f} s, {(report.ingested + report.unchanged) / max(secs, 1e-9):.0f} "
+        f"articles/s) into {location}",
         err=True,
     )
+    if timings and getattr(report, "timings", None):
+        typer.echo("stages (s): " + ", ".join(f"{k} {v:.1f}" for k, v in report.timings.items()), err=True)
     if report.failed:
         raise typer.Exit(1)
 
@@ -115,24 +122,33 @@ def ingest(
 class _Progress:
     """A one-line progress bar on stderr: done/total, rate, ETA."""
 
-    def __init__(self) -> None:
+    def __init__(self, tty: bool = True) -> None:
         self.start = time.monotonic()
         self.last = 0.0
+        self.tty = tty
+        self.drawn = False
 
     def __call__(self, done: int, total: int) -> None:
         now = time.monotonic()
-        if now - self.last < 0.2 and done < total:
+        if now - self.last < (0.2 if self.tty else 5.0) and done < total:
             return
+        if not self.tty and done == total and not self.drawn:
+            return  # a short run: the summary line says it all
         self.last = now
         rate = done / max(now - self.start, 1e-9)
         eta = (total - done) / rate if rate else 0
-        width = 30
-        fill = int(width * done / max(total, 1))
-        sys.stderr.write(f"\r[{'#' * fill}{'.' * (width - fill)}] {done}/{total} {rate:.0f}/s ETA {eta:.0f}s ")
+        if self.tty:
+            width = 30
+            fill = int(width * done / max(total, 1))
+            sys.stderr.write(f"\r[{'#' * fill}{'.' * (width - fill)}] {done}/{total} {rate:.0f}/s ETA {eta:.0f}s ")
+        else:
+            sys.stderr.write(f"kg: {done}/{total} articles, {rate:.0f}/s, ETA {eta:.0f}s\n")
         sys.stderr.flush()
+        self.drawn = True
 
     def close(self) -> None:
-        sys.stderr.write("\n")
+        if self.tty and self.drawn:
+            sys.stderr.write("\n")
 
 
 @app.command()

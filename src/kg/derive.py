@@ -13,6 +13,7 @@ depends only on which articles are in the store, never on the order they came in
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import islice
 
 from rdflib import RDF, XSD, Literal, URIRef
 
@@ -81,15 +82,17 @@ SELECT DISTINCT ?k ?p ?o WHERE {
   OPTIONAL { SELECT DISTINCT ?p ?o WHERE { GRAPH ?g2 { ?h org:member ?p ; org:organization ?o } } }
 }"""
 
+CHUNK = 20_000  # triples per candidate insert
 MAX_NAMESAKES = 25  # a very common name: candidates are not worth listing pairwise
 
 
 def derive(store: Store) -> None:
-    """Rebuild the derived graph. One update for the timeline, one write for the candidates."""
+    """Rebuild the derived graph: one update for the timeline, then the candidates in chunks (a
+    common name gives many pairs; one huge update text was the ingest's memory peak)."""
     store.update(f"DROP SILENT GRAPH {D} ;\n{SEEN} ;\n{ENDED} ;\n{SUCCEEDED}")
-    insert = insert_update(str(DERIVED_GRAPH), _same_as_candidates(store))
-    if insert:
-        store.update(insert)
+    triples = _same_as_candidates(store)
+    while chunk := list(islice(triples, CHUNK)):
+        store.update(insert_update(str(DERIVED_GRAPH), chunk))
 
 
 def _same_as_candidates(store: Store):  # type: ignore[no-untyped-def]

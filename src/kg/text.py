@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Old-style tone placement ("hoà", "thuý") -> modern ("hòa", "thúy"), at a syllable's end only,
 # as ../shared/tools/score_facts.py does, so that our identity keys agree with the scorer.
@@ -52,12 +53,14 @@ def strip_edge_punct(s: str) -> str:
     return s.strip(_EDGE_PUNCT)
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(s: str) -> str:
     """Matching key that keeps diacritics: NFC, "Đ", modern tones, case-folded, one space."""
     s = unicodedata.normalize("NFC", s).translate(_LOOKALIKES)
     return strip_edge_punct(collapse_ws(modern_tones(s).casefold()))
 
 
+@lru_cache(maxsize=1 << 16)
 def ascii_fold(s: str) -> str:
     """Matching key without diacritics ("Nguyễn Đình Đức" -> "nguyen dinh duc"), for search."""
     s = unicodedata.normalize("NFD", fold(s)).replace("đ", "d")
