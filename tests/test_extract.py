@@ -133,3 +133,34 @@ def test_never_crashes_on_any_text(raw: str) -> None:
     a = _article(raw)
     f = extract_facts(a, RULES)
     _check_evidence(a, f)
+
+
+# Articles without a publication date: a day written without a year takes the latest year the text reports, unless
+# the text reports a later day of that year (then the year is not stated), and never a year of a career or a plan.
+UNDATED_EVENTS = [
+    ("Sáng 9/5, Hội Nông dân tỉnh Đồng Xanh tổ chức Hội nghị lần thứ 3 Ban Chấp hành khoá IX. Hội được thành lập lại"
+     " theo Quyết định số 160/QĐ-UBND ngày 28/12/2012.", None),
+    ("Ngày 19/7, Đảng ủy Công ty Sao Mai tổ chức hội nghị học tập Nghị quyết. Hội nghị nhằm thực hiện Kế hoạch số"
+     " 35-KH/ĐU ngày 5/7/2019 của Đảng ủy.", "2019-07-19"),
+    ("Chiều 10/2, Đảng bộ Công ty Sao Mai long trọng tổ chức lễ trao tặng Huy hiệu 30 năm tuổi Đảng cho đảng viên"
+     " Lê Văn Tâm. Đồng chí Lê Văn Tâm sinh ngày 06/10/1958, vào Đảng ngày 16/2/1988.", None),
+    ("Sáng 2-7, Bệnh viện Đồng Xanh đã tổ chức lễ kỷ niệm “60 năm ngày thành lập (24-6-1961/ 24-6-2021)”. Bệnh viện"
+     " phấn đấu tiến tới xóa bỏ bệnh lao vào năm 2030.", "2021-07-02"),
+    ("Sáng 9/5, Hội nghị Trung ương 9 đã biểu quyết đồng ý để ông Lê Văn Tâm thôi giữ chức. Ông Tâm ra Hà Nội làm"
+     " Phó chủ tịch Ủy ban vào tháng 10/2015.", None),
+]
+
+
+@pytest.mark.parametrize(("text", "date"), UNDATED_EVENTS, ids=lambda x: str(x)[:40])
+def test_event_year_without_publication_date(text: str, date: str | None) -> None:
+    a = _article("Tiêu đề\n" + text)
+    f = extract_facts(a, RULES)
+    _check_evidence(a, f)
+    assert len(f.events) == 1, f.events
+    assert f.events[0].date == date
+
+
+def test_event_year_from_publication_date() -> None:
+    text = "Tiêu đề\nSáng 9/5, Hội Nông dân tỉnh Đồng Xanh tổ chức Hội nghị lần thứ 3. Quyết định ngày 28/12/2012."
+    f = extract_facts(_article(text, published="2024-05-10"), RULES)
+    assert [e.date for e in f.events] == ["2024-05-09"]

@@ -187,6 +187,11 @@ class EventsModel(_Model):
     venue_before: list[str]
     same_day: list[str]
     attend_words: list[str]
+    not_heads: list[str]
+    result_before: list[str]
+    reference_before: list[str]
+    future_words: list[str]
+    heading_heads: list[str]
 
 
 class DatesModel(_Model):
@@ -480,6 +485,11 @@ class Events:
     venue_before: PhraseTable
     same_day: PhraseTable
     attend_words: PhraseTable
+    not_heads: PhraseTable  # a head that starts another word ("Lễ hội": a festival)
+    result_before: PhraseTable  # "kết quả Hội nghị ...": the sentence's date is the report's, not the event's
+    reference_before: PhraseTable  # "nội dung Hội nghị ...": an event cited, not reported
+    future_words: PhraseTable  # "sẽ được tổ chức": a plan, not a report
+    heading_heads: PhraseTable  # heads that start an event only on a heading line ("Ra mắt ...")
 
 
 @dataclass
@@ -491,6 +501,8 @@ class Dates:
     furniture_re: re.Pattern[str]  # a line that is only a date (page furniture: publication date)
     words: frozenset[str]  # keys of every date word ("ngày", "tháng", "sáng")
     day_words: frozenset[str]  # words before a day ("ngày", "sáng"), not "năm"
+    month_words: frozenset[str]  # "tháng": before a month written alone ("cuối tháng 6")
+    year_words: frozenset[str]  # "năm": before a year written alone ("năm 2016")
     not_report_year_before: PhraseTable
     range_end_re: re.Pattern[str]  # the second year of "2015-2020"
     range_start_re: re.Pattern[str]  # "-2020" after the first year of a range
@@ -704,6 +716,11 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         venue_before=PhraseTable(ev.venue_before),
         same_day=PhraseTable(ev.same_day),
         attend_words=PhraseTable(ev.attend_words),
+        not_heads=PhraseTable(ev.not_heads),
+        result_before=PhraseTable(ev.result_before),
+        reference_before=PhraseTable(ev.reference_before),
+        future_words=PhraseTable(ev.future_words),
+        heading_heads=PhraseTable(ev.heading_heads),
     )
     day_w, mon_w, year_w = _alt(da.day_words), _alt(da.month_words), _alt(da.year_words)
     sep = r"\s?[/.-]\s?"
@@ -732,6 +749,8 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         furniture_re=re.compile(r"^\s*(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})\s*$", re.M),
         words=_keyset([t for w in da.day_words + da.month_words + da.year_words + da.time_words for t in tokenize(w)]),
         day_words=_keyset([t for w in da.day_words + da.time_words for t in tokenize(w)]),
+        month_words=_keyset(da.month_words),
+        year_words=_keyset(da.year_words),
         not_report_year_before=PhraseTable(da.not_report_year_before),
         range_end_re=re.compile(r"\d{4}\s?[–-]\s?$"),
         range_start_re=re.compile(r"\s?[–-]\s?\d{4}"),

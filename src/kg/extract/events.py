@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from kg.extract.doc import Doc, fold
 from kg.extract.entities import People, SentenceItems
 from kg.models import EventFact
@@ -42,9 +44,147 @@ def _event_end(doc: Doc, i: int, n: int, end: int) -> int:
     return k
 
 
+class _Years:
+    """The year of a date written without one ("Sáng 14/12").
+
+    The publication year when the article has one; else the latest year the article reports (years of careers,
+    births, plans and the past left out), unless the text states a later day of that year than the first day it
+    writes without a year (the day it reports from): a text reports days before its own, so that day, and the
+    events, fall in a later year the text does not state, and their dates stay null ("null when not stated").
+    """
+
+    def __init__(self, doc: Doc, given: int | None) -> None:
+        self.doc = doc
+        self.given = given
+        self._pub: int | None | bool = False
+        self._mentions: list[tuple[int, int, int, int, bool]] | None = None
+        self._career: dict[int, bool] = {}
+        self._now_ok: bool | None = None  # the latest year stated agrees with the day the article reports from
+
+    def pub(self) -> int | None:
+        if self._pub is False:
+            from kg.extract import published_date, text_year  # the package imports this module
+
+            p = published_date(self.doc)
+            if p:
+                self._pub = int(p[:4])
+            elif self.given is not None and self.given != text_year(self.doc):
+                self._pub = self.given  # the article's own publication date (metadata)
+            else:
+                self._pub = None
+        return self._pub  # type: ignore[return-value]
+
+    def career(self, si: int) -> bool:
+        """Sentence si tells someone's career ("Năm 2006, ông giữ chức ...")."""
+        c = self._career.get(si)
+        if c is None:
+            from kg.extract import _career  # the package imports this module
+
+            c = self._career[si] = _career(self.doc, si)
+        return c
+
+    def past_career(self, si: int) -> bool:
+        """Sentence si tells someone's career and dates it by a month or a year, not a day ("Tháng 11/2015, tại
+        phiên họp ..., ông được bầu"; "... tại Hội nghị lần thứ nhất hồi tháng 1/2016")."""
+        s = self.doc.sents[si]
+        if not self.career(si):
+            return False
+        dated = [iso for _, _, iso in self.doc.dates_in(s.start, s.end) if not iso.startswith("--")]
+        if any(len(iso) == 10 for iso in dated):
+            return False
+        return bool(dated) or bool(self.doc.rules.dates.year_re.search(self.doc.work, s.start, s.end))
+
+    def mentions(self) -> list[tuple[int, int, int, int, bool]]:
+        """(sentence or -1 for a plan, year, month or 0, day or 0, ends a range) of every year the article states,
+        leaving out years of careers, births, terms' ends and the past ("từ năm", "hồi")."""
+        if self._mentions is not None:
+            return self._mentions
+        doc = self.doc
+        dr = doc.rules.dates
+        ev = doc.rules.events
+        toks = doc.toks
+        out: list[tuple[int, int, int, int, bool]] = []
+        career = self.career
+
+        def keep(a: int) -> tuple[int, int] | None:
+            k = bisect_left(toks.starts, a)
+            if k >= len(toks):
+                return None
+            si = doc.tok_sent[k]
+            s = doc.sents[si]
+            if s.noise or dr.not_report_year_before.match_ending(toks.keys, k, max(0, k - 3)) or career(si):
+                return None
+            plan = any(ev.future_words.match(toks.keys, x, k) for x in range(max(s.t0, k - 8), k))
+            return (-1 if plan else si, k)
+
+        for a, _, iso in doc.dates_in():
+            if iso.startswith("--"):
+                continue
+            sk = keep(a)
+            if not sk:
+                continue
+            parts = [int(x) for x in iso.split("-")]
+            rng = bool(dr.range_end_re.search(doc.work, max(0, a - 8), a))
+            out.append((sk[0], parts[0], parts[1] if len(parts) > 1 else 0, parts[2] if len(parts) > 2 else 0, rng))
+        for m in dr.year_re.finditer(doc.work):
+            a = m.start()
+            if dr.range_end_re.search(doc.work, max(0, a - 8), a):
+                continue
+            sk = keep(a)
+            if not sk:
+                continue
+            if dr.range_start_re.match(doc.work, m.end()) and not dr.term_before.match_ending(
+                toks.keys, sk[1], max(0, sk[1] - 3)
+            ):
+                continue
+            out.append((sk[0], int(m.group("y")), 0, 0, False))
+        self._mentions = out
+        return out
+
+    def fill(self, date: str) -> str | None:
+        """ "--MM-DD" or "--MM" with its year, or None when the year can't be told."""
+        p = self.pub()
+        if p:
+            return f"{p:04d}{date[1:]}"
+        ms = [m for m in self.mentions() if m[0] >= 0]
+        if not ms:
+            # only years of plans ("phấn đấu đến hết năm 2018"): a plan looks ahead from the report, the nearest
+            plans = [m[1] for m in self.mentions()]
+            return f"{min(plans):04d}{date[1:]}" if plans else None
+        y = max(m[1] for m in ms)
+        if self._now_ok is None:
+            # the first day written without a year is the day the article reports from ("Sáng 9/5, ..."): a later
+            # day of year y stated in the text puts that day, and the events, in a later year the text doesn't state
+            now = next((iso for a, _, iso in self.doc.dates_in() if iso.startswith("--")), date)
+            md = [int(x) for x in now[2:].split("-")]
+            self._now_ok = not any(
+                yy == y and mm and not rng and (mm > md[0] or (mm == md[0] and dd and len(md) > 1 and dd > md[1]))
+                for _, yy, mm, dd, rng in ms
+            )
+        return f"{y:04d}{date[1:]}" if self._now_ok else None
+
+
+def _bare_date(doc: Doc, a: int, b: int) -> str | None:
+    """A month or a year written alone before an event, tokens [a, b): "Cuối tháng 6 vừa qua" -> "--06",
+    "năm 2016" -> "2016" (the last one before the head)."""
+    dr = doc.rules.dates
+    toks = doc.toks
+    found = None
+    for x in range(a, b - 1):
+        w, n = toks.keys[x], toks.text[x + 1]
+        if not n.isdigit() or (x + 2 < b and toks.text[x + 2] in ("/", "-", ".")):
+            continue
+        if w in dr.month_words and len(n) <= 2 and 1 <= int(n) <= 12:
+            found = f"--{int(n):02d}"
+        elif w in dr.year_words and len(n) == 4 and 1900 <= int(n) <= 2100:
+            found = n
+    return found
+
+
 def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: int | None) -> list[EventFact]:
     er = doc.rules.events
     toks = doc.toks
+    years = _Years(doc, year)
     out: list[EventFact] = []
     seen: dict[str, int] = {}
     last_date: str | None = None
@@ -70,7 +210,7 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
                 k += 1
                 continue
             m = er.heads.match(toks.keys, k, s.t1)
-            if not m:
+            if not m or er.not_heads.match(toks.keys, k, s.t1):
                 k += 1
                 continue
             quoted = None
@@ -87,7 +227,11 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
                         parts.append(x)
                     x += 1
                 if parts and x < s.t1:
-                    quoted = (x + 1, " ".join([doc.span(k, q)] + [doc.span(y, y + 1) for y in parts]))
+                    # runs of tokens keep their spacing ("Hà Nội 2016- Hợp tác"); an aside left out is one space
+                    name = doc.span(k, q)
+                    for y0, y in zip([None] + parts, parts):
+                        name += doc.text[doc.toks.ends[y0] : doc.toks.ends[y]] if y0 is not None and y == y0 + 1 else " " + doc.span(y, y + 1)
+                    quoted = (x + 1, name)
             j = _event_end(doc, k, m[0], s.t1) if not quoted else quoted[0]
             # trailing function words and verbs are not part of the name ("Đại hội diễn ra từ")
             jj = k + m[0]
@@ -105,8 +249,17 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
             bare = j - k == m[0]
             if not bare:
                 last_full[hk] = quoted[1] if quoted else doc.span(k, j)
-            # a cited document ("Nghị quyết Hội nghị Trung ương 5") is not an event
-            if k >= 2 and doc.rules.documents.kind_words.match_ending(toks.keys, k, max(s.t0, k - 3)):
+            # a cited document ("Nghị quyết Hội nghị Trung ương 5") or the contents of an event cited ("triển khai
+            # các nội dung Hội nghị ...") is not an event reported
+            if k >= 2 and (
+                doc.rules.documents.kind_words.match_ending(toks.keys, k, max(s.t0, k - 3))
+                or er.reference_before.match_ending(toks.keys, k, max(s.t0, k - 3))
+            ):
+                k = j
+                continue
+            # a planned event ("đại hội ..., sẽ được tổ chức vào tháng 9") is not reported, nor one of someone's
+            # career dated by its year ("Tháng 11/2015, tại phiên họp bất thường ..., ông được bầu làm Chủ tịch")
+            if not bare and (_planned(doc, s.t0, s.t1, k, j) or years.past_career(si)):
                 k = j
                 continue
             pos = toks.starts[k]
@@ -129,14 +282,20 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
             else:
                 name = quoted[1] if quoted else doc.span(k, j)
             date = None
+            # "công bố kết quả Hội nghị ...": a date before the name is the day of the report of the outcome
+            result = bool(er.result_before.match_ending(toks.keys, k, max(s.t0, k - 3)))
             if dates:
                 # a date in brackets right after the name ("lần thứ 2 (17/3)"), else the nearest before, else the
                 # first after it
                 right = [d for d in dates if toks.ends[j - 1] <= d[0] <= toks.ends[j - 1] + 8 and "(" in doc.work[toks.ends[j - 1]: d[0]]]
-                d = right[0] if right else lead[-1] if lead else dates[0]
-                date = d[2]
-                if date.startswith("--"):
-                    date = f"{year:04d}{date[1:]}" if year else None
+                after = [d for d in dates if d[0] >= toks.ends[j - 1]]
+                d = right[0] if right else (after[0] if after else None) if result else lead[-1] if lead else dates[0]
+                date = d[2] if d else None
+            elif not result:
+                # "Cuối tháng 6 vừa qua, ... tổ chức Hội nghị", "năm 2016 ... đã tổ chức Hội nghị"
+                date = _bare_date(doc, s.t0, k)
+            if date and date.startswith("--"):
+                date = years.fill(date)
             organizer = _organizer(doc, si, it, k)
             # only a bare head that acts ("đại hội đã bầu", "Đại hội diễn ra") may move the event to an earlier day
             acting = bare and (held_after or bool(er.bare_after.match(toks.keys, k + m[0], s.t1)))
@@ -144,8 +303,63 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
             k = j
             if date:
                 last_date = date
-    _meetings(doc, items, out, seen, year)
+    _meetings(doc, items, out, seen, years)
+    _headings(doc, items, out, seen)
     return _participants(doc, items, out)
+
+
+def _headings(doc: Doc, items: list[SentenceItems], out: list[EventFact], seen: dict[str, int]) -> None:
+    """A heading line that names an event ("Ra mắt Hội đồng trường ... nhiệm kỳ 2020 - 2025", a title "Hội nghị
+    ..."), before the body reports any: the event the article reports. The first event of the body with the same
+    head is that event, under the heading's name; without one, the heading's event stands alone, undated."""
+    er = doc.rules.events
+    toks = doc.toks
+    first_at = min((e.evidence.start for e in out if e.evidence), default=len(doc.work))
+    for si, s in enumerate(doc.sents):
+        if s.start >= first_at:
+            break
+        if s.noise or s.t1 - s.t0 > 25 or doc.work[s.end - 1] in ".!?…:;,":
+            continue
+        if (s.start and doc.work[s.start - 1] != "\n") or (s.end < len(doc.work) and doc.work[s.end] != "\n"):
+            continue
+        k = s.t0
+        m = er.heads.match(toks.keys, k, s.t1) or er.heading_heads.match(toks.keys, k, s.t1)
+        if not m or er.not_heads.match(toks.keys, k, s.t1):
+            continue
+        if k + m[0] >= s.t1 or er.bare_after.match(toks.keys, k + m[0], s.t1):
+            continue
+        j = _event_end(doc, k, m[0], s.t1)
+        if j - k <= m[0]:
+            continue
+        name = doc.span(k, j)
+        nk = _event_key(doc, name)
+        if any(nk in x or x in nk for x in seen):
+            continue  # named again in the body
+        hk = fold(doc.span(k, k + m[0]))
+        lead = min(range(len(out)), key=lambda x: out[x].evidence.start if out[x].evidence else 0, default=None)
+        if lead is not None and fold(out[lead].name).startswith(hk):
+            old = out[lead]
+            out[lead] = EventFact(name=name, date=old.date, organizer=old.organizer,
+                                  participants=old.participants, evidence=old.evidence)
+            seen[nk] = lead
+        else:
+            _emit(doc, out, seen, name, None, None, items[si], si)
+        return  # one heading: the article's own event
+
+
+def _planned(doc: Doc, t0: int, t1: int, k: int, j: int) -> bool:
+    """A future word in the clause before the head, or just after the name ("…, sẽ được tổ chức")."""
+    er = doc.rules.events
+    toks = doc.toks
+    for x in range(max(t0, k - 6), k):
+        if toks.text[x] in (",", ";", ":", ".") and x < k - 1:
+            continue
+        if er.future_words.match(toks.keys, x, k):
+            return True
+    x = j
+    while x < t1 and x < j + 2 and toks.text[x] in (",", "(", "-", "–"):
+        x += 1
+    return x < t1 and bool(er.future_words.match(toks.keys, x, t1))
 
 
 def _participants(doc: Doc, items: list[SentenceItems], out: list[EventFact]) -> list[EventFact]:
@@ -202,7 +416,7 @@ def _emit(
     out.append(EventFact(name=name, date=date, organizer=organizer, participants=participants, evidence=doc.evidence(si)))
 
 
-def _meetings(doc: Doc, items: list[SentenceItems], out: list[EventFact], seen: dict[str, int], year: int | None) -> None:
+def _meetings(doc: Doc, items: list[SentenceItems], out: list[EventFact], seen: dict[str, int], years: _Years) -> None:
     """ "Ngày 25/5/2017, Ban Bí thư đã họp ...": a dated meeting named by its verb -> "cuộc họp của Ban Bí thư"."""
     er = doc.rules.events
     toks = doc.toks
@@ -211,14 +425,15 @@ def _meetings(doc: Doc, items: list[SentenceItems], out: list[EventFact], seen: 
             continue
         for op in items[si].orgs:
             vm = er.meeting_verbs.match(toks.keys, op.j, s.t1)
-            if not vm:
+            # "... đã họp Hội nghị liên tịch lần thứ 12": the meeting is the event named after the verb
+            if not vm or er.heads.match(toks.keys, op.j + vm[0], s.t1):
                 continue
             dates = doc.dates_in(s.start, toks.starts[op.i])
             if not dates:
                 continue
             date = dates[-1][2]
             if date.startswith("--"):
-                date = f"{year:04d}{date[1:]}" if year else None
+                date = years.fill(date)
             _emit(doc, out, seen, er.meeting_name.format(org=op.name), date, op.name, items[si], si)
     return out
 
