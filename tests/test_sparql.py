@@ -431,7 +431,7 @@ def test_rdflib_sparqlstore_queries_through_the_endpoint(server: str) -> None:
     remote.close()
 
 
-def test_real_server_answers_busy_when_every_worker_is_taken(store: Store) -> None:
+def test_real_server_queues_a_query_until_a_worker_is_free(store: Store) -> None:
     app = make_app(store, query_timeout=1.5, max_results=10**9, max_concurrent=1)
     with serve(app) as url:
         results: dict[str, httpx.Response] = {}
@@ -442,11 +442,35 @@ def test_real_server_answers_busy_when_every_worker_is_taken(store: Store) -> No
         t = threading.Thread(target=slow)
         t.start()
         time.sleep(0.5)
-        busy = httpx.get(url + "/sparql", params={"query": "ASK {}"}, timeout=30)
+        start = time.monotonic()
+        queued = httpx.get(url + "/sparql", params={"query": "ASK {}"}, timeout=30)
+        waited = time.monotonic() - start
         t.join(30)
-        assert busy.status_code == 503 and busy.headers["retry-after"] == "5"
-        assert "too many queries" in busy.json()["detail"]
+        # the second query waits for the slot, which the runaway frees when its time is up
+        assert queued.status_code == 200 and waited >= 0.5
         assert results["slow"].status_code == 503 and "1.5 s limit" in results["slow"].json()["detail"]
+
+
+def test_a_query_gets_busy_when_no_worker_frees_up_within_the_wait() -> None:
+    import asyncio
+
+    from fastapi import HTTPException
+
+    from kg import sparql
+
+    runner = sparql.Runner(1)
+    release = threading.Event()
+    holder = threading.Thread(target=lambda: asyncio.run(runner.run(lambda cancel: release.wait(10), 10)))
+    holder.start()
+    time.sleep(0.2)
+    try:
+        with pytest.raises(HTTPException) as exc:
+            asyncio.run(runner.run(lambda cancel: True, 0.3))
+        assert exc.value.status_code == 503 and exc.value.headers == {"Retry-After": "5"}
+        assert "too many queries" in str(exc.value.detail)
+    finally:
+        release.set()
+        holder.join(10)
 
 
 def test_real_server_streams_csv_downloads(server: str) -> None:

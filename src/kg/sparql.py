@@ -27,9 +27,9 @@ flag that the worker checks between result rows:
 - work done before the first row cannot be interrupted: aggregates (GROUP BY, COUNT), ORDER BY,
   DISTINCT over the whole result, and a long search for a rare match all run inside one call into
   Oxigraph. Such a query keeps its worker thread busy until it finishes, after the client has had
-  its 503. Workers are daemon threads and count against ``max_concurrent``: when all are busy the
-  endpoint answers 503 at once (with Retry-After) instead of queueing, so runaway queries can
-  occupy at most that many cores and never block the server's event loop;
+  its 503. Workers are daemon threads and count against ``max_concurrent``: when all are busy a new
+  query waits for a slot (up to its time limit, at most 5 s), then gets 503 with Retry-After, so
+  runaway queries can occupy at most that many cores and never block the server's event loop;
 - updates are transactions and are never cut off: they run to the end, without a time limit.
 The flag is also set when the client disconnects.
 Result size: SELECT rows and CONSTRUCT triples beyond ``KG_MAX_RESULTS`` are not read; the
@@ -48,6 +48,7 @@ import hmac
 import json
 import os
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -341,6 +342,9 @@ def _detached(e: BaseException) -> BaseException:
     return e
 
 
+QUEUE_WAIT = 5.0  # seconds a query may wait for a free worker before 503
+
+
 class Runner:
     """Runs store work in daemon worker threads: at most ``slots`` at a time, each awaited with a deadline."""
 
@@ -351,10 +355,15 @@ class Runner:
         self.running = 0
 
     async def run(self, work: Callable[[threading.Event], T], timeout: float | None) -> T:
-        if not self._free.acquire(blocking=False):
-            raise HTTPException(
-                503, f"too many queries running ({self.slots}); try again shortly", headers={"Retry-After": "5"}
-            )
+        # a burst waits a moment for a slot (up to the time limit, at most QUEUE_WAIT s); only
+        # slots held longer than that, by runaway queries, turn new queries away
+        wait_until = time.monotonic() + min(timeout or QUEUE_WAIT, QUEUE_WAIT)
+        while not self._free.acquire(blocking=False):
+            if time.monotonic() >= wait_until:
+                raise HTTPException(
+                    503, f"too many queries running ({self.slots}); try again shortly", headers={"Retry-After": "5"}
+                )
+            await asyncio.sleep(0.005)
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[T] = loop.create_future()
         cancel = threading.Event()
