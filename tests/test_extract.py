@@ -148,6 +148,9 @@ UNDATED_EVENTS = [
      " phấn đấu tiến tới xóa bỏ bệnh lao vào năm 2030.", "2021-07-02"),
     ("Sáng 9/5, Hội nghị Trung ương 9 đã biểu quyết đồng ý để ông Lê Văn Tâm thôi giữ chức. Ông Tâm ra Hà Nội làm"
      " Phó chủ tịch Ủy ban vào tháng 10/2015.", None),
+    # a closed range of days (a schedule) gives its year, not a later day of the report
+    ("Sáng 30/5, Sở Văn hóa tỉnh Đồng Xanh tổ chức Lễ phát động chiến dịch truyền thông về gia đình. Chiến dịch"
+     " diễn ra từ ngày 1/6 đến 30/6/2017.", "2017-05-30"),
 ]
 
 

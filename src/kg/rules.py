@@ -191,6 +191,7 @@ class EventsModel(_Model):
     result_before: list[str]
     reference_before: list[str]
     future_words: list[str]
+    deadline_words: list[str]
     heading_heads: list[str]
 
 
@@ -489,6 +490,7 @@ class Events:
     result_before: PhraseTable  # "kết quả Hội nghị ...": the sentence's date is the report's, not the event's
     reference_before: PhraseTable  # "nội dung Hội nghị ...": an event cited, not reported
     future_words: PhraseTable  # "sẽ được tổ chức": a plan, not a report
+    deadline_words: PhraseTable  # "trước ngày 15/5/2021": a date of a plan
     heading_heads: PhraseTable  # heads that start an event only on a heading line ("Ra mắt ...")
 
 
@@ -503,6 +505,7 @@ class Dates:
     day_words: frozenset[str]  # words before a day ("ngày", "sáng"), not "năm"
     month_words: frozenset[str]  # "tháng": before a month written alone ("cuối tháng 6")
     year_words: frozenset[str]  # "năm": before a year written alone ("năm 2016")
+    range_words: frozenset[str]  # "đến": inside a closed range of days ("từ 1/6 đến 30/6/2017")
     not_report_year_before: PhraseTable
     range_end_re: re.Pattern[str]  # the second year of "2015-2020"
     range_start_re: re.Pattern[str]  # "-2020" after the first year of a range
@@ -720,6 +723,7 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         result_before=PhraseTable(ev.result_before),
         reference_before=PhraseTable(ev.reference_before),
         future_words=PhraseTable(ev.future_words),
+        deadline_words=PhraseTable(ev.deadline_words),
         heading_heads=PhraseTable(ev.heading_heads),
     )
     day_w, mon_w, year_w = _alt(da.day_words), _alt(da.month_words), _alt(da.year_words)
@@ -751,6 +755,7 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         day_words=_keyset([t for w in da.day_words + da.time_words for t in tokenize(w)]),
         month_words=_keyset(da.month_words),
         year_words=_keyset(da.year_words),
+        range_words=_keyset(da.range_words),
         not_report_year_before=PhraseTable(da.not_report_year_before),
         range_end_re=re.compile(r"\d{4}\s?[–-]\s?$"),
         range_start_re=re.compile(r"\s?[–-]\s?\d{4}"),

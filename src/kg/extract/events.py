@@ -95,7 +95,7 @@ class _Years:
         return bool(dated) or bool(self.doc.rules.dates.year_re.search(self.doc.work, s.start, s.end))
 
     def mentions(self) -> list[tuple[int, int, int, int, bool]]:
-        """(sentence or -1 for a plan, year, month or 0, day or 0, ends a range) of every year the article states,
+        """(sentence or -1 for a plan, year, month or 0, day or 0, in a range) of every year the article states,
         leaving out years of careers, births, terms' ends and the past ("từ năm", "hồi")."""
         if self._mentions is not None:
             return self._mentions
@@ -106,25 +106,33 @@ class _Years:
         out: list[tuple[int, int, int, int, bool]] = []
         career = self.career
 
-        def keep(a: int) -> tuple[int, int] | None:
+        def keep(a: int, b: int = 0) -> tuple[int, int, bool] | None:
             k = bisect_left(toks.starts, a)
             if k >= len(toks):
                 return None
             si = doc.tok_sent[k]
             s = doc.sents[si]
-            if s.noise or dr.not_report_year_before.match_ending(toks.keys, k, max(0, k - 3)) or career(si):
+            if s.noise or career(si):
                 return None
-            plan = any(ev.future_words.match(toks.keys, x, k) for x in range(max(s.t0, k - 8), k))
-            return (-1 if plan else si, k)
+            # "từ tháng 4/2016" starts a past post; "từ 1/6 đến 30/6/2017", a closed range of days, is a period
+            closed = any(toks.keys[x] in dr.range_words for x in range(k, bisect_left(toks.starts, b)))
+            if not closed and dr.not_report_year_before.match_ending(toks.keys, k, max(0, k - 3)):
+                return None
+            plan = any(
+                ev.future_words.match(toks.keys, x, k) or ev.deadline_words.match(toks.keys, x, k)
+                for x in range(max(s.t0, k - 8), k)
+            )
+            return (-1 if plan else si, k, closed)
 
-        for a, _, iso in doc.dates_in():
+        for a, b, iso in doc.dates_in():
             if iso.startswith("--"):
                 continue
-            sk = keep(a)
+            sk = keep(a, b)
             if not sk:
                 continue
             parts = [int(x) for x in iso.split("-")]
-            rng = bool(dr.range_end_re.search(doc.work, max(0, a - 8), a))
+            # the end of a range, or a closed range (often a schedule), says nothing of the day of the report
+            rng = sk[2] or bool(dr.range_end_re.search(doc.work, max(0, a - 8), a))
             out.append((sk[0], parts[0], parts[1] if len(parts) > 1 else 0, parts[2] if len(parts) > 2 else 0, rng))
         for m in dr.year_re.finditer(doc.work):
             a = m.start()
