@@ -84,15 +84,11 @@ class _Years:
         return c
 
     def past_career(self, si: int) -> bool:
-        """Sentence si tells someone's career and dates it by a month or a year, not a day ("Tháng 11/2015, tại
+        """Sentence si tells someone's career and dates it by a month of a year, not a day ("Tháng 11/2015, tại
         phiên họp ..., ông được bầu"; "... tại Hội nghị lần thứ nhất hồi tháng 1/2016")."""
         s = self.doc.sents[si]
-        if not self.career(si):
-            return False
-        dated = [iso for _, _, iso in self.doc.dates_in(s.start, s.end) if not iso.startswith("--")]
-        if any(len(iso) == 10 for iso in dated):
-            return False
-        return bool(dated) or bool(self.doc.rules.dates.year_re.search(self.doc.work, s.start, s.end))
+        dated = [len(iso) for _, _, iso in self.doc.dates_in(s.start, s.end) if not iso.startswith("--")]
+        return 7 in dated and 10 not in dated and self.career(si)
 
     def mentions(self) -> list[tuple[int, int, int, int, bool]]:
         """(sentence or -1 for a plan, year, month or 0, day or 0, in a range) of every year the article states,
