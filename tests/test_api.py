@@ -391,3 +391,14 @@ def test_graph_page_is_html_when_the_network_view_is_available(client: TestClien
         pytest.skip("kg.viz is not available on this checkout")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     assert "Lê Văn Hoà" in r.text
+
+
+def test_a_body_that_is_not_utf8_gets_422_not_500() -> None:
+    from kg.api import create_app
+    from kg.config import Settings
+    from kg.store import open_store
+
+    app = create_app(open_store(":memory:"), Settings(write_token="t"))
+    with TestClient(app, raise_server_exceptions=False) as c:
+        r = c.post("/articles", content=b"\x80\x81{", headers={"content-type": "application/json", "authorization": "Bearer t"})
+    assert r.status_code in (400, 422) and "detail" in r.json()
