@@ -2,61 +2,23 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
+from kgtest import kg_serve
 from api_fixtures import SL, build_store, extra_article
 
 TOKEN = "server-test-token"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     path = tmp_path_factory.mktemp("store") / "store"
     build_store(str(path)).close()
-    port = free_port()
-    env = {**os.environ, "KG_WRITE_TOKEN": TOKEN, "KG_MAX_REQUEST_BYTES": "100000"}
-    env.pop("KG_CORS_ORIGINS", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-c", "from kg.cli import main; main()", "serve", "--store", str(path), "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                err = proc.stderr.read().decode() if proc.stderr and proc.poll() is not None else ""
-                raise RuntimeError(f"kg serve did not come up: {err[-2000:]}")
-            time.sleep(0.1)
+    with kg_serve(path, {"KG_WRITE_TOKEN": TOKEN, "KG_MAX_REQUEST_BYTES": "100000"}) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
-        if proc.stderr:
-            proc.stderr.close()
 
 
 @pytest.mark.slow

@@ -2,54 +2,23 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from kgtest import FIXTURES, ROOT, run_kg
+from kgtest import FIXTURES, ROOT, kg_serve, run_kg
 
 TOKEN = "test-token-0123456789"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture()
 def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     store = tmp_path / "store"
     assert run_kg("ingest", str(ROOT / "data" / "articles"), "--store", str(store), "--no-progress").returncode == 0
-    port = free_port()
-    env = {**os.environ, "KG_WRITE_TOKEN": TOKEN}
-    env.pop("KG_STORE", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "kg.cli", "serve", "--store", str(store), "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("kg serve did not start")
+    with kg_serve(store, {"KG_WRITE_TOKEN": TOKEN}) as url:
         yield url, store
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
     assert not (store / "kg-serve.json").exists(), "the server's note must go when it stops"
 
 
