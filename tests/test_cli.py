@@ -83,3 +83,13 @@ def test_cli_errors_are_one_clear_line(args: list[str], expect: str, tmp_path: P
     assert "Traceback" not in r.stderr
     assert expect in r.stderr, r.stderr
     assert len([ln for ln in r.stderr.splitlines() if ln.strip()]) <= 3, r.stderr
+
+
+def test_readme_documents_every_command() -> None:
+    from kg.cli import app
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    names = [c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands]
+    assert names
+    for name in names:
+        assert f"`kg {name.rstrip('_')}" in readme, f"README does not document `kg {name}`"
