@@ -37,10 +37,10 @@ from kg.store import (
     RESULT_FORMATS,
     Result,
     Term,
-    _to_rdflib,
     bind_values,
     check_graph,
     replace_update,
+    solutions_result,
     update_url_for,
 )
 
@@ -181,11 +181,7 @@ class RemoteStore:
         r = self._post_query(sparql, accept, default_graphs, named_graphs)
         ctype = r.headers.get("content-type", "").split(";")[0].strip()
         if ctype in ("application/sparql-results+json", "application/json"):
-            parsed: Any = ox.parse_query_results(r.content, format=ox.QueryResultsFormat.JSON)
-            if isinstance(parsed, ox.QueryBoolean):
-                return Result("ask", boolean=bool(parsed))
-            names = [v.value for v in parsed.variables]
-            return Result("select", vars=names, rows=[tuple(_to_rdflib(s[v]) for v in names) for s in parsed])
+            return solutions_result(ox.parse_query_results(r.content, format=ox.QueryResultsFormat.JSON))
         g = Graph()
         g.parse(data=r.content, format="nt" if "n-triples" in ctype else "turtle")
         return Result("graph", graph=g)

@@ -118,6 +118,14 @@ def _to_rdflib(t: Any) -> Term | None:
     raise StoreError(f"unsupported term {t!r}")
 
 
+def solutions_result(res: ox.QueryBoolean | ox.QuerySolutions) -> Result:
+    """An ASK or SELECT answer from pyoxigraph (local or parsed from a server) as a Result."""
+    if isinstance(res, ox.QueryBoolean):
+        return Result("ask", boolean=bool(res))
+    names = [v.value for v in res.variables]
+    return Result("select", vars=names, rows=[tuple(_to_rdflib(sol[v]) for v in names) for sol in res])
+
+
 def to_oxigraph(t: Term) -> Any:
     if isinstance(t, URIRef):
         return ox.NamedNode(str(t))
@@ -212,12 +220,8 @@ class OxigraphStore:
         named_graphs: list[str] | None = None,
     ) -> Result:
         res = self._run(bind_values(sparql, bindings), default_graphs, named_graphs)
-        if isinstance(res, ox.QueryBoolean):
-            return Result("ask", boolean=bool(res))
-        if isinstance(res, ox.QuerySolutions):
-            names = [v.value for v in res.variables]
-            rows = [tuple(_to_rdflib(sol[v]) for v in names) for sol in res]
-            return Result("select", vars=names, rows=rows)
+        if isinstance(res, ox.QueryBoolean | ox.QuerySolutions):
+            return solutions_result(res)
         g = Graph()
         for t in res:
             g.add((_to_rdflib(t.subject), _to_rdflib(t.predicate), _to_rdflib(t.object)))  # type: ignore[arg-type]

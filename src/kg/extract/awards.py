@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kg.extract.doc import Doc, fold
-from kg.extract.entities import OrgRegistry, People, SentenceItems, _best_name
+from kg.extract.entities import OrgRegistry, People, SentenceItems, _best_name, _pronoun_before
 from kg.extract.spans import Barriers, read_org, read_role
 from kg.models import AwardFact
 from kg.rules import is_cap
@@ -347,20 +347,11 @@ def _recipients(doc: Doc, si: int, it: SentenceItems, a: int, b: int, people: Pe
                 break
             end_ = c0 - 1
         c0 = s.t0
-        if people.by_key and _pronoun(doc, c0, v0):
+        if people.by_key and _pronoun_before(doc, c0, v0):
             # "đồng chí được tặng A": the person last named
             return [max(people.by_key.values(), key=lambda p: p.last_pos).name]
     return []
 
-
-def _pronoun(doc: Doc, a: int, b: int) -> bool:
-    toks = doc.toks
-    drop = doc.rules.honorifics.drop
-    for x in range(a, b):
-        m = drop.match(toks.keys, x, b)
-        if m and (x + m[0] >= len(toks) or not is_cap(toks.text[x + m[0]])):
-            return True
-    return False
 
 
 def _conferrer(doc: Doc, si: int, it: SentenceItems, a: int, b: int, people: People, reg: OrgRegistry) -> str | None:
