@@ -5,10 +5,7 @@ refused updates; and the checks and fallbacks that other engines need."""
 from __future__ import annotations
 
 import io
-import os
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +18,7 @@ from kg.ids import article_graph
 from kg.pipeline import ingest_paths
 from kg.remote import RemoteStore, _split_credentials, gsp_url_for
 from kg.store import open_store, update_url_for
-from kgtest import ROOT, run_kg
+from kgtest import ROOT, kg_serve, run_kg
 from remote_fixtures import Server, fictional_article, free_port, start_oxigraph, stop, write_articles
 
 SEED = ROOT / "data" / "articles" / "seed-000.txt"
@@ -206,30 +203,10 @@ def test_viz_and_serve_work_against_the_server(server: Server, articles: Path, t
     assert r.returncode == 0, r.stderr
     assert "Chử Đức Trình" in html.read_text(encoding="utf-8")
 
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "KG_STORE"} | {"KG_STORE": server.query_url}
-    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                stats = httpx.get(f"{url}/stats", timeout=5)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise
-                time.sleep(0.1)
-        assert stats.status_code == 200, stats.text
-        assert "4" in stats.text
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+    with kg_serve(server.query_url) as url:
+        stats = httpx.get(f"{url}/stats", timeout=5)
+    assert stats.status_code == 200, stats.text
+    assert "4" in stats.text
 
 
 # --- configuration ------------------------------------------------------------------------------

@@ -24,34 +24,44 @@ def _initial(word: str) -> str:
     return a[:1]
 
 
+Alignment = tuple[tuple[str, str], ...]  # (acronym, the words it stands for), in order
+
+
 @lru_cache(maxsize=65536)
-def same_unit(a: str, b: str) -> bool:
-    """Do two names spell the same unit, allowing acronyms on either side?"""
-    ta, tb = tuple(a.split()), tuple(b.split())
-    fa, fb = tuple(fold(t) for t in ta), tuple(fold(t) for t in tb)
-    if fa == fb:
-        return True
-    if not any(is_acronym(t) for t in ta + tb):
-        return False
+def _align(a: str, b: str) -> Alignment | None:
+    """Align two names word by word, an all-capital token on either side standing for a run of
+    words with those initials (compared without diacritics); None when they don't align."""
+    ta, tb = a.split(), b.split()
+    fa, fb = [fold(t) for t in ta], [fold(t) for t in tb]
 
     @lru_cache(maxsize=None)
-    def match(i: int, j: int) -> bool:
+    def go(i: int, j: int) -> Alignment | None:
         if i == len(ta) and j == len(tb):
-            return True
-        if i < len(ta) and j < len(tb) and fa[i] == fb[j] and match(i + 1, j + 1):
-            return True
-        for x, y, fx, i2, j2 in ((ta, tb, fa, i, j), (tb, ta, fb, j, i)):
-            if i2 < len(x) and is_acronym(x[i2]):
-                want = ascii_fold(x[i2]).replace(".", "").replace("-", "")
-                for k in range(2, len(y) - j2 + 1):
-                    got = "".join(_initial(w) for w in y[j2 : j2 + k])
+            return ()
+        if i < len(ta) and j < len(tb) and fa[i] == fb[j]:
+            rest = go(i + 1, j + 1)
+            if rest is not None:
+                return rest
+        # an acronym at a[i] for words of b, or at b[j] for words of a
+        for short, long_, s, t, step in ((ta, tb, i, j, lambda k: go(i + 1, j + k)),
+                                         (tb, ta, j, i, lambda k: go(i + k, j + 1))):  # fmt: skip
+            if s < len(short) and is_acronym(short[s]):
+                want = ascii_fold(short[s]).replace(".", "").replace("-", "")
+                for k in range(2, len(long_) - t + 1):
+                    got = "".join(_initial(w) for w in long_[t : t + k])
                     if not want.startswith(got):
                         break
-                    if got == want and (match(i2 + 1, j2 + k) if x is ta else match(j2 + k, i2 + 1)):
-                        return True
-        return False
+                    rest = step(k) if got == want else None
+                    if rest is not None:
+                        return ((short[s], " ".join(long_[t : t + k])), *rest)
+        return None
 
-    return match(0, 0)
+    return go(0, 0)
+
+
+def same_unit(a: str, b: str) -> bool:
+    """Do two names spell the same unit, allowing acronyms on either side?"""
+    return _align(a, b) is not None
 
 
 def with_home(name: str, self_words: frozenset[str], home_name: str | None) -> str:
@@ -68,31 +78,9 @@ def with_home(name: str, self_words: frozenset[str], home_name: str | None) -> s
 
 
 def acronym_expansions(a: str, b: str) -> dict[str, str]:
-    """What each acronym of ``a`` stands for in ``b`` ("Trường ĐHCN", "Trường Đại học Công nghệ"
-    -> {"ĐHCN": "Đại học Công nghệ"}); empty when they don't align."""
-    ta, tb = a.split(), b.split()
-    fa, fb = [fold(t) for t in ta], [fold(t) for t in tb]
-
-    @lru_cache(maxsize=None)
-    def go(i: int, j: int) -> tuple[tuple[str, str], ...] | None:
-        if i == len(ta) and j == len(tb):
-            return ()
-        if i < len(ta) and j < len(tb) and fa[i] == fb[j]:
-            rest = go(i + 1, j + 1)
-            if rest is not None:
-                return rest
-        if i < len(ta) and is_acronym(ta[i]):
-            want = ascii_fold(ta[i]).replace(".", "").replace("-", "")
-            for k in range(2, len(tb) - j + 1):
-                got = "".join(_initial(w) for w in tb[j : j + k])
-                if not want.startswith(got):
-                    break
-                rest = go(i + 1, j + k) if got == want else None
-                if rest is not None:
-                    return ((ta[i], " ".join(tb[j : j + k])), *rest)
-        return None
-
-    return dict(go(0, 0) or ())
+    """What the acronyms stand for, when two names align ("Trường ĐHCN", "Trường Đại học Công
+    nghệ" -> {"ĐHCN": "Đại học Công nghệ"}); empty when they don't."""
+    return dict(_align(a, b) or ())
 
 
 def expand_acronyms(name: str, table: dict[str, str]) -> str:
