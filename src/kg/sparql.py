@@ -64,7 +64,7 @@ from rdflib.term import Node
 from kg.config import Settings
 from kg.errors import QueryError, StoreError
 from kg.queries import Query, bindings_for, load_queries, queries_dir
-from kg.store import PREFIXES, Store, bind_values, check_graph, to_oxigraph
+from kg.store import PREFIXES, RESULT_FORMATS, Store, bind_values, check_graph, to_oxigraph
 
 T = TypeVar("T")
 
@@ -90,12 +90,6 @@ GRAPH_TYPES: tuple[tuple[str, str], ...] = (
     ("application/xml", "rdfxml"),
     ("text/xml", "rdfxml"),
 )
-RESULT_FORMATS = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
 GRAPH_FORMATS = {
     "ttl": ox.RdfFormat.TURTLE,
     "nt": ox.RdfFormat.N_TRIPLES,
