@@ -113,7 +113,7 @@ def ingest(
         f"articles/s) into {location}",
         err=True,
     )
-    if timings and getattr(report, "timings", None):
+    if timings:
         typer.echo("stages (s): " + ", ".join(f"{k} {v:.1f}" for k, v in report.timings.items()), err=True)
     if report.failed:
         raise typer.Exit(1)
