@@ -43,7 +43,7 @@ from kg.api_models import (
     TripleOut,
 )
 from kg.ids import article_graph
-from kg.store import Store, check_term
+from kg.store import Store, term_sparql
 from kg.text import ascii_fold, fold
 from kg.vocab import BASE, DERIVED_GRAPH, GRAPH, ID
 
@@ -85,7 +85,7 @@ def article_graph_for(article_id: str) -> URIRef:
 
 def bind_many(sparql: str, var: str, terms: Iterable[Node]) -> str:
     """``VALUES ?var { t1 t2 … }`` at the start of the first WHERE block; terms are checked."""
-    vals = " ".join(check_term(t).n3() for t in terms)
+    vals = " ".join(term_sparql(t) for t in terms)
     m = _WHERE.search(sparql)
     if not m:
         raise ValueError("template has no WHERE block")

@@ -20,7 +20,6 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing as mp
 import os
-import re
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -28,8 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rdflib import BNode, Literal, URIRef
-
+from kg import ntriples as nt
 from kg.errors import ArticleError, KgError, QueryError, StoreError
 from kg.graph import build_graph
 from kg.ids import article_graph
@@ -98,54 +96,29 @@ Outcome = Built | Skipped | Failed
 
 
 # ---------------------------------------------------------------------------------------------------
-# N-Quads: written by hand because rdflib's n3() is slow and writes multi-line literals as """…""",
-# which N-Quads forbids. IRIs are checked here, in the worker, so a bad one fails its article only.
-
-_ESC = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
-_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
-
-
-def _iri(value: str) -> str:
-    if _BAD_IRI.search(value) or ":" not in value:
-        raise ArticleError(f"not a valid IRI: {value[:80]!r}")
-    return f"<{value}>"
+# N-Quads: written by kg.ntriples (total escaping: printable ASCII out, whatever comes in; IRIs
+# checked), in the worker, so a term with no safe text form fails its article only.
 
 
 def nt_term(t: Any) -> str:
-    """One rdflib term in N-Triples syntax."""
-    if isinstance(t, URIRef):
-        return _iri(str(t))
-    if isinstance(t, Literal):
-        lex = f'"{str(t).translate(_ESC)}"'
-        if t.language:
-            return f"{lex}@{t.language}"
-        if t.datatype is not None and str(t.datatype) != "http://www.w3.org/2001/XMLSchema#string":
-            return f"{lex}^^{_iri(str(t.datatype))}"
-        return lex
-    if isinstance(t, BNode):
-        return f"_:b{t}"
-    raise ArticleError(f"cannot serialise {type(t).__name__}")
+    """One rdflib term in N-Triples syntax (``kg.ntriples.term_text``; ArticleError if it has none)."""
+    try:
+        return nt.term_text(t)
+    except nt.TermError as e:
+        raise ArticleError(str(e)) from e
 
 
 def nquads(triples: Iterable[tuple[Any, Any, Any]], graph: str) -> tuple[str, int]:
     """N-Quads text of ``triples`` in ``graph``, and how many lines it has."""
-    g = _iri(graph)
-    memo: dict[Any, str] = {}
-
-    def term(t: Any) -> str:
-        s = memo.get(t)
-        if s is None:
-            s = memo[t] = nt_term(t)
-        return s
-
-    lines = [f"{term(s)} {term(p)} {term(o)} {g} .\n" for s, p, o in triples]
-    return "".join(lines), len(lines)
+    try:
+        return nt.nquads(triples, graph)
+    except nt.TermError as e:
+        raise ArticleError(str(e)) from e
 
 
 def nquads_to_triples(nq: str, graph: str) -> str:
     """The N-Triples body of an INSERT DATA block, from our own N-Quads lines of one graph."""
-    suffix = f" <{graph}> .\n"
-    return "".join(line[: -len(suffix)] + " .\n" for line in nq.splitlines(keepends=True) if line.endswith(suffix))
+    return nt.to_ntriples(nq, graph)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -279,12 +252,7 @@ def existing_hashes(store: Store) -> dict[str, str]:
 
 def replace_update(batch: list[Built]) -> str:
     """One SPARQL Update replacing every article of the batch (a single transaction)."""
-    ops = []
-    for b in batch:
-        ops.append(f"DROP SILENT GRAPH <{b.graph}>")
-        if b.nquads:
-            ops.append(f"INSERT DATA {{ GRAPH <{b.graph}> {{\n{nquads_to_triples(b.nquads, b.graph)}}} }}")
-    return " ;\n".join(ops)
+    return nt.replace_update({b.graph: nt.to_ntriples(b.nquads, b.graph) for b in batch})
 
 
 # "The derived graph is out of date": written in the same transaction as every ingest batch and
