@@ -92,7 +92,7 @@ def ingest(
                 raise KgError(f"the store is in use by kg serve at {url}: set KG_WRITE_TOKEN to the server's "
                               "write token to ingest through it, or stop the server") from None
             typer.echo(f"kg: the store is held by kg serve at {url}: ingesting through it", err=True)
-            report = ingest_via_server(paths, url, token, progress=bar)
+            report = ingest_via_server(paths, url, token, force=force, progress=bar)
             location = url
         else:
             location = s.location
@@ -309,6 +309,7 @@ def serve(
     from kg.handoff import write_note
 
     s = _open(store)
+    _finish_interrupted_derive(s)
     url = f"http://{host}:{port}"
     typer.echo(f"kg: serving {s.location} on {url}/ (docs /docs, SPARQL /sparql, network /graph)", err=True)
     note = write_note(s.location, url)  # lets `kg ingest` on this folder go through the server
@@ -322,6 +323,18 @@ def serve(
             s.close()
 
     Server(uvicorn.Config(create_app(s), host=host, port=port, log_level="warning")).run()
+
+
+def _finish_interrupted_derive(s) -> None:  # type: ignore[no-untyped-def]
+    """A write killed before its derive finished left the derive-pending marker: derive now."""
+    from kg.pipeline import derive_pending, finish_derive
+
+    try:
+        if derive_pending(s):
+            typer.echo("kg: the last write stopped before the derived graph was rebuilt: rebuilding it", err=True)
+            finish_derive(s)
+    except KgError as e:
+        typer.echo(f"kg: warning: could not finish the interrupted derive: {e}", err=True)
 
 
 @app.command()

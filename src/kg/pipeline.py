@@ -246,8 +246,19 @@ def _work_chunk(paths: list[str]) -> tuple[list[Outcome], dict[str, float]]:
 # The store side; runs in the calling process only.
 
 
-def existing_hashes(store: Store) -> dict[str, str]:
-    return {str(i): str(h) for i, h in store.query(HASHES).rows}
+HASHES_OF = """
+SELECT ?id ?h WHERE { VALUES ?id { %s } GRAPH ?g { ?a dcterms:identifier ?id ; a kg:Article ; kg:contentHash ?h } }"""
+
+
+def existing_hashes(store: Store, ids: list[str] | None = None) -> dict[str, str]:
+    """Article id -> content hash of the articles in the store (only ``ids`` when given)."""
+    if ids is None:
+        return {str(i): str(h) for i, h in store.query(HASHES).rows}
+    out: dict[str, str] = {}
+    for k in range(0, len(ids), 500):
+        values = " ".join(nt.literal_text(i) for i in ids[k : k + 500])
+        out.update((str(i), str(h)) for i, h in store.query(HASHES_OF % values).rows)
+    return out
 
 
 def replace_update(batch: list[Built]) -> str:
@@ -474,9 +485,15 @@ def ingest_articles(
     extract: Extractor | None = None,
     derive_after: bool = True,
 ) -> IngestReport:
-    """Ingest articles already in memory (an upload), in this process, in one transaction."""
+    """Ingest articles already in memory (an upload), in this process, in one transaction.
+
+    With ``derive_after`` False the derive-pending marker stays in the store (written in the same
+    transaction as the articles): a later call with it True, or the next ``kg ingest`` / ``kg serve``,
+    rebuilds the derived graph.
+    """
     report = IngestReport()
-    known = {} if force else existing_hashes(store)
+    articles = list(articles)
+    known = {} if force else existing_hashes(store, sorted({a.id for a in articles}))
     writer = _Writer(store, report, batch_size=1_000_000)
     for a in articles:
         if known.get(a.id) == a.sha256:
@@ -488,5 +505,7 @@ def ingest_articles(
             writer.add(Failed(a.source_path or a.id, str(e), a.id))
     writer.flush()
     if derive_after and (report.ingested or derive_pending(store)):
+        t0 = time.perf_counter()
         finish_derive(store)
+        report.timings["derive"] = time.perf_counter() - t0
     return report
