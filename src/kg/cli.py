@@ -72,6 +72,7 @@ def ingest(
     """Extract, resolve and write articles into the store (each article one named graph)."""
     from kg.errors import StoreError
     from kg.handoff import ingest_via_server, running_server
+    from kg.ingest import shown
     from kg.pipeline import ingest_paths
     from kg.store import store_spec
 
@@ -80,6 +81,7 @@ def ingest(
             raise KgError(f"no such file or folder: {p}")
     start = time.monotonic()
     bar = _Progress(tty=sys.stderr.isatty()) if progress else None
+    late: list[KgError] = []  # errors after the articles were handled: reported after them, not instead
     try:
         try:
             s = _open(store)
@@ -100,13 +102,16 @@ def ingest(
                 report = ingest_paths(paths, s, workers=workers or None, force=force, progress=bar,
                                       batch_size=batch_size)  # fmt: skip
             finally:
-                s.close()
+                try:
+                    s.close()
+                except KgError as e:
+                    late.append(e)
     finally:
         if bar:
             bar.close()
     secs = time.monotonic() - start
     for path, reason in report.failed:
-        typer.echo(f"kg: failed: {path}: {reason}", err=True)
+        typer.echo(f"kg: failed: {shown(path)}: {reason}", err=True)
     typer.echo(
         f"ingested {report.ingested}, unchanged {report.unchanged}, failed {len(report.failed)} "
         f"({report.triples} triples, {secs:.1f} s, {(report.ingested + report.unchanged) / max(secs, 1e-9):.0f} "
@@ -115,7 +120,9 @@ def ingest(
     )
     if timings:
         typer.echo("stages (s): " + ", ".join(f"{k} {v:.1f}" for k, v in report.timings.items()), err=True)
-    if report.failed:
+    for message in [*report.errors, *map(str, late)]:
+        _err(message)
+    if report.failed or report.errors or late:
         raise typer.Exit(1)
 
 
@@ -344,8 +351,14 @@ def run(
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
     store: StoreOpt = None,
 ) -> None:
-    """The main job: build the graph from data/ and serve the API, SPARQL and network page."""
-    ingest([data], store=store, workers=0, force=False, progress=True)
+    """The main job: build the graph from data/ and serve the API, SPARQL and network page.
+
+    Articles that can't be read are reported (name and reason) and the rest is served all the same."""
+    try:
+        ingest([data], store=store, workers=0, force=False, progress=True)
+    except typer.Exit as e:
+        if e.exit_code:
+            typer.echo("kg: some articles were not ingested (see above); serving the rest", err=True)
     serve(host=host, port=port, store=store)
 
 

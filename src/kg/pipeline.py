@@ -31,7 +31,7 @@ from kg import ntriples as nt
 from kg.errors import ArticleError, KgError, QueryError, StoreError
 from kg.graph import build_graph
 from kg.ids import article_graph
-from kg.ingest import iter_article_paths, read_article
+from kg.ingest import Refused, iter_article_paths, read_article, shown
 from kg.models import Article, ArticleFacts
 from kg.resolve import resolve
 from kg.store import OxigraphStore, Store
@@ -60,6 +60,7 @@ class IngestReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
     triples: int = 0
     batches: int = 0
+    errors: list[str] = field(default_factory=list)  # after the articles were handled (derive failed, …)
     timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys((*STAGES, "store", "derive"), 0.0))
 
     @property
@@ -222,7 +223,8 @@ def _init_worker(known: dict[str, str], extract: Extractor | None, sink: bool = 
         use_triple_sink(True)
 
 
-def work_one(path: str, known: dict[str, str], extract: Extractor | None, timings: dict[str, float]) -> Outcome:
+def work_one(path: str | Refused, known: dict[str, str], extract: Extractor | None,
+             timings: dict[str, float]) -> Outcome:  # fmt: skip
     """Read and hash; skip when the store holds the same hash; else build. Never raises."""
     try:
         t0 = time.perf_counter()
@@ -232,12 +234,12 @@ def work_one(path: str, known: dict[str, str], extract: Extractor | None, timing
             return Skipped(article.id, path)
         return build_article(article, extract, timings)
     except ArticleError as e:
-        return Failed(path, str(e))
+        return Failed(shown(str(path)), str(e))
     except Exception as e:  # noqa: BLE001 - one article's bug must not stop a bulk run; it is reported
-        return Failed(path, f"internal error: {type(e).__name__}: {e}")
+        return Failed(shown(str(path)), f"internal error: {type(e).__name__}: {e}")
 
 
-def _work_chunk(paths: list[str]) -> tuple[list[Outcome], dict[str, float]]:
+def _work_chunk(paths: list[str | Refused]) -> tuple[list[Outcome], dict[str, float]]:
     timings = dict.fromkeys(STAGES, 0.0)
     return [work_one(p, _KNOWN, _EXTRACT, timings) for p in paths], timings
 
@@ -345,8 +347,11 @@ class _Writer:
             self.unflushed += len(batch)
             flush = getattr(self.store, "flush", None)
             if flush is not None and self.unflushed >= FLUSH_EVERY:
-                flush()
                 self.unflushed = 0
+                try:
+                    flush()
+                except StoreError as e:
+                    self.report.errors.append(str(e))
         finally:
             self.report.timings["store"] += time.perf_counter() - t0
 
@@ -369,10 +374,10 @@ class _Writer:
         r.triples += sum(b.triples for b in batch)
 
 
-def _chunks(paths: Iterator[Path], size: int) -> Iterator[list[str]]:
-    chunk: list[str] = []
+def _chunks(paths: Iterator[Path | Refused], size: int) -> Iterator[list[str | Refused]]:
+    chunk: list[str | Refused] = []
     for p in paths:
-        chunk.append(str(p))
+        chunk.append(p if isinstance(p, Refused) else str(p))
         if len(chunk) >= size:
             yield chunk
             chunk = []
@@ -464,7 +469,10 @@ def ingest_paths(
     writer.flush()
     if derive_after and (report.ingested or pending):
         t0 = time.perf_counter()
-        finish_derive(store)
+        try:
+            finish_derive(store)
+        except StoreError as e:  # the articles are in; the marker stays, so the next run derives
+            report.errors.append(f"the derived graph was not rebuilt (the next run will): {e}")
         report.timings["derive"] = time.perf_counter() - t0
     return report
 

@@ -272,11 +272,19 @@ class OxigraphStore:
             ox.serialize(seen, out, rf)
 
     def flush(self) -> None:
-        self._s.flush()
+        try:
+            self._s.flush()
+        except OSError as e:
+            raise StoreError(f"could not write the store {self.location} to disk: {e}") from e
 
     def close(self) -> None:
-        self._s.flush() if self.location != ":memory:" else None
-        del self._s
+        try:
+            if self.location != ":memory:":
+                self._s.flush()
+        except OSError as e:
+            raise StoreError(f"could not write the store {self.location} to disk: {e}") from e
+        finally:
+            del self._s
 
 
 def insert_update(graph: str, triples: Iterable[tuple[Term, Term, Term]]) -> str:
