@@ -253,7 +253,6 @@ class Writer:
                          published=article.published, url=article.url)  # fmt: skip
         return IngestResult(article=ref, graph=built.graph, triples=built.triples, replaced=replaced)
 
-
     def ingest_batch(self, articles: list[Article], *, derive: bool, force: bool) -> BatchResult:
         """Many articles, unchanged ones skipped, one transaction; derive once (if ``derive``)."""
         from kg.pipeline import ingest_articles
@@ -287,6 +286,25 @@ def _html_to_text(html: str) -> str:
         return main_text(html).text
     except ArticleError as e:
         raise HTTPException(422, f"no article text found in the HTML ({e})") from e
+
+
+def _inline_schema(model: type[Any]) -> dict[str, Any]:
+    """A model's JSON schema with its nested models written in place (no "$defs" the OpenAPI document
+    would not have)."""
+    schema = model.model_json_schema()
+    defs = schema.pop("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return inline(defs[ref.rsplit("/", 1)[1]])
+            return {k: inline(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [inline(v) for v in node]
+        return node
+
+    return inline(schema)
 
 
 def _decode(body: bytes) -> str:
@@ -517,13 +535,19 @@ def create_app(
         return await run_in_threadpool(writer.ingest, art)
 
     @app.post("/articles/batch", response_model=BatchResult, tags=["articles"],
-              summary="Ingest many articles, derive once (needs the write token)")  # fmt: skip
-    async def post_articles(request: Request, batch: ArticleBatchIn) -> BatchResult:
+              summary="Ingest many articles, derive once (needs the write token)",
+              openapi_extra={"requestBody": {"required": True, "content": {
+                  "application/json": {"schema": _inline_schema(ArticleBatchIn)}}}})  # fmt: skip
+    async def post_articles(request: Request) -> BatchResult:
         """Articles whose text the store already holds are skipped (unless `force`); the rest are
         written in one transaction and the derived graph is rebuilt once — or, with `derive: false`,
         left marked as pending until a later batch with `derive: true` (which may be empty). `kg
         ingest` uses this while `kg serve` holds the store."""
-        _authorize(request, settings)
+        _authorize(request, settings)  # before reading the body, as POST /articles
+        try:
+            batch = ArticleBatchIn.model_validate_json(await request.body())
+        except ValidationError as e:
+            raise RequestValidationError(e.errors(include_url=False, include_context=False)) from e
         from kg.ingest import article_from_text
 
         arts, bad = [], []
