@@ -365,6 +365,28 @@ def test_urls_are_derived_and_overridable(monkeypatch: pytest.MonkeyPatch) -> No
     s.close()
 
 
+def test_virtuoso_gets_its_own_endpoints_and_batch_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    for k in ("KG_UPDATE_URL", "KG_GSP_URL", "KG_STORE_USER"):
+        monkeypatch.delenv(k, raising=False)
+    monkeypatch.setenv("KG_STORE_ENGINE", "virtuoso")  # no server needed: the engine is named
+    anonymous, with_user = RemoteStore("http://h:8890/sparql"), RemoteStore("http://kg:pw@h:8890/sparql")
+    assert (anonymous.update_url, anonymous.store_url) == ("http://h:8890/sparql", "http://h:8890/sparql-graph-crud")
+    assert with_user.update_url == "http://h:8890/sparql-auth"
+    assert anonymous.batch_size == 100
+    monkeypatch.setenv("KG_STORE_ENGINE", "sesame")
+    with pytest.raises(StoreError, match="KG_STORE_ENGINE"):
+        RemoteStore("http://h:8890/sparql")
+
+
+def test_the_engine_is_recognised_from_its_server_header(server: Server) -> None:
+    store = remote(server)
+    try:
+        assert store.engine == server.engine
+        assert store.batch_size == (100 if server.engine == "virtuoso" else 200)
+    finally:
+        store.close()
+
+
 def test_credentials_in_the_url_are_kept_out_of_messages(server: Server, articles: Path) -> None:
     url, creds = _split_credentials("http://kg:s3cret@127.0.0.1:7878/query")
     assert url == "http://127.0.0.1:7878/query" and creds == ("kg", "s3cret")

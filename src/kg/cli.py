@@ -67,7 +67,7 @@ def ingest(
     progress: Annotated[bool, typer.Option(help="Show progress with rate and ETA (a bar on a terminal, "
                                                  "a line every 5 s otherwise).")] = True,
     batch_size: Annotated[int | None, typer.Option(min=1, show_default=False, help="Articles per store "
-                          "transaction (default: 200; 25 on Virtuoso).")] = None,
+                          "transaction (default: 200; 100 on Virtuoso).")] = None,
     timings: Annotated[bool, typer.Option(help="Print seconds per stage at the end.")] = False,
 ) -> None:
     """Extract, resolve and write articles into the store (each article one named graph)."""

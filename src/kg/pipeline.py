@@ -461,7 +461,7 @@ def ingest_paths(
 
     ``workers``: extraction processes (default: the number of cores); ``force``: rewrite unchanged
     articles too; ``extract``: the extractor (default ``kg.extract.extract_facts``);
-    ``batch_size``: articles per transaction (default: the store's, 25 for Virtuoso, else 200).
+    ``batch_size``: articles per transaction (default: the store's, 100 for Virtuoso, else 200).
     """
     batch_size = batch_size or store.batch_size
     paths = [str(p) for p in paths]

@@ -69,9 +69,10 @@ GRAPH_NAMESPACE = "https://w3id.org/kg-vn/graph/"  # kg's named graphs; an engin
 _GRAPHS = f"""SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{GRAPH_NAMESPACE}")) }}
 ORDER BY ?g"""
 _ONE_QUAD = "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 1"
-# Articles per ingest transaction. Virtuoso compiles one INSERT DATA of 200 articles (~40,000
-# triples) for minutes; at 25 a batch takes about a second (docs/ENGINES.md).
-BATCH_SIZES = {"virtuoso": 25}
+# Articles per ingest transaction. On Virtuoso a batch's time grows faster than its size (400 bulk
+# articles: 1.6 s per batch of 25, 3.8 s per 100, 8.7 s per 200); 100 was the fastest in total
+# (benchmarks/bench_engines.py, docs/ENGINES.md).
+BATCH_SIZES = {"virtuoso": 100}
 DEFAULT_BATCH_SIZE = 200
 ENGINES = ("virtuoso", "oxigraph", "generic")
 # The query form: the first keyword after the prologue (comments, BASE and PREFIX declarations).
