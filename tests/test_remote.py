@@ -343,6 +343,36 @@ def test_construct_and_describe_come_back_as_graphs(server: Server, articles: Pa
     assert r.returncode == 0 and r.stdout.count("ontology#Article> .") == 4, r.stdout + r.stderr
 
 
+def test_a_query_the_engine_refuses_is_a_query_error(server: Server) -> None:
+    store = remote(server)
+    try:
+        with pytest.raises(QueryError, match="refused the query"):
+            store.query("SELECT nonsense")
+    finally:
+        store.close()
+
+
+def test_a_partial_answer_from_virtuoso_is_an_error_not_an_empty_result(virtuoso_server: Server) -> None:
+    """Virtuoso's "anytime" answer to a query over its time limit is HTTP 200, X-SQL-State S1TAT and
+    whatever rows it had (here: none). kg must not take it for the answer."""
+
+    class WithAShortLimit(RemoteStore):
+        def _send(self, url: str, form: Any, accept: str, what: str) -> httpx.Response:
+            return super()._send(url, [*(form.items() if isinstance(form, dict) else form), ("timeout", "200")],
+                                 accept, what)  # fmt: skip
+
+    mp = pytest.MonkeyPatch()
+    for k, v in virtuoso_server.env.items():
+        mp.setenv(k, v)
+    store = WithAShortLimit(virtuoso_server.query_url)
+    mp.undo()
+    try:
+        with pytest.raises(StoreError, match="partial answer"):
+            store.query("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")
+    finally:
+        store.close()
+
+
 def test_query_forms_are_read_past_the_prologue() -> None:
     assert query_form("PREFIX a: <urn:x#> # a comment\nBASE <http://b/>\n construct { } WHERE {}") == "construct"
     assert query_form("# DESCRIBE in a comment\nSELECT * {}") == "select"
