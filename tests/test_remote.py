@@ -42,7 +42,7 @@ DERIVED = "https://w3id.org/kg-vn/graph/derived"
 ENGINES = ["oxigraph", "virtuoso"]
 
 
-@pytest.fixture(params=ENGINES)
+@pytest.fixture(params=[pytest.param(e, marks=pytest.mark.slow) for e in ENGINES])
 def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
     """Each engine in turn: a fresh Oxigraph per test, or the session's Virtuoso with kg's graphs dropped."""
     if request.param == "virtuoso":
@@ -165,6 +165,7 @@ def test_remote_and_embedded_stores_hold_and_export_the_same_quads(
     assert ttl.returncode == 0 and "Nguyễn Đình Đức" in ttl.stdout
 
 
+@pytest.mark.slow
 def test_a_rejected_update_leaves_the_store_as_it_was(oxigraph: Server, articles: Path) -> None:
     server = oxigraph
     store = RemoteStore(server.query_url)
@@ -182,6 +183,7 @@ def test_a_rejected_update_leaves_the_store_as_it_was(oxigraph: Server, articles
         store.close()
 
 
+@pytest.mark.slow
 def test_a_refused_ingest_batch_writes_nothing(oxigraph: Server, articles: Path) -> None:
     """A whole batch of replacements (drops and inserts) that the server refuses at the end."""
     server = oxigraph
@@ -205,6 +207,7 @@ def test_a_refused_ingest_batch_writes_nothing(oxigraph: Server, articles: Path)
     assert server_quads(server) == before
 
 
+@pytest.mark.slow
 def test_on_virtuoso_a_failed_update_keeps_what_ran_before_it_and_the_next_ingest_repairs_it(
     virtuoso_server: Server, articles: Path
 ) -> None:
@@ -226,6 +229,7 @@ def test_on_virtuoso_a_failed_update_keeps_what_ran_before_it_and_the_next_inges
     assert server_quads(srv) == before
 
 
+@pytest.mark.slow
 def test_a_server_without_the_union_default_graph_is_refused_with_a_hint(tmp_path: Path, articles: Path) -> None:
     """(Virtuoso's default graph is always the union of all graphs when a query names none.)"""
     proc, srv = start_oxigraph(tmp_path / "plain", union_default_graph=False)
@@ -352,6 +356,7 @@ def test_a_query_the_engine_refuses_is_a_query_error(server: Server) -> None:
         store.close()
 
 
+@pytest.mark.slow
 def test_a_partial_answer_from_virtuoso_is_an_error_not_an_empty_result(virtuoso_server: Server) -> None:
     """Virtuoso's "anytime" answer to a query over its time limit is HTTP 200, X-SQL-State S1TAT and
     whatever rows it had (here: none). kg must not take it for the answer."""
