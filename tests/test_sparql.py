@@ -514,7 +514,7 @@ def test_endpoint_over_a_remote_oxigraph_server(tmp_path: Any) -> None:
 
     from remote_fixtures import oxigraph_exe
 
-    exe = oxigraph_exe()  # installed beside this Python by the test extras, not looked up on PATH
+    exe = oxigraph_exe()  # the test extras' binary, beside this Python: never a skip for PATH
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]

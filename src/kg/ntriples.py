@@ -27,7 +27,6 @@ from rdflib import BNode, Literal, URIRef
 
 from kg.errors import KgError
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 # IRIREF minus UCHAR (we never read escapes back), plus: absolute (a scheme), no surrogates
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>\"{}|^`\\\ud800-\udfff]*")
 _LANG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
@@ -106,7 +105,7 @@ def term_text(t: Any) -> str:
             if not _LANG.fullmatch(t.language):
                 raise TermError(f"not a language tag: {t.language[:40]!r}")
             return f"{lex}@{t.language}"
-        if t.datatype is not None and str(t.datatype) != XSD_STRING:
+        if t.datatype is not None:  # an explicit xsd:string too: the same term, and some engines need it
             return f"{lex}^^{iri_text(str(t.datatype))}"
         return lex
     if isinstance(t, BNode):
