@@ -9,6 +9,10 @@ times (the first run adds them, the next two find them unchanged). Prints one JS
 wall time of each run. The ratio that matters is run 1 against the same run before batching
 (derive once per run instead of once per article) and runs 2–3 against run 1 (unchanged articles
 are not sent at all).
+
+Measured 2026-12-02, shared 2-core machine (load average 6.8–8.6), base 1,000 bulk articles, 20 new:
+before (one POST and one derive per article, unchanged articles sent again) 74.8 s, 134.6 s,
+150.1 s; after (hashes asked first, batches, one derive per run) 5.7 s, 2.3 s, 2.4 s.
 """
 
 from __future__ import annotations
