@@ -172,8 +172,24 @@ def test_format_parameter_overrides_accept(client: httpx.Client) -> None:
 def test_unacceptable_format_is_406_with_a_json_detail(client: httpx.Client) -> None:
     r = client.get("/sparql", params={"query": PEOPLE}, headers={"Accept": "image/png"})
     assert r.status_code == 406 and "application/sparql-results+json" in r.json()["detail"]
-    r = client.get("/sparql", params={"query": CONSTRUCT, "format": "csv"})
+    r = client.get("/sparql", params={"query": CONSTRUCT, "format": "csv"}, headers={"Accept": "image/png"})
     assert r.status_code == 406
+
+
+def test_an_unknown_repeated_or_unfitting_format_falls_back_to_accept(client: httpx.Client) -> None:
+    for fmt in (["n3-ish"], ["ttl", "nt"], ["csv"]):
+        r = client.get("/sparql", params={"query": CONSTRUCT, "format": fmt}, headers={"Accept": "application/rdf+xml"})
+        assert r.status_code == 200 and r.headers["content-type"].startswith("application/rdf+xml"), (fmt, r.text)
+    same = client.get("/sparql", params=[("query", PEOPLE), ("format", "tsv"), ("format", "tsv")])
+    assert same.headers["content-type"].startswith("text/tab-separated-values")
+
+
+@pytest.mark.parametrize(("accept", "media"), [("text/n3", "text/n3"), ("application/trig", "application/trig")])
+def test_construct_in_n3_and_trig(client: httpx.Client, accept: str, media: str) -> None:
+    r = client.get("/sparql", params={"query": CONSTRUCT}, headers={"Accept": accept})
+    assert r.status_code == 200 and r.headers["content-type"].startswith(media)
+    g = Graph().parse(data=r.content, format="turtle" if accept == "text/n3" else "trig")
+    assert {str(o) for o in g.objects()} == {"88-NQ/TW", "77-CT/TW", "12-NQ/ĐU"}
 
 
 def test_negotiate_uses_the_most_specific_range_and_server_order() -> None:
@@ -192,11 +208,13 @@ def test_malformed_query_is_400_with_the_parser_message(client: httpx.Client) ->
     r = client.get("/sparql", params={"query": "SELECT ?x WHERE { ?x ?y }"})
     assert r.status_code == 400
     detail = r.json()["detail"]
-    assert detail.startswith("SPARQL syntax error") and "1:" in detail
+    assert detail.startswith("SPARQL syntax error") and "line 1, column" in detail
 
 
 def test_protocol_misuse_is_a_clear_client_error(client: httpx.Client) -> None:
-    assert client.get("/sparql").status_code == 400
+    assert client.get("/sparql", params={"query": ""}).status_code == 400
+    r = client.post("/sparql", content=b"ASK {}", headers={"Content-Type": "application/sparql-query; charset=UTF-16"})
+    assert r.status_code == 415 and "UTF-8" in r.json()["detail"]
     browser = client.get("/sparql", headers={"Accept": "text/html,*/*;q=0.8"}, follow_redirects=False)
     assert browser.status_code == 303 and browser.headers["location"] == "query"
     assert client.get("/sparql", params={"update": "CLEAR ALL"}).status_code == 400
