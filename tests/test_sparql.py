@@ -431,6 +431,86 @@ def test_sparqlwrapper_ask_and_construct(server: str) -> None:
     assert len(sw.queryAndConvert()) == 3
 
 
+SELECT_FORMATS = ["json", "xml", "csv", "tsv"]
+GRAPH_RETURN_FORMATS = ["turtle", "n3", "xml", "rdf+xml", "json-ld"]
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("fmt", SELECT_FORMATS)
+def test_sparqlwrapper_every_result_format_for_select_and_ask(server: str, fmt: str, method: str) -> None:
+    from SPARQLWrapper import SPARQLWrapper
+
+    sw = SPARQLWrapper(server + "/sparql")
+    sw.setMethod(method)
+    sw.setReturnFormat(fmt)
+    sw.setQuery("PREFIX foaf: <http://xmlns.com/foaf/0.1/>\n" + PEOPLE)
+    got = sw.queryAndConvert()
+    if fmt == "json":
+        rows = [b["name"]["value"] for b in got["results"]["bindings"]]
+    elif fmt == "xml":
+        rows = [n.firstChild.data for n in got.getElementsByTagName("literal")]
+    elif fmt == "csv":
+        rows = got.decode("utf-8").splitlines()[1:]
+    else:
+        rows = [line.strip('"') for line in got.decode("utf-8").splitlines()[1:]]
+    assert rows == NAMES
+    sw.setQuery('ASK { ?p <http://xmlns.com/foaf/0.1/name> "Lê Thị Mai" }')
+    ans = sw.queryAndConvert()
+    assert {"json": lambda a: a["boolean"] is True, "xml": lambda a: a.getElementsByTagName("boolean")[0].firstChild.data == "true",
+            "csv": lambda a: b"true" in a, "tsv": lambda a: b"true" in a}[fmt](ans)  # fmt: skip
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("fmt", GRAPH_RETURN_FORMATS)
+def test_sparqlwrapper_every_rdf_format_for_construct_and_describe(server: str, fmt: str, method: str) -> None:
+    from SPARQLWrapper import SPARQLWrapper
+
+    sw = SPARQLWrapper(server + "/sparql")
+    sw.setMethod(method)
+    sw.setReturnFormat(fmt)
+    sw.setQuery("PREFIX kg: <https://w3id.org/kg-vn/ontology#>\n" + CONSTRUCT)
+    got = sw.queryAndConvert()
+    g = got if isinstance(got, Graph) else Graph().parse(
+        data=got, format={"turtle": "turtle", "n3": "n3", "json-ld": "json-ld"}[fmt]
+    )
+    assert {str(o) for o in g.objects()} == {"88-NQ/TW", "77-CT/TW", "12-NQ/ĐU"}
+    doc = _doc_iri(server, "12-NQ/ĐU")
+    sw.setQuery(f"DESCRIBE <{doc}>")
+    got = sw.queryAndConvert()
+    g = got if isinstance(got, Graph) else Graph().parse(
+        data=got, format={"turtle": "turtle", "n3": "n3", "json-ld": "json-ld"}[fmt]
+    )
+    assert (URIRef(doc), URIRef("https://w3id.org/kg-vn/ontology#documentNumber"), Literal("12-NQ/ĐU")) in g
+
+
+def _doc_iri(server: str, number: str) -> str:
+    q = f'SELECT ?d WHERE {{ ?d kg:documentNumber "{number}" }} LIMIT 1'
+    return str(httpx.get(server + "/sparql", params={"query": q}).json()["results"]["bindings"][0]["d"]["value"])
+
+
+def test_sparqlwrapper_and_rdflib_update_store_write_with_the_token() -> None:
+    from rdflib.plugins.stores.sparqlstore import SPARQLUpdateStore
+    from SPARQLWrapper import POST, SPARQLWrapper
+
+    s = F.memory_store()
+    graph = "https://w3id.org/kg-vn/graph/test"
+    with serve(make_app(s, write_token=TOKEN)) as url:
+        sw = SPARQLWrapper(url + "/sparql")
+        sw.setMethod(POST)
+        sw.addCustomHttpHeader("Authorization", f"Bearer {TOKEN}")
+        sw.setQuery(f'INSERT DATA {{ GRAPH <{graph}> {{ <urn:x:a> <http://xmlns.com/foaf/0.1/name> "Á" }} }}')
+        sw.query()
+        ask = 'ASK { <urn:x:a> <http://xmlns.com/foaf/0.1/name> "Á" }'
+        assert httpx.get(url + "/sparql", params={"query": ask}).json()["boolean"] is True
+        upd = SPARQLUpdateStore(url + "/sparql", url + "/sparql", headers={"Authorization": f"Bearer {TOKEN}"})
+        g = Graph(store=upd, identifier=URIRef(graph))
+        g.add((URIRef("urn:x:b"), URIRef("http://xmlns.com/foaf/0.1/name"), Literal("Bình")))
+        ask_b = 'ASK { <urn:x:b> <http://xmlns.com/foaf/0.1/name> "Bình" }'
+        assert httpx.get(url + "/sparql", params={"query": ask_b}).json()["boolean"] is True
+        upd.close()
+    s.close()
+
+
 def test_rdflib_sparqlstore_queries_through_the_endpoint(server: str) -> None:
     from rdflib.plugins.stores.sparqlstore import SPARQLStore
 

@@ -49,12 +49,13 @@ queries do; chaining patterns over repeated triples multiplies the rows.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import os
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
@@ -311,11 +312,18 @@ def sparql_router(
     max_concurrent: int | None = None,
 ) -> APIRouter:
     """/sparql (SPARQL 1.1 Protocol), /queries (saved queries) and /query (the page) over ``store``."""
-    router = APIRouter(tags=["SPARQL"])
     slots = max_concurrent or settings.query_workers or max(2, os.cpu_count() or 2)
     raw = getattr(store, "raw", None)
     on_disk = isinstance(raw, ox.Store) and store.location != ":memory:" and Path(store.location).is_dir()
     pool = ProcessPool(raw, store.location, slots) if on_disk else None
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Any) -> AsyncIterator[None]:
+        yield
+        if pool is not None:  # workers stopped and snapshots removed when the server stops
+            pool.close()
+
+    router = APIRouter(tags=["SPARQL"], lifespan=lifespan)
     runner = Runner(slots, free_at_deadline=not isinstance(raw, ox.Store))
     saved = load_queries(queries or queries_dir())
     router.runner = runner  # type: ignore[attr-defined]  # for tests and the app's health report

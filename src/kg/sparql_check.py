@@ -147,7 +147,10 @@ def _check_remote(tree: Any, text: str, allow: Iterable[str], base: str | None, 
         loads += kind == "Load"
         iri = _iri(term, prefixes, base)
         if iri is None:
-            raise RemoteRefused(f"{what} with a variable or unknown address is not allowed on this server")
+            raise RemoteRefused(
+                f"{what} with a variable or an unknown prefix as its address is not allowed: this server "
+                "makes no outbound requests unless the operator lists the address in KG_SERVICE_ALLOW"
+            )
         if "*" not in allowed and iri not in allowed:
             raise RemoteRefused(
                 f"{what} <{iri}> is not allowed: this server makes no outbound requests "
@@ -169,9 +172,9 @@ def check_query(sparql: str, *, allow: Iterable[str] = (), base: str | None = No
         return QueryShape(names_dataset=False)
     try:
         tree = _parse(text, update=False)
-    except QueryError:
+    except QueryError as e:
         if "SERVICE" in words:
-            raise
+            raise RemoteRefused(f"the query has SERVICE and cannot be checked, so it is refused ({e})") from None
         return QueryShape(names_dataset=False)  # Oxigraph's parser will report the error
     services = _check_remote(tree, text, allow, base, update=False)
     names = any(_name(n) == "DatasetClause" for n in _walk(tree))
@@ -194,7 +197,11 @@ def check_update(sparql: str, *, allow: Iterable[str] = (), base: str | None = N
     """Refuse LOAD and SERVICE (in WHERE clauses) from addresses not in ``allow``."""
     text = unescape(sparql)
     if _keywords(text) & {"SERVICE", "LOAD"}:
-        _check_remote(_parse(text, update=True), text, allow, base, update=True)
+        try:
+            tree = _parse(text, update=True)
+        except QueryError as e:
+            raise RemoteRefused(f"the update has SERVICE or LOAD and cannot be checked, so it is refused ({e})") from None
+        _check_remote(tree, text, allow, base, update=True)
 
 
 def with_using(sparql: str, default: list[str], named: list[str]) -> str:
