@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import multiprocessing as mp
 import os
 import shutil
@@ -33,6 +34,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+log = logging.getLogger("kg.sparql")
 SNAPSHOT_DIR = "kg-snapshots"
 RECYCLE_MB = 1024  # a worker whose resident memory passed this after a query is replaced
 _SKIP = ("LOG", "LOCK", "kg-serve")
@@ -109,9 +111,13 @@ class Snapshots:
     def _signature(self) -> tuple[tuple[str, int, int], ...]:
         out = []
         for e in os.scandir(self.location):
-            if e.is_file() and not e.name.startswith(_SKIP):
-                st = e.stat()
-                out.append((e.name, st.st_size, st.st_mtime_ns))
+            if not e.name.startswith(_SKIP):
+                try:
+                    if e.is_file():
+                        st = e.stat()
+                        out.append((e.name, st.st_size, st.st_mtime_ns))
+                except FileNotFoundError:  # RocksDB removed an obsolete file meanwhile: a change too
+                    out.append((e.name, -1, -1))
         return tuple(sorted(out))
 
     def latest(self) -> str:
@@ -123,7 +129,11 @@ class Snapshots:
             sig = self._signature()  # a write during the backup changes the files: the next call redoes it
             self._n += 1
             target = self.root / f"{os.getpid()}-{self._n}"
-            self.raw.backup(str(target))
+            try:
+                self.raw.backup(str(target))
+            except OSError:
+                shutil.rmtree(target, ignore_errors=True)
+                raise
             self._sig, self.current = sig, str(target)
             self.made += 1
             self._collect()
@@ -264,7 +274,16 @@ class ProcessPool:
         loop = asyncio.get_running_loop()
         healthy = False
         try:
-            snap = await loop.run_in_executor(self._io, self.snapshots.latest)
+            try:
+                snap = await loop.run_in_executor(self._io, self.snapshots.latest)
+            except OSError as e:  # one retry: a snapshot can lose a race with the store's own work
+                log.warning("snapshot of %s failed, retrying: %s", self.snapshots.location, e)
+                try:
+                    snap = await loop.run_in_executor(self._io, self.snapshots.latest)
+                except OSError as e2:
+                    log.error("snapshot of %s failed: %s", self.snapshots.location, e2)
+                    healthy = True
+                    return ("err", 503, f"the store could not be read for this query ({e2}); try again")
             with self._lock:
                 self.snapshots.in_use[w.id] = snap
             try:
