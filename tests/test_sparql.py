@@ -204,6 +204,83 @@ def test_negotiate_uses_the_most_specific_range_and_server_order() -> None:
 # ---------------------------------------------------------------- errors
 
 
+COUNT_ALL = "SELECT (COUNT(*) AS ?n) {from} WHERE {{ ?s ?p ?o }}"
+
+
+def _count(resp: httpx.Response) -> int:
+    assert resp.status_code == 200, resp.text
+    return int(resp.json()["results"]["bindings"][0]["n"]["value"])
+
+
+def test_from_in_the_query_sets_the_dataset_and_only_its_absence_means_the_union(client: httpx.Client) -> None:
+    union = _count(client.get("/sparql", params={"query": COUNT_ALL.format(**{"from": ""})}))
+    g = str(article_graph("hv-2023-03"))
+    one = _count(client.get("/sparql", params={"query": COUNT_ALL.format(**{"from": f"FROM <{g}>"})}))
+    nothing = _count(client.get("/sparql", params={"query": COUNT_ALL.format(**{"from": "FROM <urn:nonexistent>"})}))
+    named_only = _count(client.get("/sparql", params={"query": COUNT_ALL.format(**{"from": f"FROM NAMED <{g}>"})}))
+    assert union > one > 0 and nothing == 0 and named_only == 0
+    in_graph = f"SELECT (COUNT(*) AS ?n) FROM NAMED <{g}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+    assert _count(client.get("/sparql", params={"query": in_graph})) == one
+    # the protocol's default-graph-uri overrides FROM
+    r = client.get("/sparql", params={"query": COUNT_ALL.format(**{"from": "FROM <urn:nonexistent>"}), "default-graph-uri": g})
+    assert _count(r) == one
+
+
+def test_kg_query_honours_from_and_points_at_the_users_text(tmp_path: Any) -> None:
+    from kgtest import run_kg
+
+    path = F.disk_store(tmp_path / "store")
+    r = run_kg("query", "--store", str(path), "--format", "json", "--sparql",
+               "SELECT (COUNT(*) AS ?n) FROM <urn:nonexistent> WHERE {?s ?p ?o}")  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["results"]["bindings"][0]["n"]["value"] == "0"
+    bad = run_kg("query", "--store", str(path), "--sparql", "SELECT ?x WHERE {\n  ?x a kgx:Foo }")
+    assert bad.returncode != 0
+    assert "unknown prefix 'kgx:' at line 2, column 8" in bad.stderr and "['%']" not in bad.stderr
+    bad = run_kg("query", "--store", str(path), "--sparql", "SELECT ?x\nWHERE { ?x a }")
+    assert "error at line 2, column" in bad.stderr, bad.stderr
+
+
+@pytest.mark.slow
+def test_kg_query_through_a_running_server_points_at_the_users_text(tmp_path: Any) -> None:
+    from kgtest import kg_serve, run_kg
+
+    path = F.disk_store(tmp_path / "store")
+    with kg_serve(path):
+        bad = run_kg("query", "--store", str(path), "--sparql", "SELECT ?x WHERE {\n  ?x a kgx:Foo }")
+        assert "reading through its /sparql" in bad.stderr
+        assert "unknown prefix 'kgx:' at line 2, column 8" in bad.stderr and '{"detail"' not in bad.stderr
+        bad = run_kg("query", "--store", str(path), "--sparql", "SELECT ?x\nWHERE { ?x a }")
+        assert "error at line 2, column" in bad.stderr, bad.stderr
+        r = run_kg("query", "--store", str(path), "--format", "json", "--sparql",
+                   "SELECT (COUNT(*) AS ?n) FROM <urn:nonexistent> WHERE {?s ?p ?o}")  # fmt: skip
+        assert json.loads(r.stdout)["results"]["bindings"][0]["n"]["value"] == "0", r.stderr
+
+
+def test_relative_iris_resolve_against_the_endpoint(client: httpx.Client) -> None:
+    r = client.get("/sparql", params={"query": "SELECT ?x WHERE { BIND(<sub/thing> AS ?x) }"})
+    assert r.status_code == 200, r.text
+    assert r.json()["results"]["bindings"][0]["x"]["value"] == str(client.base_url).rstrip("/") + "/sub/thing"
+
+
+def test_service_description_head_and_options(client: httpx.Client) -> None:
+    sd = client.get("/sparql", headers={"Accept": "text/turtle"})
+    assert sd.status_code == 200 and sd.headers["content-type"].startswith("text/turtle")
+    g = Graph().parse(data=sd.text, format="turtle")
+    SD = "http://www.w3.org/ns/sparql-service-description#"
+    assert (None, URIRef(SD + "endpoint"), URIRef(str(client.base_url).rstrip("/") + "/sparql")) in g
+    assert (None, URIRef(SD + "supportedLanguage"), URIRef(SD + "SPARQL11Query")) in g
+    assert (None, URIRef(SD + "supportedLanguage"), URIRef(SD + "SPARQL11Update")) not in g  # read-only
+    assert (None, URIRef(SD + "feature"), URIRef(SD + "BasicFederatedQuery")) not in g
+    assert client.get("/sparql", headers={"Accept": "application/rdf+xml"}).headers["content-type"].startswith(
+        "application/rdf+xml")  # fmt: skip
+    head = client.head("/sparql", params={"query": "ASK {}"})
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-type"].startswith("application/sparql-results+json")
+    opts = client.options("/sparql")
+    assert opts.status_code == 204 and "POST" in opts.headers["allow"]
+
+
 def test_malformed_query_is_400_with_the_parser_message(client: httpx.Client) -> None:
     r = client.get("/sparql", params={"query": "SELECT ?x WHERE { ?x ?y }"})
     assert r.status_code == 400

@@ -146,7 +146,12 @@ class RemoteStore:
             )
         except httpx.HTTPError as e:
             raise StoreError(f"SPARQL server {self.query_url} unreachable: {e}") from e
-        _raise_for(r, "query", self.query_url)
+        try:
+            _raise_for(r, "query", self.query_url)
+        except QueryError as e:  # positions in the user's text, not in PREFIX_HEADER + text
+            from kg.sparql_check import shift_lines
+
+            raise QueryError(shift_lines(str(e), PREFIX_HEADER.count("\n"))) from None
         return r
 
     def check_union_default_graph(self) -> None:

@@ -24,7 +24,9 @@ Texts without the keywords in question skip the rdflib parse (about 20 ms a quer
 
 from __future__ import annotations
 
+import contextlib
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -124,12 +126,26 @@ def _iri(term: Any, prefixes: dict[str, str], base: str | None) -> str | None:
 
 
 def _parse(text: str, update: bool) -> Any:
+    """rdflib's parse tree of a query or update, parsed in a helper thread: pyparsing keeps the
+    exceptions of its failed alternatives, and with their tracebacks every calling frame; in the
+    helper those frames are its own, never a caller's that later holds pyoxigraph results (which
+    must be dropped in the thread that made them)."""
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
-    try:
-        return parseUpdate(text) if update else parseQuery(text)
-    except Exception as e:  # noqa: BLE001 - pyparsing and rdflib raise several kinds
-        raise QueryError(f"SPARQL syntax error: {e}") from None
+    out: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            out["tree"] = parseUpdate(text) if update else parseQuery(text)
+        except Exception as e:  # noqa: BLE001 - pyparsing and rdflib raise several kinds
+            out["error"] = str(e)
+
+    t = threading.Thread(target=run, name="kg-sparql-parse", daemon=True)
+    t.start()
+    t.join()
+    if "tree" not in out:
+        raise QueryError(f"SPARQL syntax error: {out.get('error', 'unreadable')}")
+    return out["tree"]
 
 
 def _check_remote(tree: Any, text: str, allow: Iterable[str], base: str | None, update: bool) -> tuple[str, ...]:
@@ -276,5 +292,26 @@ def user_message(message: str, text: str, header_lines: int = 0) -> str:
     return _POSITION.sub(f"error at {where}", message, count=1)
 
 
-__all__ = ["QueryShape", "RemoteRefused", "check_query", "check_update", "tokens", "names_dataset", "unescape", "user_message",
+_LINE = re.compile(r"\b(at |at line )(\d+)(:|, column )(\d+)")
+
+
+def shift_lines(message: str, header_lines: int) -> str:
+    """A server's error about a text that had ``header_lines`` lines put before the user's (the
+    PREFIX declarations a remote store sends) in the user's line numbers; a JSON ``{"detail": …}``
+    body quoted in the message is reduced to its detail."""
+    m = re.search(r'\{"detail":\s*(".*")\s*\}', message)
+    if m:
+        import json
+
+        with contextlib.suppress(ValueError):
+            message = message[: m.start()] + str(json.loads(m.group(1))) + message[m.end() :]
+
+    def one(p: re.Match[str]) -> str:
+        line = max(int(p.group(2)) - header_lines, 1)
+        return f"{p.group(1)}{line}{p.group(3)}{p.group(4)}"
+
+    return _LINE.sub(one, message)
+
+
+__all__ = ["QueryShape", "RemoteRefused", "check_query", "check_update", "tokens", "names_dataset", "shift_lines", "unescape", "user_message",
            "with_using"]
