@@ -435,7 +435,7 @@ def sparql_router(
         body, media = serialize(ans, fmt)
         return Response(body, media_type=media, headers={"Vary": "Accept"})
 
-    @router.api_route("/sparql", methods=["GET", "HEAD"], summary="SPARQL 1.1 query (GET)")
+    @router.get("/sparql", summary="SPARQL 1.1 query (GET)")
     async def sparql_get(request: Request) -> Response:
         """SPARQL 1.1 Protocol query via GET: ``?query=…`` plus optional ``default-graph-uri`` /
         ``named-graph-uri`` (repeatable) and ``format`` (json, xml, csv, tsv, ttl, nt, jsonld, rdfxml,
@@ -453,6 +453,8 @@ def sparql_router(
             raise HTTPException(400, "empty 'query' parameter (SPARQL 1.1 Protocol); the query page is at /query")
         dg, ng = graphs(pairs)
         return await answer(query, request=request, formats=formats_of(pairs), default_graphs=dg, named_graphs=ng)
+
+    router.add_api_route("/sparql", sparql_get, methods=["HEAD"], include_in_schema=False)
 
     @router.options("/sparql", include_in_schema=False)
     async def sparql_options() -> Response:
