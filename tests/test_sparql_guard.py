@@ -334,3 +334,42 @@ def test_a_write_is_seen_by_the_next_query_in_the_workers(tmp_path: Path) -> Non
         n = httpx.get(base + "/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { <urn:x:new> ?p ?o }"})
         assert n.json()["results"]["bindings"][0]["n"]["value"] == "2"
     assert not any((store / "kg-snapshots").glob("*")), "snapshots are removed when the server stops"
+
+
+# ---------------------------------------------------------------- a remote store that never answers
+
+
+def test_a_silent_remote_engine_does_not_hold_the_slots() -> None:
+    """Over a remote store the engine does the work: the request gets 503 at its deadline and its
+    slot is free at once, so a silent engine cannot fill the door (the HTTP call ends by its client
+    timeout)."""
+    import socket
+
+    from fastapi import FastAPI
+
+    from kg.config import Settings
+    from kg.remote import RemoteStore
+    from kg.sparql import sparql_router
+    from test_sparql import serve as uvicorn_serve
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)  # accepts connections, never answers
+    remote = RemoteStore(f"http://127.0.0.1:{silent.getsockname()[1]}/query", timeout=3)
+    app = FastAPI()
+    router = sparql_router(remote, Settings(query_timeout=0.5), max_concurrent=1)
+    app.include_router(router)
+    try:
+        with uvicorn_serve(app) as url:
+            for _ in range(3):
+                start = time.monotonic()
+                r = httpx.get(url + "/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=10)
+                assert r.status_code == 503 and "0.5 s limit" in r.json()["detail"], r.text
+                assert time.monotonic() - start < 2
+        deadline = time.monotonic() + 10
+        while router.runner.running and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert router.runner.running == 0, "the calls end by the client timeout"
+    finally:
+        remote.close()
+        silent.close()

@@ -310,12 +310,17 @@ def sparql_router(
     *,
     queries: Path | None = None,
     max_concurrent: int | None = None,
+    processes: bool | None = None,
 ) -> APIRouter:
-    """/sparql (SPARQL 1.1 Protocol), /queries (saved queries) and /query (the page) over ``store``."""
+    """/sparql (SPARQL 1.1 Protocol), /queries (saved queries) and /query (the page) over ``store``.
+
+    ``processes``: run queries in worker processes (the default for an on-disk Oxigraph store, the
+    only kind they can share); False runs them in threads (benchmarks compare the two).
+    """
     slots = max_concurrent or settings.query_workers or max(2, os.cpu_count() or 2)
     raw = getattr(store, "raw", None)
     on_disk = isinstance(raw, ox.Store) and store.location != ":memory:" and Path(store.location).is_dir()
-    pool = ProcessPool(raw, store.location, slots) if on_disk else None
+    pool = ProcessPool(raw, store.location, slots) if on_disk and processes is not False else None
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Any) -> AsyncIterator[None]:
