@@ -39,7 +39,9 @@ RUNAWAY = "SELECT ?a WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # one column: th
 def make_app(store: Store, **settings: Any) -> FastAPI:
     app = FastAPI()
     max_concurrent = settings.pop("max_concurrent", None)
-    app.include_router(sparql_router(store, Settings(**settings), max_concurrent=max_concurrent))
+    router = sparql_router(store, Settings(**settings), max_concurrent=max_concurrent)
+    app.include_router(router)
+    app.state.router = router
     return app
 
 
@@ -361,6 +363,25 @@ def test_aggregate_past_the_timeout_is_answered_503_but_keeps_its_worker_until_d
             assert time.monotonic() < deadline, "the aggregate never finished"
             time.sleep(0.1)
         assert ok.json()["boolean"] is True
+
+
+def test_over_a_disk_store_an_aggregate_past_the_timeout_frees_its_worker_at_once(tmp_path: Any) -> None:
+    """The same aggregate over an on-disk store runs in a worker process, killed at the deadline:
+    the single slot is free again right away, not after the aggregate would have finished."""
+    s = open_store(F.disk_store(tmp_path / "store"))
+    app = make_app(s, query_timeout=0.5, max_concurrent=1)
+    try:
+        with http(app) as c:
+            time.sleep(1.0)  # the worker is up
+            start = time.monotonic()
+            r = c.get("/sparql", params={"query": AGGREGATE})
+            assert r.status_code == 503 and "0.5 s limit" in r.json()["detail"]
+            ok = c.get("/sparql", params={"query": "ASK { ?s a kg:Person }"})
+            assert ok.status_code == 200 and ok.json()["boolean"] is True
+            assert time.monotonic() - start < 4
+    finally:
+        app.state.router.pool.close()
+        s.close()
 
 
 # ---------------------------------------------------------------- updates
