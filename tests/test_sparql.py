@@ -384,6 +384,20 @@ def test_over_a_disk_store_an_aggregate_past_the_timeout_frees_its_worker_at_onc
         s.close()
 
 
+def test_closing_a_disk_store_closes_it_while_the_endpoint_and_its_workers_exist(tmp_path: Any) -> None:
+    path = F.disk_store(tmp_path / "store")
+    s = open_store(path)
+    router = sparql_router(s, Settings())
+    deadline = time.monotonic() + 10
+    while router.pool.running == 0 and not router.pool.pids() and time.monotonic() < deadline:  # type: ignore[attr-defined]
+        time.sleep(0.05)
+    s.close()
+    again = open_store(path)  # not "lock hold by current process"
+    again.close()
+    router.pool.close()  # type: ignore[attr-defined]
+    assert not list((path / "kg-snapshots").glob("*"))
+
+
 # ---------------------------------------------------------------- updates
 
 

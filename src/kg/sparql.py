@@ -51,6 +51,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
+import logging
 import os
 import re
 import threading
@@ -90,6 +91,7 @@ from kg.sparql_pool import Busy, ProcessPool, Timeout
 from kg.store import PREFIXES, Store, bind_values, check_graph
 
 T = TypeVar("T")
+log = logging.getLogger("kg.sparql")
 
 _FORM = "application/x-www-form-urlencoded"
 _BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
@@ -318,9 +320,15 @@ def sparql_router(
     only kind they can share); False runs them in threads (benchmarks compare the two).
     """
     slots = max_concurrent or settings.query_workers or max(2, os.cpu_count() or 2)
-    raw = getattr(store, "raw", None)
-    on_disk = isinstance(raw, ox.Store) and store.location != ":memory:" and Path(store.location).is_dir()
-    pool = ProcessPool(raw, store.location, slots) if on_disk and processes is not False else None
+    # a flag, not the pyoxigraph handle: nothing here may keep the database open after store.close()
+    embedded = isinstance(getattr(store, "raw", None), ox.Store)
+    on_disk = embedded and store.location != ":memory:" and Path(store.location).is_dir()
+    pool = None
+    if on_disk and processes is not False:
+        try:
+            pool = ProcessPool(store, store.location, slots)
+        except (OSError, ValueError) as e:  # a read-only folder, no fork server on this platform
+            log.warning("SPARQL queries run in threads (no worker processes: %s)", e)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Any) -> AsyncIterator[None]:
@@ -329,14 +337,14 @@ def sparql_router(
             pool.close()
 
     router = APIRouter(tags=["SPARQL"], lifespan=lifespan)
-    runner = Runner(slots, free_at_deadline=not isinstance(raw, ox.Store))
+    runner = Runner(slots, free_at_deadline=not embedded)
     saved = load_queries(queries or queries_dir())
     router.runner = runner  # type: ignore[attr-defined]  # for tests and the app's health report
     router.pool = pool  # type: ignore[attr-defined]
 
     async def run_job(job: Job) -> Reply:
         timeout = settings.query_timeout
-        if pool is None:
+        if pool is None or pool.broken:
             try:
                 return await runner.run(lambda cancel: execute(store, job, cancel), timeout)
             except (QueryError, NotAcceptable, StoreError, Cancelled) as e:
@@ -396,7 +404,7 @@ def sparql_router(
         def work(_cancel: threading.Event) -> None:
             text = with_using(update, using, using_named)
             check_update(text, allow=settings.service_allow, base=base)
-            if isinstance(raw, ox.Store):
+            if embedded:
                 store.update(text, base_iri=base)  # type: ignore[call-arg]
             else:
                 store.update(text)

@@ -92,8 +92,8 @@ def worker_main(conn: Connection, snapshot: str) -> None:
 class Snapshots:
     """Checkpoints of one on-disk store for the workers, made again after each write."""
 
-    def __init__(self, raw: Any, location: str) -> None:
-        self.raw = raw
+    def __init__(self, store: Any, location: str) -> None:
+        self.store = store  # the kg store, not its pyoxigraph handle: store.close() must close the database
         self.location = Path(location)
         self.root = self.location / SNAPSHOT_DIR
         self.root.mkdir(exist_ok=True)
@@ -125,12 +125,13 @@ class Snapshots:
         with self._lock:
             if self.current is not None and self._signature() == self._sig:
                 return self.current
-            self.raw.flush()
+            raw = self.store.raw
+            raw.flush()
             sig = self._signature()  # a write during the backup changes the files: the next call redoes it
             self._n += 1
             target = self.root / f"{os.getpid()}-{self._n}"
             try:
-                self.raw.backup(str(target))
+                raw.backup(str(target))
             except OSError:
                 shutil.rmtree(target, ignore_errors=True)
                 raise
@@ -200,9 +201,9 @@ class Busy(Exception):
 class ProcessPool:
     """``slots`` worker processes over snapshots of one on-disk store."""
 
-    def __init__(self, raw: Any, location: str, slots: int) -> None:
+    def __init__(self, store: Any, location: str, slots: int) -> None:
         self.slots = slots
-        self.snapshots = Snapshots(raw, location)
+        self.snapshots = Snapshots(store, location)
         self._ctx = mp.get_context("forkserver")
         with contextlib.suppress(ValueError):
             self._ctx.set_forkserver_preload(["kg.sparql_pool", "kg.sparql_exec"])
@@ -212,15 +213,20 @@ class ProcessPool:
         self._all: dict[int, _Worker] = {}
         self.killed = 0
         self.closed = False
+        self.broken: str | None = None  # why workers could not be started (then queries use threads)
         self._io.submit(self._start_all)
         weakref.finalize(self, ProcessPool._shutdown, self._all, self.snapshots, self._io)
 
     # -- workers
 
     def _start_all(self) -> None:
-        snap = self.snapshots.latest()
-        for _ in range(self.slots):
-            self._spawn(snap)
+        try:
+            snap = self.snapshots.latest()
+            for _ in range(self.slots):
+                self._spawn(snap)
+        except Exception as e:  # noqa: BLE001 - reported, and the router falls back to threads
+            log.error("SPARQL worker processes could not start, queries run in threads: %s", e)
+            self.broken = str(e)
 
     def _spawn(self, snap: str | None = None) -> None:
         if self.closed:
@@ -242,7 +248,13 @@ class ProcessPool:
 
         def later() -> None:
             w.reap()
-            self._spawn()
+            try:
+                self._spawn()
+            except Exception as e:  # noqa: BLE001
+                log.error("a SPARQL worker process could not be restarted: %s", e)
+                with self._lock:
+                    if not self._all:
+                        self.broken = str(e)
 
         if not self.closed:
             self._io.submit(later)
