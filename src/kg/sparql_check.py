@@ -234,6 +234,8 @@ def with_using(sparql: str, default: list[str], named: list[str]) -> str:
         if _BAD_IRI.search(g) or ":" not in g:
             raise QueryError(f"not a valid graph IRI: {g!r}")
     text = unescape(sparql)
+    if text != sparql:  # the rewrite is made on the unescaped text, which Oxigraph would unescape again
+        raise QueryError("using-graph-uri / using-named-graph-uri cannot be combined with \\u escapes; use USING")
     tree = _parse(text, update=True)
     modifies = [n for n in _walk(tree) if _name(n) == "Modify"]
     if any(dict.get(n, "withClause") is not None or dict.get(n, "using") for n in modifies):
