@@ -8,14 +8,10 @@ the server and all its worker processes read from /proc.
 
 from __future__ import annotations
 
-import contextlib
 import http.server
 import os
-import subprocess
-import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +21,7 @@ import pytest
 import sparql_fixtures as F
 from kg.errors import QueryError
 from kg.sparql_check import RemoteRefused, check_query, check_update, names_dataset, with_using
-from kgtest import ROOT, free_port
+from kgtest import kg_serve_process
 
 TOKEN = "guard-token"
 
@@ -70,33 +66,9 @@ class Listener:
         self.server.server_close()
 
 
-@contextlib.contextmanager
-def serve(store: Path, **env: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """A real ``kg serve`` on a free port: (base URL, process)."""
-    port = free_port()
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")} | env
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "kg.cli", "serve", "--store", str(store), "--port", str(port)],
-        env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.get(f"{base}/sparql", params={"query": "ASK {}"}, timeout=5).status_code == 200:
-                    break
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("kg serve did not come up")
-            time.sleep(0.1)
-        yield base, proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+def serve(store: Path, **env: str):  # type: ignore[no-untyped-def]
+    """A real ``kg serve`` with these settings: (base URL, process)."""
+    return kg_serve_process(store, env=env, timeout=60)
 
 
 @pytest.fixture(scope="module")
