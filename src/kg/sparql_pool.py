@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import multiprocessing as mp
 import os
@@ -120,25 +121,39 @@ class Snapshots:
                     out.append((e.name, -1, -1))
         return tuple(sorted(out))
 
-    def latest(self) -> str:
-        """The snapshot to query now: the last one, or a new one if the store changed since."""
+    def latest(self, worker: int | None = None) -> str:
+        """The snapshot to query now: the last one, or a new one if the store changed since (and
+        recorded as in use by ``worker``, under the same lock, so it is not collected meanwhile)."""
         with self._lock:
-            if self.current is not None and self._signature() == self._sig:
-                return self.current
-            raw = self.store.raw
-            raw.flush()
-            sig = self._signature()  # a write during the backup changes the files: the next call redoes it
-            self._n += 1
-            target = self.root / f"{os.getpid()}-{self._n}"
-            try:
-                raw.backup(str(target))
-            except OSError:
-                shutil.rmtree(target, ignore_errors=True)
-                raise
-            self._sig, self.current = sig, str(target)
-            self.made += 1
-            self._collect()
+            if not (self.current is not None and self._signature() == self._sig):
+                self._new()
+            assert self.current is not None
+            if worker is not None:
+                self.in_use[worker] = self.current
             return self.current
+
+    def _new(self) -> None:
+        raw = self.store.raw
+        raw.flush()
+        sig = self._signature()  # a write during the backup changes the files: the next call redoes it
+        self._n += 1
+        target = self.root / f"{os.getpid()}-{self._n}"
+        try:
+            raw.backup(str(target))
+        except OSError:
+            shutil.rmtree(target, ignore_errors=True)
+            raise
+        self._sig, self.current = sig, str(target)
+        self.made += 1
+        self._collect()
+
+    def use(self, worker: int, snapshot: str | None) -> None:
+        """Record which snapshot a worker has open (None: the worker is gone)."""
+        with self._lock:
+            if snapshot is None:
+                self.in_use.pop(worker, None)
+            else:
+                self.in_use[worker] = snapshot
 
     def _collect(self) -> None:
         keep = {self.current, *self.in_use.values()}
@@ -165,11 +180,10 @@ def _alive(pid: int) -> bool:
 
 
 class _Worker:
-    _ids = 0
+    _ids = itertools.count(1)
 
-    def __init__(self, ctx: Any, snapshot: str) -> None:
-        _Worker._ids += 1
-        self.id = _Worker._ids
+    def __init__(self, ctx: Any, snapshot: str, wid: int) -> None:
+        self.id = wid
         parent, child = ctx.Pipe()
         self.proc = ctx.Process(target=worker_main, args=(child, snapshot), daemon=True, name="kg-sparql-worker")
         self.proc.start()
@@ -221,21 +235,19 @@ class ProcessPool:
 
     def _start_all(self) -> None:
         try:
-            snap = self.snapshots.latest()
             for _ in range(self.slots):
-                self._spawn(snap)
+                self._spawn()
         except Exception as e:  # noqa: BLE001 - reported, and the router falls back to threads
             log.error("SPARQL worker processes could not start, queries run in threads: %s", e)
             self.broken = str(e)
 
-    def _spawn(self, snap: str | None = None) -> None:
+    def _spawn(self) -> None:
         if self.closed:
             return
-        snap = snap or self.snapshots.latest()
-        w = _Worker(self._ctx, snap)
+        wid = next(_Worker._ids)
+        w = _Worker(self._ctx, self.snapshots.latest(wid), wid)
         with self._lock:
             self._all[w.id] = w
-            self.snapshots.in_use[w.id] = snap
             self._free.append(w)
 
     def _replace(self, w: _Worker) -> None:
@@ -243,8 +255,8 @@ class ProcessPool:
         w.kill()
         with self._lock:
             self._all.pop(w.id, None)
-            self.snapshots.in_use.pop(w.id, None)
-        self.killed += 1
+            self.killed += 1
+        self.snapshots.use(w.id, None)
 
         def later() -> None:
             w.reap()
@@ -287,17 +299,15 @@ class ProcessPool:
         healthy = False
         try:
             try:
-                snap = await loop.run_in_executor(self._io, self.snapshots.latest)
+                snap = await loop.run_in_executor(self._io, self.snapshots.latest, w.id)
             except OSError as e:  # one retry: a snapshot can lose a race with the store's own work
                 log.warning("snapshot of %s failed, retrying: %s", self.snapshots.location, e)
                 try:
-                    snap = await loop.run_in_executor(self._io, self.snapshots.latest)
+                    snap = await loop.run_in_executor(self._io, self.snapshots.latest, w.id)
                 except OSError as e2:
                     log.error("snapshot of %s failed: %s", self.snapshots.location, e2)
                     healthy = True
                     return ("err", 503, f"the store could not be read for this query ({e2}); try again")
-            with self._lock:
-                self.snapshots.in_use[w.id] = snap
             try:
                 out = await asyncio.wait_for(loop.run_in_executor(self._io, w.call, snap, job), timeout)
             except TimeoutError:
