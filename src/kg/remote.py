@@ -149,9 +149,9 @@ class RemoteStore:
         try:
             _raise_for(r, "query", self.query_url)
         except QueryError as e:  # positions in the user's text, not in PREFIX_HEADER + text
-            from kg.sparql_check import shift_lines
+            from kg.sparql_check import shift_lines, user_message
 
-            raise QueryError(shift_lines(str(e), PREFIX_HEADER.count("\n"))) from None
+            raise QueryError(user_message(shift_lines(str(e), PREFIX_HEADER.count("\n")), sparql)) from None
         return r
 
     def check_union_default_graph(self) -> None:

@@ -291,9 +291,11 @@ def user_message(message: str, text: str, header_lines: int = 0) -> str:
         src = lines[line - 1] if line - 1 < len(lines) else ""
         before = src[: max(col - 1, 0)]
         pm = re.search(r"([^\W\d][\w.\-]*)?:[\w.\-:%]*$", before)
-        name = (pm.group(1) or "") if pm else ""
-        where = f"line {line}, column {pm.start() + 1 if pm else col}"
         known = ", ".join(sorted(PREFIXES))
+        if pm is None:
+            return f"unknown prefix at {where}; declare it with PREFIX (built in: {known})"
+        name = pm.group(1) or ""
+        where = f"line {line}, column {pm.start() + 1}"
         return f"unknown prefix '{name}:' at {where}; declare it with PREFIX {name}: <…> (built in: {known})"
     return _POSITION.sub(f"error at {where}", message, count=1)
 
