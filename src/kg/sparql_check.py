@@ -290,7 +290,7 @@ def user_message(message: str, text: str, header_lines: int = 0) -> str:
         lines = text.splitlines() or [""]
         src = lines[line - 1] if line - 1 < len(lines) else ""
         before = src[: max(col - 1, 0)]
-        pm = re.search(r"([^\W\d][\w.\-]*)?:[\w.\-:%]*$", before)
+        pm = re.search(r"([^\W\d][\w.\-]*)?:[\w.\-:%]*\s*$", before)
         known = ", ".join(sorted(PREFIXES))
         if pm is None:
             return f"unknown prefix at {where}; declare it with PREFIX (built in: {known})"
