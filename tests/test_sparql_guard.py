@@ -157,6 +157,16 @@ def test_using_graph_uri_becomes_using_clauses_and_conflicts_with_with() -> None
         with_using("INSERT DATA { <urn:a> <urn:b> <urn:c> }", ["not an iri"], [])
 
 
+def test_errors_from_a_remote_server_point_at_the_users_text() -> None:
+    from kg.sparql_check import shift_lines, user_message
+
+    sent = 'SPARQL server refused the query: {"detail":"SPARQL syntax error: error at line 15, column 9: expected ..."}'
+    assert shift_lines(sent, 13) == "SPARQL server refused the query: SPARQL syntax error: error at line 2, column 9: expected ..."
+    raw = "error at 2:12: expected one of Prefix not found, ['%'], ['-' | '0' ..= '9']"
+    msg = user_message(raw, "SELECT * {\n ?s a kgx:T }")
+    assert msg.startswith("unknown prefix 'kgx:' at line 2, column 7") and "['%']" not in msg
+
+
 # ---------------------------------------------------------------- no outbound request from a real server
 
 

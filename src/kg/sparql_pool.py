@@ -311,6 +311,7 @@ class ProcessPool:
             try:
                 out = await asyncio.wait_for(loop.run_in_executor(self._io, w.call, snap, job), timeout)
             except TimeoutError:
+                log.warning("SPARQL query stopped at its %s s limit: worker %d killed", timeout, w.proc.pid)
                 raise Timeout from None
             except (EOFError, OSError) as e:  # the worker died (out of memory, a crash)
                 return ("err", 503, f"the query worker stopped ({e.__class__.__name__}); try again")
