@@ -547,14 +547,19 @@ SELECT_FORMATS = ["json", "xml", "csv", "tsv"]
 GRAPH_RETURN_FORMATS = ["turtle", "n3", "xml", "rdf+xml", "json-ld"]
 
 
-@pytest.mark.parametrize("method", ["GET", "POST"])
-@pytest.mark.parametrize("fmt", SELECT_FORMATS)
-def test_sparqlwrapper_every_result_format_for_select_and_ask(server: str, fmt: str, method: str) -> None:
+def _wrapper(server: str, fmt: str, method: str) -> Any:
     from SPARQLWrapper import SPARQLWrapper
 
     sw = SPARQLWrapper(server + "/sparql")
     sw.setMethod(method)
     sw.setReturnFormat(fmt)
+    return sw
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("fmt", SELECT_FORMATS)
+def test_sparqlwrapper_every_result_format_for_select_and_ask(server: str, fmt: str, method: str) -> None:
+    sw = _wrapper(server, fmt, method)
     sw.setQuery("PREFIX foaf: <http://xmlns.com/foaf/0.1/>\n" + PEOPLE)
     got = sw.queryAndConvert()
     if fmt == "json":
@@ -575,11 +580,7 @@ def test_sparqlwrapper_every_result_format_for_select_and_ask(server: str, fmt: 
 @pytest.mark.parametrize("method", ["GET", "POST"])
 @pytest.mark.parametrize("fmt", GRAPH_RETURN_FORMATS)
 def test_sparqlwrapper_every_rdf_format_for_construct_and_describe(server: str, fmt: str, method: str) -> None:
-    from SPARQLWrapper import SPARQLWrapper
-
-    sw = SPARQLWrapper(server + "/sparql")
-    sw.setMethod(method)
-    sw.setReturnFormat(fmt)
+    sw = _wrapper(server, fmt, method)
     sw.setQuery("PREFIX kg: <https://w3id.org/kg-vn/ontology#>\n" + CONSTRUCT)
     g = _as_graph(sw.queryAndConvert(), fmt)
     assert {str(o) for o in g.objects()} == {"88-NQ/TW", "77-CT/TW", "12-NQ/ĐU"}
