@@ -205,16 +205,18 @@ class OxigraphStore:
 
     def _run(self, sparql: str, default_graphs: list[str] | None, named_graphs: list[str] | None) -> Any:
         kw: dict[str, Any] = {"prefixes": PREFIXES}
+        from kg.sparql_check import names_dataset, user_message
+
         if default_graphs:
             kw["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-        else:
+        elif not named_graphs and not names_dataset(sparql):  # FROM / FROM NAMED in the query win
             kw["use_default_graph_as_union"] = True
         if named_graphs:
             kw["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         try:
             return self._s.query(sparql, **kw)
         except SyntaxError as e:
-            raise QueryError(f"SPARQL syntax error: {e}") from e
+            raise QueryError(f"SPARQL syntax error: {user_message(str(e), sparql)}") from None
         except OSError as e:
             raise StoreError(f"query failed: {e}") from e
 
@@ -249,11 +251,13 @@ class OxigraphStore:
         qf = RESULT_FORMATS.get(fmt, ox.QueryResultsFormat.JSON)
         return bytes(res.serialize(format=qf)), qf.media_type
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         try:
-            self._s.update(sparql, prefixes=PREFIXES)
+            self._s.update(sparql, prefixes=PREFIXES, base_iri=base_iri)
         except SyntaxError as e:
-            raise QueryError(f"SPARQL update syntax error: {e}") from e
+            from kg.sparql_check import user_message
+
+            raise QueryError(f"SPARQL update syntax error: {user_message(str(e), sparql)}") from None
         except OSError as e:
             raise StoreError(f"update failed, nothing written: {e}") from e
 
