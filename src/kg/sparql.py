@@ -13,7 +13,7 @@
   ``GET /queries/{name}?param=…``: run one with its parameters bound by a VALUES block.
 - ``GET /query``: an offline HTML page to pick a saved query or write SPARQL and see a table.
 
-Errors are ``{"detail": …}``: 400 malformed query (the parser's message) or bad parameter, 403
+Errors are ``{"detail": …}``: 400 malformed query (the parser's message) or bad parameter, 401/403
 update refused, 404 unknown saved query, 406 no acceptable format, 413 body too large, 415 wrong
 content type, 503 timeout or too many queries running.
 
@@ -44,7 +44,6 @@ queries do; chaining patterns over repeated triples multiplies the rows.
 from __future__ import annotations
 
 import asyncio
-import hmac
 import json
 import os
 import threading
@@ -61,6 +60,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from rdflib.term import Node
 
+from kg.auth import require_write_token
 from kg.config import Settings
 from kg.errors import QueryError, StoreError
 from kg.queries import Query, bindings_for, load_queries, queries_dir
@@ -419,15 +419,6 @@ def _query_info(q: Query) -> dict[str, Any]:
     }
 
 
-def _authorized(settings: Settings, header: str | None) -> bool:
-    if not settings.write_token:
-        return False
-    scheme, _, token = (header or "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        return False
-    return hmac.compare_digest(token.strip().encode("utf-8"), settings.write_token.encode("utf-8"))
-
-
 async def _body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
@@ -505,10 +496,7 @@ def sparql_router(
         return Response(body, media_type=media, headers=headers)
 
     async def run_update(update: str, authorization: str | None) -> Response:
-        if not settings.write_token:
-            raise HTTPException(403, "this SPARQL endpoint is read-only (no KG_WRITE_TOKEN is configured)")
-        if not _authorized(settings, authorization):
-            raise HTTPException(403, "SPARQL Update needs 'Authorization: Bearer <KG_WRITE_TOKEN>'")
+        require_write_token(settings, authorization)  # 403 read-only, 401 missing or wrong token
         try:
             await runner.run(lambda _cancel: store.update(update), None)  # transactions are never cut off
         except QueryError as e:
