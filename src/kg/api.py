@@ -52,6 +52,8 @@ from kg.api_models import (
 from kg.api_queries import SEGMENT, Catalog, article_graph_for, iri_of, segment_of
 from kg.auth import is_authorized, require_write_token
 from kg.config import Settings
+from kg.openapi_errors import AllowedMethods
+from kg.openapi_errors import install as install_error_docs
 from kg.errors import ArticleError, KgError, QueryError, StoreError
 from kg.models import Article, ArticleFacts
 from kg.store import Store
@@ -519,6 +521,8 @@ def create_app(
     app.add_middleware(AfterSparqlWrite, on_write=writer.refresh_all, settings=settings, audit=audit)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(AllowedMethods, api=app)
+    install_error_docs(app)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
