@@ -40,7 +40,9 @@ class Settings:
     max_connections: int = 1000  # KG_MAX_CONNECTIONS open at once; past it the slowest-to-send is closed
     header_timeout: float = 10.0  # KG_HEADER_TIMEOUT seconds to send a request's line and headers
     body_timeout: float = 30.0  # KG_BODY_TIMEOUT seconds to send its body, once the headers are in
-    keep_alive_timeout: float = 5.0  # KG_KEEP_ALIVE_TIMEOUT seconds an idle connection stays open
+    # longer than common clients keep an idle connection (httpx: 5 s), so the client closes first and
+    # never sends a request into a connection the server is closing
+    keep_alive_timeout: float = 20.0  # KG_KEEP_ALIVE_TIMEOUT seconds an idle connection stays open
     # writes: one JSON line per write; default <store folder>/audit.jsonl, "-" for the log only
     audit_log: str | None = None  # KG_AUDIT_LOG
 
@@ -62,6 +64,6 @@ class Settings:
             max_connections=_int("KG_MAX_CONNECTIONS", 1000),
             header_timeout=_float("KG_HEADER_TIMEOUT", 10.0),
             body_timeout=_float("KG_BODY_TIMEOUT", 30.0),
-            keep_alive_timeout=_float("KG_KEEP_ALIVE_TIMEOUT", 5.0),
+            keep_alive_timeout=_float("KG_KEEP_ALIVE_TIMEOUT", 20.0),
             audit_log=os.environ.get("KG_AUDIT_LOG") or None,
         )
