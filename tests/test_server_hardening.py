@@ -94,7 +94,7 @@ def test_partial_header_floods_are_closed_and_real_requests_still_answer(served:
             for _ in range(5):
                 t = time.monotonic()
                 assert c.get("/healthz").status_code == 200
-                assert time.monotonic() - t < 2
+                assert time.monotonic() - t < 3
         shed = sum(_closed_by_server(s) for s in slow)
         assert shed >= SLOW - 1000
         # past the header deadline every one of them is closed, and their descriptors are free
@@ -138,7 +138,7 @@ def test_a_trickled_header_is_cut_off_at_its_deadline(served: tuple[str, Path, P
             if not chunk:
                 break
         took = time.monotonic() - t0
-        assert HEADER_TIMEOUT - 0.5 <= took <= HEADER_TIMEOUT + 2
+        assert HEADER_TIMEOUT - 0.5 <= took <= HEADER_TIMEOUT + 3
         assert answer.startswith(b"HTTP/1.1 408")
     finally:
         s.close()

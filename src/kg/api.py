@@ -52,10 +52,10 @@ from kg.api_models import (
 from kg.api_queries import SEGMENT, Catalog, article_graph_for, iri_of, segment_of
 from kg.auth import is_authorized, require_write_token
 from kg.config import Settings
-from kg.openapi_errors import AllowedMethods
-from kg.openapi_errors import install as install_error_docs
 from kg.errors import ArticleError, KgError, QueryError, StoreError
 from kg.models import Article, ArticleFacts
+from kg.openapi_errors import AllowedMethods
+from kg.openapi_errors import install as install_error_docs
 from kg.store import Store
 
 log = logging.getLogger("kg.api")
