@@ -15,7 +15,8 @@ the server's time limit), else a request picked by --mix (default 60% /roles, 30
 /sparql with a selective query). --runs (default 2) back-to-back runs on the same server; its RSS is
 read from /proc before the first run and after each, so memory growth shows. Reports per route and
 run: requests, errors (transport errors, timeouts, any status other than 200) with their reasons,
-req/s, p50/p99/max, as JSON and as a table, and the server log's size and last lines. Bounded: --clients, --seconds, --timeout per request.
+req/s, p50/p99/max, the server's CPU seconds per run, as JSON and as a table, and the server log's
+size and last lines. Bounded: --clients, --seconds, --timeout per request.
 """
 
 from __future__ import annotations
@@ -139,6 +140,19 @@ def rss_mb(pid: int | None) -> float | None:
     return None
 
 
+def cpu_s(pid: int | None) -> float | None:
+    """CPU seconds (user + system) the process has used so far."""
+    import os
+
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def table(result: dict[str, Any]) -> str:
     lines = ["| run | route | requests | errors | req/s | p50 ms | p99 ms | max ms | RSS after (MB) |",
              "|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
@@ -147,7 +161,9 @@ def table(result: dict[str, Any]) -> str:
             s = r[route]
             lines.append(f"| {i} | {route} | {s['requests']} | {s['errors']} | {s['req_per_s']} | {s['p50_ms']} | "
                          f"{s['p99_ms']} | {s['max_ms']} | {r.get('rss_after_mb')} |")  # fmt: skip
-    lines.append(f"\nRSS before: {result.get('rss_before_mb')} MB; errors: "
+    lines.append("\nserver CPU: " + "; ".join(f"run {i}: {r.get('server_cpu_s')} s, {r.get('server_cpu_ms_per_request')} ms/request"
+                                            for i, r in enumerate(result["runs"], 1)))  # fmt: skip
+    lines.append(f"RSS before: {result.get('rss_before_mb')} MB; errors: "
                  + "; ".join(f"run {i}: {r['errors_by_kind']}" for i, r in enumerate(result["runs"], 1)))
     return "\n".join(lines)
 
@@ -204,8 +220,13 @@ def main() -> None:
         def go(base: str, pid: int | None) -> None:
             result["rss_before_mb"] = rss_mb(pid)
             for i in range(a.runs):
+                cpu0 = cpu_s(pid)
                 r = asyncio.run(run(base, reqs, weights, a.expensive, a.clients, a.seconds, a.timeout, seed=i))
                 r["rss_after_mb"] = rss_mb(pid)
+                cpu1 = cpu_s(pid)
+                if cpu0 is not None and cpu1 is not None:  # > 1 core-second per second: more than the GIL
+                    r["server_cpu_s"] = round(cpu1 - cpu0, 1)
+                    r["server_cpu_ms_per_request"] = round(1000 * (cpu1 - cpu0) / max(1, r["all"]["requests"]), 2)
                 result["runs"].append(r)
                 print(f"run {i + 1}: REST {r['REST']}, RSS {r['rss_after_mb']} MB", file=sys.stderr)
 
