@@ -310,27 +310,24 @@ def serve(
     store: StoreOpt = None,
 ) -> None:
     """Serve the REST API (/docs), the SPARQL endpoint (/sparql) and the network page (/graph)."""
-    import uvicorn
-
     from kg.api import create_app
-
+    from kg.config import Settings
     from kg.handoff import write_note
+    from kg.serving import run_server
 
+    settings = Settings.from_env()
     s = _open(store)
     _finish_interrupted_derive(s)
     url = f"http://{host}:{port}"
     typer.echo(f"kg: serving {s.location} on {url}/ (docs /docs, SPARQL /sparql, network /graph)", err=True)
     note = write_note(s.location, url)  # lets `kg ingest` on this folder go through the server
 
-    class Server(uvicorn.Server):
-        async def shutdown(self, sockets=None):  # type: ignore[no-untyped-def]
-            # uvicorn re-raises SIGTERM after a graceful shutdown: clean up here, not in `finally`
-            await super().shutdown(sockets)
-            if note:
-                note.unlink(missing_ok=True)
-            s.close()
+    def cleanup() -> None:
+        if note:
+            note.unlink(missing_ok=True)
+        s.close()
 
-    Server(uvicorn.Config(create_app(s), host=host, port=port, log_level="warning")).run()
+    run_server(create_app(s, settings), settings, host=host, port=port, on_shutdown=cleanup)
 
 
 def _finish_interrupted_derive(s) -> None:  # type: ignore[no-untyped-def]

@@ -19,9 +19,9 @@
 - ``GET /query``: an offline HTML page to pick a saved query or write SPARQL and see a table.
 
 Errors are ``{"detail": …}``: 400 malformed query (the parser's message, positions in the text as
-sent) or bad parameter, 403 update refused or a SERVICE / LOAD address not allowed, 404 unknown
-saved query, 406 no acceptable format, 413 body too large, 415 wrong content type or charset, 503
-timeout or too many queries running.
+sent) or bad parameter, 401 update without a valid token, 403 update on a read-only server or a
+SERVICE / LOAD address not allowed, 404 unknown saved query, 406 no acceptable format, 413 body too
+large, 415 wrong content type or charset, 503 timeout or too many queries running.
 
 No outbound requests: ``SERVICE`` in a query or an update and ``LOAD`` are refused (403) unless the
 operator lists the address in ``KG_SERVICE_ALLOW`` (see :mod:`kg.sparql_check`: the request is
@@ -50,7 +50,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 import logging
 import os
 import re
@@ -67,6 +66,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from rdflib.term import Node
 
+from kg.auth import require_write_token
 from kg.config import Settings
 from kg.errors import QueryError, StoreError
 from kg.queries import Query, bindings_for, load_queries, queries_dir
@@ -229,15 +229,6 @@ def _query_info(q: Query) -> dict[str, Any]:
     }
 
 
-def _authorized(settings: Settings, header: str | None) -> bool:
-    if not settings.write_token:
-        return False
-    scheme, _, token = (header or "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        return False
-    return hmac.compare_digest(token.strip().encode("utf-8"), settings.write_token.encode("utf-8"))
-
-
 async def _body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
@@ -393,10 +384,7 @@ def sparql_router(
         return Response(reply.body, media_type=reply.media, headers=headers)
 
     async def run_update(update: str, request: Request, pairs: list[tuple[str, str]]) -> Response:
-        if not settings.write_token:
-            raise HTTPException(403, "this SPARQL endpoint is read-only (no KG_WRITE_TOKEN is configured)")
-        if not _authorized(settings, request.headers.get("authorization")):
-            raise HTTPException(403, "SPARQL Update needs 'Authorization: Bearer <KG_WRITE_TOKEN>'")
+        require_write_token(settings, request.headers.get("authorization"))  # 403 read-only, 401 no/wrong token
         using = [v for k, v in pairs if k == "using-graph-uri"]
         using_named = [v for k, v in pairs if k == "using-named-graph-uri"]
         base = _endpoint(request)
