@@ -193,6 +193,11 @@ class EventsModel(_Model):
     future_words: list[str]
     deadline_words: list[str]
     heading_heads: list[str]
+    # --- events: numbered names (events engineer) ---
+    specifiers: list[str]
+    number_markers: list[str]
+    connectors: list[str]
+    ordinals: list[str]
 
 
 class DatesModel(_Model):
@@ -492,6 +497,11 @@ class Events:
     future_words: PhraseTable  # "sẽ được tổ chức": a plan, not a report
     deadline_words: PhraseTable  # "trước ngày 15/5/2021": a date of a plan
     heading_heads: PhraseTable  # heads that start an event only on a heading line ("Ra mắt ...")
+    # --- events: numbered names (events engineer) ---
+    specifiers: PhraseTable  # words inside a numbered event name ("lần thứ", "khóa", "nhiệm kỳ", "của")
+    number_markers: PhraseTable  # words that number it ("lần thứ", "khóa", "kỳ")
+    connectors: PhraseTable  # specifiers that can't end a name ("của")
+    ordinals: frozenset[str]  # ordinal words ("nhất", "hai", "đầu tiên")
 
 
 @dataclass
@@ -725,6 +735,10 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         future_words=PhraseTable(ev.future_words),
         deadline_words=PhraseTable(ev.deadline_words),
         heading_heads=PhraseTable(ev.heading_heads),
+        specifiers=PhraseTable(ev.specifiers),
+        number_markers=PhraseTable(ev.number_markers),
+        connectors=PhraseTable(ev.connectors),
+        ordinals=_keyset(ev.ordinals),
     )
     day_w, mon_w, year_w = _alt(da.day_words), _alt(da.month_words), _alt(da.year_words)
     sep = r"\s?[/.-]\s?"

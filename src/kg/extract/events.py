@@ -57,7 +57,7 @@ class _Years:
         self.doc = doc
         self.given = given
         self._pub: int | None | bool = False
-        self._mentions: list[tuple[int, int, int, int, bool]] | None = None
+        self._mentions: list[tuple[int, int, int, int, bool, bool]] | None = None
         self._career: dict[int, bool] = {}
         self._now_ok: bool | None = None  # the latest year stated agrees with the day the article reports from
 
@@ -90,7 +90,7 @@ class _Years:
         dated = [len(iso) for _, _, iso in self.doc.dates_in(s.start, s.end) if not iso.startswith("--")]
         return 7 in dated and 10 not in dated and self.career(si)
 
-    def mentions(self) -> list[tuple[int, int, int, int, bool]]:
+    def mentions(self) -> list[tuple[int, int, int, int, bool, bool]]:
         """(sentence or -1 for a plan, year, month or 0, day or 0, in a range) of every year the article states,
         leaving out years of careers, births, terms' ends and the past ("từ năm", "hồi")."""
         if self._mentions is not None:
@@ -99,7 +99,7 @@ class _Years:
         dr = doc.rules.dates
         ev = doc.rules.events
         toks = doc.toks
-        out: list[tuple[int, int, int, int, bool]] = []
+        out: list[tuple[int, int, int, int, bool, bool]] = []
         career = self.career
 
         def keep(a: int, b: int = 0) -> tuple[int, int, bool] | None:
@@ -129,7 +129,7 @@ class _Years:
             parts = [int(x) for x in iso.split("-")]
             # the end of a range, or a closed range (often a schedule), says nothing of the day of the report
             rng = sk[2] or bool(dr.range_end_re.search(doc.work, max(0, a - 8), a))
-            out.append((sk[0], parts[0], parts[1] if len(parts) > 1 else 0, parts[2] if len(parts) > 2 else 0, rng))
+            out.append((sk[0], parts[0], parts[1] if len(parts) > 1 else 0, parts[2] if len(parts) > 2 else 0, rng, False))
         for m in dr.year_re.finditer(doc.work):
             a = m.start()
             if dr.range_end_re.search(doc.work, max(0, a - 8), a):
@@ -137,11 +137,10 @@ class _Years:
             sk = keep(a)
             if not sk:
                 continue
-            if dr.range_start_re.match(doc.work, m.end()) and not dr.term_before.match_ending(
-                toks.keys, sk[1], max(0, sk[1] - 3)
-            ):
+            term = bool(dr.range_start_re.match(doc.work, m.end()))
+            if term and not dr.term_before.match_ending(toks.keys, sk[1], max(0, sk[1] - 3)):
                 continue
-            out.append((sk[0], int(m.group("y")), 0, 0, False))
+            out.append((sk[0], int(m.group("y")), 0, 0, False, term))
         self._mentions = out
         return out
 
@@ -163,7 +162,7 @@ class _Years:
             md = [int(x) for x in now[2:].split("-")]
             self._now_ok = not any(
                 yy == y and mm and not rng and (mm > md[0] or (mm == md[0] and dd and len(md) > 1 and dd > md[1]))
-                for _, yy, mm, dd, rng in ms
+                for _, yy, mm, dd, rng, _t in ms
             )
         return f"{y:04d}{date[1:]}" if self._now_ok else None
 
@@ -237,13 +236,19 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
                         name += doc.text[doc.toks.ends[y0] : doc.toks.ends[y]] if y0 is not None and y == y0 + 1 else " " + doc.span(y, y + 1)
                     quoted = (x + 1, name)
             j = _event_end(doc, k, m[0], s.t1) if not quoted else quoted[0]
+            # "Hội nghị lần thứ 7 Ban Chấp hành Trung ương Đảng khóa XI nhất trí ...": a numbered name ends where its
+            # specifiers end, not at the clause's end
+            spec = _specified_end(doc, k + m[0], j, it) if not quoted else None
+            if spec is not None:
+                j = spec
             # trailing function words and verbs are not part of the name ("Đại hội diễn ra từ")
             jj = k + m[0]
             held_after = jj < s.t1 and bool(er.held_verbs.match(toks.keys, jj, s.t1))
             if not quoted and jj < j and (er.bare_after.match(toks.keys, jj, j) or held_after):
                 j = jj
             if k > s.t0 and (
-                (toks.text[k - 1][:1].isupper() and toks.text[k - 1][:1].isalpha() and doc.gap(k) == " ")
+                (toks.text[k - 1][:1].isupper() and toks.text[k - 1][:1].isalpha() and doc.gap(k) == " "
+                 and not _clause_first(doc, s.t0, k - 1))
                 or er.venue_before.match_ending(toks.keys, k, max(s.t0, k - 3))
                 or toks.keys[k - 1] in er.not_after
             ):
@@ -274,7 +279,7 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
                 # "Buổi lễ diễn ra tại Hội nghị ...": a held verb just before, across a preposition
                 or er.held_verbs.match_ending(toks.keys, k - 1, max(s.t0, k - 5))
             )
-            if not (dates or verb):
+            if not (dates or verb or spec is not None):
                 k = j
                 continue
             if bare:
@@ -349,6 +354,58 @@ def _headings(doc: Doc, items: list[SentenceItems], out: list[EventFact], seen: 
         else:
             _emit(doc, out, seen, name, None, None, items[si], si)
         return  # one heading: the article's own event
+
+
+def _specified_end(doc: Doc, i: int, end: int, it: SentenceItems) -> int | None:
+    """End of the specifiers after an event head at token i ("lần thứ N", "Trung ương 3", "Đảng bộ tỉnh X", "khóa
+    XII", "nhiệm kỳ 2015-2020", "(khóa XII)"), when they number the event; None for a descriptive name."""
+    ev = doc.rules.events
+    toks = doc.toks
+    x, numbered = i, False
+    org_end = {op.i: op.j for op in it.orgs}
+    while x < end:
+        t = toks.text[x]
+        if x in org_end and org_end[x] > x:  # a unit's name, lower-case words and all ("Ban Chấp hành Trung ương")
+            x = min(org_end[x], end)
+            continue
+        sm = ev.specifiers.match(toks.keys, x, end)
+        if sm:
+            numbered = numbered or bool(ev.number_markers.match(toks.keys, x, end))
+            x += sm[0]
+            continue
+        if t[:1].isdigit() or toks.keys[x] in ev.ordinals or (t.isupper() and doc.rules.documents.roman_re.match(t)):
+            numbered = numbered or x > i and (toks.keys[x - 1] in ev.ordinals or bool(ev.number_markers.match_ending(toks.keys, x, i)) or t[:1].isdigit() or t.isupper())
+            x += 1
+            continue
+        if t[:1].isupper() and t[:1].isalpha():
+            x += 1
+            continue
+        if t in ("-", "–", "/") and x > i and x + 1 < end and toks.text[x - 1][:1].isdigit() and toks.text[x + 1][:1].isdigit():
+            x += 1
+            continue
+        if t == "," and x + 1 < end and toks.keys[x + 1] in doc.rules.documents.term_words:
+            x += 1
+            continue
+        if t == "(" and x + 1 < end and toks.keys[x + 1] in doc.rules.documents.term_words:
+            y = x + 1
+            while y < end and toks.text[y] != ")":
+                y += 1
+            if y < end:
+                x = y + 1
+                continue
+        break
+    # connectors do not end a name ("Đại hội XII của")
+    while x > i and ev.specifiers.match_ending(toks.keys, x, i) and not ev.number_markers.match_ending(toks.keys, x, i):
+        n = ev.specifiers.match_ending(toks.keys, x, i)[0]
+        if not ev.connectors.match(toks.keys, x - n, x):
+            break
+        x -= n
+    return x if numbered and x > i else None
+
+
+def _clause_first(doc: Doc, t0: int, x: int) -> bool:
+    """Token x opens its clause ("Tại Hội nghị ...": a capital that starts the clause, not a venue's name)."""
+    return x == t0 or doc.toks.text[x - 1] in (",", ";", ":", "(", "-", "–")
 
 
 def _planned(doc: Doc, t0: int, t1: int, k: int, j: int) -> bool:
