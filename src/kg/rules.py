@@ -198,6 +198,7 @@ class EventsModel(_Model):
     number_markers: list[str]
     connectors: list[str]
     ordinals: list[str]
+    at_words: list[str]
 
 
 class DatesModel(_Model):
@@ -502,6 +503,7 @@ class Events:
     number_markers: PhraseTable  # words that number it ("lần thứ", "khóa", "kỳ")
     connectors: PhraseTable  # specifiers that can't end a name ("của")
     ordinals: frozenset[str]  # ordinal words ("nhất", "hai", "đầu tiên")
+    at_words: PhraseTable  # "tại", "trong chuyến": the event named after them is reported
 
 
 @dataclass
@@ -739,6 +741,7 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         number_markers=PhraseTable(ev.number_markers),
         connectors=PhraseTable(ev.connectors),
         ordinals=_keyset(ev.ordinals),
+        at_words=PhraseTable(ev.at_words),
     )
     day_w, mon_w, year_w = _alt(da.day_words), _alt(da.month_words), _alt(da.year_words)
     sep = r"\s?[/.-]\s?"

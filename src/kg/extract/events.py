@@ -279,9 +279,12 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
                 # "Buổi lễ diễn ra tại Hội nghị ...": a held verb just before, across a preposition
                 or er.held_verbs.match_ending(toks.keys, k - 1, max(s.t0, k - 5))
             )
-            if not (dates or verb or spec is not None):
+            at = bool(er.at_words.match_ending(toks.keys, k, max(s.t0, k - 3)))
+            if not (dates or verb or at or spec is not None):
                 k = j
                 continue
+            if bare and at and not out and m[0] >= 2 and hk not in last_full and not er.bare_after.match(toks.keys, k + m[0], s.t1):
+                bare = False  # "tại buổi họp báo, ...": before any other event, a many-word head names the event alone
             if bare:
                 # "Đại hội diễn ra từ 25/1 ...": the event named in full before
                 if hk not in last_full or not (lead or (held_after and dates)):
