@@ -172,6 +172,10 @@ class AwardsModel(_Model):
     descriptor_words: list[str]
     conferrer_markers: list[str]
     count_nouns: list[str]
+    # --- awards: recipients (events engineer) ---
+    subset_markers: list[str]
+    one_of: list[str]
+    collective: list[str]
 
 
 class EventsModel(_Model):
@@ -476,6 +480,10 @@ class Awards:
     descriptor_words: frozenset[str]
     conferrer_markers: frozenset[str]
     count_nouns: PhraseTable
+    # --- awards: recipients (events engineer) ---
+    subset_markers: PhraseTable  # "trong đó": a part of the recipients already named
+    one_of: PhraseTable  # "một trong số": the count describes the subject named before
+    collective: PhraseTable  # awards only units receive ("Cờ thi đua"): a person receives them for their unit
 
 
 @dataclass
@@ -717,6 +725,9 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         descriptor_words=_keyset(aw.descriptor_words),
         conferrer_markers=_keyset(aw.conferrer_markers),
         count_nouns=PhraseTable(aw.count_nouns),
+        subset_markers=PhraseTable(aw.subset_markers),
+        one_of=PhraseTable(aw.one_of),
+        collective=PhraseTable(aw.collective),
     )
     events = Events(
         heads=PhraseTable(ev.heads),

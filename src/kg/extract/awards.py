@@ -152,8 +152,38 @@ def _mention_at(doc: Doc, it: SentenceItems, k: int, end: int, people: People, r
     if toks.text[k].isdigit() and k + 1 < end:
         cm = aw.count_nouns.match(toks.keys, k + 1, end)
         if cm:
-            return doc.span(k, k + 1 + cm[0]), k + 1 + cm[0]
+            j = _named_after(doc, it, k + 1 + cm[0], end)
+            return doc.span(k, j), j
+    pm = doc.rules.roles.place_table.match(toks.text, k, end)
+    if pm and k + pm[0] < end and is_cap(toks.text[k + pm[0]]):
+        # "cho tỉnh Quảng Nam": a place (its people's authorities) as a recipient
+        j = k + pm[0]
+        while j < end and is_cap(toks.text[j]) and toks.text[j][:1].isalpha():
+            j += 1
+        return doc.span(k, j), j
     return None, k + 1
+
+
+def _named_after(doc: Doc, it: SentenceItems, j: int, end: int) -> int:
+    """End of a counted group: "31 thành viên đội tuyển U-23 X" goes on over a unit it belongs to, written without
+    a preposition (a lower-case noun then a capitalised name, or a unit's name); "7 đảng viên trong Đảng bộ" stops."""
+    toks = doc.toks
+    x = next((op.j for op in it.orgs if op.i == j), j)
+    if x > j:
+        j = x  # a unit's name, then what it goes on with ("đội tuyển U -23 X")
+        while x < end and (is_cap(toks.text[x]) or toks.text[x][:1].isdigit() or toks.text[x] in ("-", "–")):
+            x += 1
+        return x if x == j or toks.text[x - 1] not in ("-", "–") else x - 1
+    x = j
+    while x < end and x - j < 2 and toks.text[x][:1].isalpha() and not is_cap(toks.text[x]) \
+            and toks.keys[x] not in doc.rules.roles.stop_words and toks.keys[x] not in doc.rules.awards.descriptor_words:
+        x += 1
+    if x == j:
+        return j
+    y = x
+    while y < end and (is_cap(toks.text[y]) or toks.text[y][:1].isdigit() or (toks.text[y] in ("-", "–") and y > x)):
+        y += 1
+    return y if y > x else j
 
 
 def _person(doc: Doc, people: People, m) -> str:
@@ -176,8 +206,16 @@ def _list_after(doc: Doc, it: SentenceItems, k: int, end: int, people: People, r
             continue
         if t in (".", ";") or aw.kinds.match(toks.keys, k, end) or aw.give_verbs.match(toks.keys, k, end):
             break
-        g = _group_at(doc, k, end)
+        g = _group_at(doc, k, end, it)
         if g:
+            named = _aside_units(doc, k, g, end) if toks.text[k].isdigit() else []
+            if named:
+                # "02 chi bộ (chi bộ A, B)": the aside names the counted units, one recipient each
+                out.extend(named)
+                while g < end and toks.text[g] != ")":
+                    g += 1
+                k = g + 1
+                continue
             (out if toks.text[k].isdigit() else groups).append(doc.span(k, g))
             if not out and not any(toks.text[y] == ":" or aw.list_openers.match(toks.keys, y, end) for y in range(g, end)
                                    if toks.text[y] not in (".", ";")):
@@ -190,6 +228,11 @@ def _list_after(doc: Doc, it: SentenceItems, k: int, end: int, people: People, r
             continue
         rcp, nk = _mention_at(doc, it, k, end, people, reg)
         if rcp:
+            if any(op.i == k for op in it.orgs) and not any(m.i == k for m in it.names):
+                # "cho Chi bộ Công nghệ thông tin và Chi bộ ...": a unit's name goes on to the list's separator
+                nj = _unit_end(doc, it, nk, end)
+                if nj > nk:
+                    rcp, nk = rcp + " " + doc.span(nk, nj), nj
             out.append(rcp)
             k = nk
             continue
@@ -225,6 +268,51 @@ def _list_after(doc: Doc, it: SentenceItems, k: int, end: int, people: People, r
     return out or groups[:1]
 
 
+def _unit_end(doc: Doc, it: SentenceItems, j: int, end: int) -> int:
+    """Where a unit's name in a recipient list ends, from token j after the part read as a unit: lower-case words
+    go on to a comma, a bracket, the sentence's end or "và" before the next recipient ("Chi bộ Cơ học kỹ thuật và
+    tự động hóa"); a stop word or verb ends it where it was."""
+    toks = doc.toks
+    stops = doc.rules.roles.stop_words
+    starts = {m.i for m in it.names} | {op.i for op in it.orgs}
+    x = j
+    while x < end:
+        t = toks.text[x]
+        if t in (",", ";", ".", ":", "(", ")") or x in starts:
+            break
+        if toks.keys[x] == doc.rules.orgs.conjunction:
+            if x + 1 >= end or x + 1 in starts or is_cap(toks.text[x + 1]) or toks.text[x + 1][:1].isdigit():
+                break
+            x += 1
+            continue
+        if not t[:1].isalpha() or is_cap(t) or toks.keys[x] in stops or doc.rules.awards.give_verbs.match(toks.keys, x, end):
+            return j
+        x += 1
+    return x
+
+
+def _aside_units(doc: Doc, k: int, g: int, end: int) -> list[str]:
+    """ "02 chi bộ (chi bộ A, B)": the units named in the aside after a count, each with the counted noun as head."""
+    toks = doc.toks
+    if g >= end or toks.text[g] != "(":
+        return []
+    close = next((y for y in range(g + 1, end) if toks.text[y] == ")"), None)
+    if close is None:
+        return []
+    head_keys = toks.keys[k + 1 : g]
+    head = doc.span(k + 1, g)
+    head = head[:1].upper() + head[1:]
+    out, x = [], g + 1
+    while x < close:
+        y = next((z for z in range(x, close) if toks.text[z] == ","), close)
+        if toks.keys[x : x + len(head_keys)] == head_keys:
+            x += len(head_keys)
+        if x < y:
+            out.append(f"{head} {doc.span(x, y)}")
+        x = y + 1
+    return out if len(out) >= 2 else []
+
+
 def _list_clause(doc: Doc, k: int, end: int) -> bool:
     """The segment from k to the next ";" is one more list item: no award word and no verb of giving."""
     aw = doc.rules.awards
@@ -239,7 +327,7 @@ def _list_clause(doc: Doc, k: int, end: int) -> bool:
     return True
 
 
-def _group_at(doc: Doc, k: int, end: int) -> int | None:
+def _group_at(doc: Doc, k: int, end: int, it: SentenceItems | None = None) -> int | None:
     """ "nhiều tập thể và cá nhân", "các đồng chí lãnh đạo", "31 thành viên": a counted or quantified group."""
     toks = doc.toks
     aw = doc.rules.awards
@@ -256,10 +344,14 @@ def _group_at(doc: Doc, k: int, end: int) -> int | None:
         m2 = aw.count_nouns.match(toks.keys, j + 1, end)
         if m2:
             j += 1 + m2[0]
+    if it is not None and toks.text[k].isdigit():
+        j = _named_after(doc, it, j, end)
     return j
 
 
-def _subject_run(doc: Doc, it: SentenceItems, c0: int, v0: int, people: People, reg: OrgRegistry) -> list[str]:
+def _subject_run(
+    doc: Doc, it: SentenceItems, c0: int, v0: int, people: People, reg: OrgRegistry, collective: bool = False
+) -> list[str]:
     """The people, units or counts just before a verb, joined by "," / "và" ("A và 8 đảng viên ... được tặng")."""
     toks = doc.toks
     in_role = set()
@@ -277,8 +369,18 @@ def _subject_run(doc: Doc, it: SentenceItems, c0: int, v0: int, people: People, 
     if not ments:
         # "nhiều tập thể và cá nhân cũng được nhận ...": a quantified group
         for x in range(c0, v0):
-            g = _group_at(doc, x, v0)
+            g = _group_at(doc, x, v0, it)
             if g:
+                om = doc.rules.awards.one_of.match_ending(toks.keys, x, max(c0, x - 4))
+                if om:
+                    # "A là một trong số 4 doanh nghiệp được nhận …": the capitalised name before the copula
+                    y = x - om[0]
+                    while y > c0 and doc.rules.roles.copulas.match_ending(toks.keys, y, max(c0, y - 2)):
+                        y -= doc.rules.roles.copulas.match_ending(toks.keys, y, max(c0, y - 2))[0]
+                    z = y
+                    while z > c0 and is_cap(toks.text[z - 1]) and toks.text[z - 1][:1].isalpha():
+                        z -= 1
+                    return [doc.span(z, y)] if z < y else []
                 return [doc.span(x, g)]
         # "Eurowindow đã vinh dự được nhận ...": a capitalised name right before the verb
         y = v0
@@ -292,6 +394,17 @@ def _subject_run(doc: Doc, it: SentenceItems, c0: int, v0: int, people: People, 
         return []
     if v0 - ments[-1][1] > 15:
         return []  # too far from the verb to be its subject
+    aw = doc.rules.awards
+    if aw.subset_markers.match_ending(toks.keys, ments[-1][0], max(c0, ments[-1][0] - 3)):
+        return []  # "…; trong đó 21 cầu thủ được tặng …": part of recipients already named
+    om = aw.one_of.match_ending(toks.keys, ments[-1][0], max(c0, ments[-1][0] - 4))
+    if om and len(ments) >= 2 and toks.text[ments[-1][0]].isdigit():
+        return [ments[-2][2]]  # "A là một trong số 4 doanh nghiệp được nhận …": A
+    last = ments[-1]
+    if collective and any(m.i == last[0] for m in it.names):
+        for rp in it.roles:
+            if rp.i >= last[1] and rp.j <= v0 and rp.i - last[1] <= 2 and rp.org_text and v0 - rp.j <= 3:
+                return [rp.org_text]  # "Ông A – Tổng giám đốc Công ty X nhận Cờ thi đua": on behalf of the unit
     run = [ments[-1]]
     for m in reversed(ments[:-1]):
         gap = range(m[1], run[0][0])
@@ -340,7 +453,7 @@ def _recipients(doc: Doc, si: int, it: SentenceItems, a: int, b: int, people: Pe
                 if aw.passive.match(toks.keys, x, end_) or aw.receive_verbs.match(toks.keys, x, end_):
                     first = x
                     break
-            out = _subject_run(doc, it, c0, first, people, reg)
+            out = _subject_run(doc, it, c0, first, people, reg, collective=bool(aw.collective.match(toks.keys, a, b)))
             if out:
                 return out
             if c0 <= s.t0 + 1:
