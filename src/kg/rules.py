@@ -203,6 +203,7 @@ class EventsModel(_Model):
     connectors: list[str]
     ordinals: list[str]
     at_words: list[str]
+    term_markers: list[str]
 
 
 class DatesModel(_Model):
@@ -512,6 +513,7 @@ class Events:
     connectors: PhraseTable  # specifiers that can't end a name ("của")
     ordinals: frozenset[str]  # ordinal words ("nhất", "hai", "đầu tiên")
     at_words: PhraseTable  # "tại", "trong chuyến": the event named after them is reported
+    term_markers: PhraseTable  # "nhiệm kỳ", "khóa" after a comma go on with the name
 
 
 @dataclass
@@ -753,6 +755,7 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         connectors=PhraseTable(ev.connectors),
         ordinals=_keyset(ev.ordinals),
         at_words=PhraseTable(ev.at_words),
+        term_markers=PhraseTable(ev.term_markers),
     )
     day_w, mon_w, year_w = _alt(da.day_words), _alt(da.month_words), _alt(da.year_words)
     sep = r"\s?[/.-]\s?"

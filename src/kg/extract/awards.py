@@ -405,6 +405,13 @@ def _subject_run(
         for rp in it.roles:
             if rp.i >= last[1] and rp.j <= v0 and rp.i - last[1] <= 2 and rp.org_text and v0 - rp.j <= 3:
                 return [rp.org_text]  # "Ông A – Tổng giám đốc Công ty X nhận Cờ thi đua": on behalf of the unit
+    person_at = {m.i for m in it.names}
+    if len(ments) >= 2 and ments[-1][0] not in person_at and ments[-2][0] in person_at and not collective:
+        # "Ông A, giáo viên Trường X, được phong tặng …": the unit is the person's apposition, the person receives
+        p_, o_ = ments[-2], ments[-1]
+        if toks.text[p_[1]] == "," and all(toks.text[g] == "," or toks.keys[g] in aw.adverbs for g in range(o_[1], v0)) \
+                and o_[1] < v0 and toks.text[o_[1]] == ",":
+            ments = ments[:-1]
     run = [ments[-1]]
     for m in reversed(ments[:-1]):
         gap = range(m[1], run[0][0])

@@ -29,7 +29,8 @@ def _event_end(doc: Doc, i: int, n: int, end: int) -> int:
             depth -= 1
         elif t in (",", ";", ":", ".", "!", "?", "“", "”", '"') and depth == 0:
             # "Hội nghị Trung ương 10, khoá XII": a comma before a term stays inside
-            if t == "," and k + 1 < end and toks.keys[k + 1] in doc.rules.documents.term_words:
+            if t == "," and k + 1 < end and (toks.keys[k + 1] in doc.rules.documents.term_words
+                                             or ev.term_markers.match(toks.keys, k + 1, end)):
                 k += 1
                 continue
             break
@@ -386,8 +387,9 @@ def _specified_end(doc: Doc, i: int, end: int, it: SentenceItems) -> int | None:
         if t in ("-", "–", "/") and x > i and x + 1 < end and toks.text[x - 1][:1].isdigit() and toks.text[x + 1][:1].isdigit():
             x += 1
             continue
-        if t == "," and x + 1 < end and toks.keys[x + 1] in doc.rules.documents.term_words:
-            x += 1
+        if t == "," and x + 1 < end and (toks.keys[x + 1] in doc.rules.documents.term_words or (
+                ev.term_markers.match(toks.keys, x + 1, end))):
+            x += 1  # "lần thứ XVII, nhiệm kỳ 2020-2025"
             continue
         if t == "(" and x + 1 < end and toks.keys[x + 1] in doc.rules.documents.term_words:
             y = x + 1
