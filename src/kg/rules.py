@@ -154,6 +154,9 @@ class DocumentsModel(_Model):
     plenum_issuer: str
     congress_issuer: str
     resolution_kind: str
+    # --- documents: issuers (events engineer) ---
+    issuer_codes: dict[str, str]
+    signed_by: list[str]
 
 
 class AwardsModel(_Model):
@@ -439,6 +442,8 @@ class Documents:
     ordinal_words: frozenset[str]
     roman_re: re.Pattern[str]
     bare_number_re: re.Pattern[str]
+    issuer_codes: dict[str, str]  # "TTg" -> "Thủ tướng Chính phủ": the issuer a number's code stands for
+    signed_by: PhraseTable  # "do": the issuer follows the number ("do Chủ tịch UBND tỉnh ký")
 
     def canonical(self, m: re.Match[str]) -> tuple[str, str | None, str | None]:
         """(canonical number, abbreviation, issuer code) of a number match."""
@@ -710,6 +715,8 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         ordinal_words=_keyset(og.ordinal_words),
         roman_re=re.compile(r"^[IVXL]{1,6}$"),
         bare_number_re=re.compile(r"^\d{1,4}$"),
+        issuer_codes=dict(do.issuer_codes),
+        signed_by=PhraseTable(do.signed_by),
     )
     awards = Awards(
         kinds=PhraseTable(aw.kinds),

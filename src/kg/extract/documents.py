@@ -7,7 +7,7 @@ from bisect import bisect_left
 from kg.extract.doc import Doc
 from kg.extract.spans import Barriers, read_org, read_role
 from kg.models import DocumentFact, Evidence
-from kg.rules import key
+from kg.rules import is_cap, key
 
 
 def _tok_at(doc: Doc, pos: int) -> int:
@@ -63,7 +63,27 @@ def _issuer_before(doc: Doc, kt: int, t0: int) -> tuple[str | None, int | None]:
             best = x
     if best is None:
         return None, v0
+    # "Cơ quan Cảnh sát điều tra, Bộ Công an đã ra quyết định": a unit, a comma, the body it belongs to
+    if best >= 2 and doc.toks.text[best - 1] == ",":
+        for y in range(max(t0, best - 9), best - 1):
+            op = read_org(doc, y, best - 1, bar)
+            if op and op.j == best - 1 and (y == t0 or doc.toks.text[y - 1] in (",", ";")):
+                return doc.span(y, best - 1) + " " + doc.span(best, v0), v0
     return doc.span(best, v0), v0
+
+
+def _without_name(doc: Doc, issuer: str) -> str:
+    """ "Chủ tịch UBND TP X Nguyễn Văn A" -> "Chủ tịch UBND TP X": the post issues, not the person holding it."""
+    words = issuer.split()
+    nm = doc.rules.names
+    for n in (3, 4, 2):  # a name of three words is the most common; "Tỉnh X Trần Văn A" is not "X Trần Văn A"
+        x = len(words) - n
+        if x < 1:
+            continue
+        rest = words[x:]
+        if all(is_cap(w) for w in rest) and nm.surnames.match(rest, 0):
+            return " ".join(words[:x])
+    return issuer
 
 
 def _date_before(doc: Doc, pos: int, start: int) -> str | None:
@@ -85,9 +105,17 @@ def _date_after(doc: Doc, pos: int, limit: int) -> tuple[str | None, int]:
 
 
 def _issuer_after(doc: Doc, t: int, t1: int) -> str | None:
-    """ "của Bộ Chính trị" right after the number or date."""
+    """ "của Bộ Chính trị" right after the number or date; "do Chủ tịch UBND tỉnh X ký"."""
     dr = doc.rules.documents
     keys = doc.toks.keys
+    if t < t1 and dr.signed_by.match(keys, t, t1):
+        k = t + dr.signed_by.match(keys, t, t1)[0]
+        bar = Barriers()
+        rp = read_role(doc, k, t1, bar)
+        op = read_org(doc, k, t1, bar)
+        j = max(rp.j if rp else 0, op.j if op else 0)
+        if j > k:
+            return doc.span(k, j)
     # skip a date and punctuation: ", ngày 18/5/2021"
     k = t
     steps = 0
@@ -145,6 +173,16 @@ def extract_documents(doc: Doc) -> list[DocumentFact]:
                 issuer = issuer or before
                 if not date and v0 is not None:
                     date = _date_before(doc, toks.starts[kt], s.start)
+            if issuer:
+                issuer = _without_name(doc, issuer)
+            if not issuer and code:
+                # "Quyết định số 48/QĐ-TTg": the issuer its code stands for
+                issuer = dr.issuer_codes.get(code.rstrip("0123456789"))
+            if not date and te < s.t1 and dr.signed_by.match(toks.keys, te, s.t1):
+                # "do Chủ tịch UBND tỉnh X ký ngày 3/4/2022": the date after the signer
+                date = next((iso for a, _, iso in doc.dates_in(m.end(), s.end) if not iso.startswith("--") and a - m.end() < 120), None)
+            if not date and m.group("law"):
+                date = m.group("law_year")  # a law is dated by the year in its number ("34/2018/QH14")
             sent_docs.append([kt, te, DocumentFact(number=number, kind=kind, issuer=issuer, date=date, evidence=(ev,))])
         # "Nghị quyết số 18-NQ/TW và Nghị quyết số 19-NQ-TW của BCH Trung ương Đảng": one issuer for both
         for x in range(len(sent_docs) - 2, -1, -1):
@@ -171,6 +209,7 @@ def extract_documents(doc: Doc) -> list[DocumentFact]:
                     continue  # "Quy định số 181" re-mentions "Quy định số 181-QĐ/TW"
                 date, _ = _date_after(doc, toks.ends[k + 1], s.end)
                 issuer = _issuer_after(doc, k + 2, s.t1)
+                issuer = _without_name(doc, issuer) if issuer else None
                 _add(out, seen, DocumentFact(number=toks.text[k + 1], kind=kind, issuer=issuer, date=date, evidence=(ev,)))
         _plenums(doc, si, out, seen, ev)
     return out
