@@ -59,6 +59,15 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# --- constructions with example sentences (events engineer) ---
+class ConstructionModel(_Model):
+    """A construction a rules file reads: example texts written for it and the facts they must yield, exactly."""
+
+    construction: str
+    text: str
+    yields: list[dict[str, str | None]]
+
+
 class HonorificsModel(_Model):
     keep: list[str]
     drop: list[str]
@@ -157,6 +166,7 @@ class DocumentsModel(_Model):
     # --- documents: issuers (events engineer) ---
     issuer_codes: dict[str, str]
     signed_by: list[str]
+    constructions: list[ConstructionModel]
 
 
 class AwardsModel(_Model):
@@ -179,6 +189,7 @@ class AwardsModel(_Model):
     subset_markers: list[str]
     one_of: list[str]
     collective: list[str]
+    constructions: list[ConstructionModel]
 
 
 class EventsModel(_Model):
@@ -207,6 +218,8 @@ class EventsModel(_Model):
     ordinals: list[str]
     at_words: list[str]
     term_markers: list[str]
+    named_alone: list[str]
+    constructions: list[ConstructionModel]
 
 
 class DatesModel(_Model):
@@ -519,6 +532,7 @@ class Events:
     ordinals: frozenset[str]  # ordinal words ("nhất", "hai", "đầu tiên")
     at_words: PhraseTable  # "tại", "trong chuyến": the event named after them is reported
     term_markers: PhraseTable  # "nhiệm kỳ", "khóa" after a comma go on with the name
+    named_alone: PhraseTable  # heads that name an event without more words ("tại buổi họp báo, ...")
 
 
 @dataclass
@@ -763,6 +777,7 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         ordinals=_keyset(ev.ordinals),
         at_words=PhraseTable(ev.at_words),
         term_markers=PhraseTable(ev.term_markers),
+        named_alone=PhraseTable(ev.named_alone),
     )
     day_w, mon_w, year_w = _alt(da.day_words), _alt(da.month_words), _alt(da.year_words)
     sep = r"\s?[/.-]\s?"

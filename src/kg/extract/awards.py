@@ -371,16 +371,9 @@ def _subject_run(
         for x in range(c0, v0):
             g = _group_at(doc, x, v0, it)
             if g:
-                om = doc.rules.awards.one_of.match_ending(toks.keys, x, max(c0, x - 4))
-                if om:
-                    # "A là một trong số 4 doanh nghiệp được nhận …": the capitalised name before the copula
-                    y = x - om[0]
-                    while y > c0 and doc.rules.roles.copulas.match_ending(toks.keys, y, max(c0, y - 2)):
-                        y -= doc.rules.roles.copulas.match_ending(toks.keys, y, max(c0, y - 2))[0]
-                    z = y
-                    while z > c0 and is_cap(toks.text[z - 1]) and toks.text[z - 1][:1].isalpha():
-                        z -= 1
-                    return [doc.span(z, y)] if z < y else []
+                one = _one_of_subject(doc, c0, x)
+                if one is not None:
+                    return [one] if one else []
                 return [doc.span(x, g)]
         # "Eurowindow đã vinh dự được nhận ...": a capitalised name right before the verb
         y = v0
@@ -397,9 +390,11 @@ def _subject_run(
     aw = doc.rules.awards
     if aw.subset_markers.match_ending(toks.keys, ments[-1][0], max(c0, ments[-1][0] - 3)):
         return []  # "…; trong đó 21 cầu thủ được tặng …": part of recipients already named
-    om = aw.one_of.match_ending(toks.keys, ments[-1][0], max(c0, ments[-1][0] - 4))
-    if om and len(ments) >= 2 and toks.text[ments[-1][0]].isdigit():
-        return [ments[-2][2]]  # "A là một trong số 4 doanh nghiệp được nhận …": A
+    if toks.text[ments[-1][0]].isdigit():
+        one = _one_of_subject(doc, c0, ments[-1][0])
+        if one is not None:
+            # "A là một trong số 4 doanh nghiệp được nhận …": A
+            return [ments[-2][2]] if len(ments) >= 2 else [one] if one else []
     last = ments[-1]
     if collective and any(m.i == last[0] for m in it.names):
         for rp in it.roles:
@@ -420,6 +415,23 @@ def _subject_run(
         else:
             break
     return [m[2] for m in run]
+
+
+def _one_of_subject(doc: Doc, c0: int, x: int) -> str | None:
+    """ "A là một trong số 4 doanh nghiệp …" with the count at x: the capitalised name A before the copula ("" when
+    none is written), or None when no "một trong số" comes before the count."""
+    toks = doc.toks
+    om = doc.rules.awards.one_of.match_ending(toks.keys, x, max(c0, x - 4))
+    if not om:
+        return None
+    y = x - om[0]
+    cm = doc.rules.roles.copulas.match_ending(toks.keys, y, max(c0, y - 2))
+    if cm:
+        y -= cm[0]
+    z = y
+    while z > c0 and is_cap(toks.text[z - 1]) and toks.text[z - 1][:1].isalpha():
+        z -= 1
+    return doc.span(z, y) if z < y else ""
 
 
 def _recipients(doc: Doc, si: int, it: SentenceItems, a: int, b: int, people: People, reg: OrgRegistry) -> list[str]:

@@ -269,7 +269,7 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
                 continue
             # a planned event ("đại hội ..., sẽ được tổ chức vào tháng 9") is not reported, nor one of someone's
             # career dated by its year ("Tháng 11/2015, tại phiên họp bất thường ..., ông được bầu làm Chủ tịch")
-            if not bare and (_planned(doc, s.t0, s.t1, k, j) or years.past_career(si)):
+            if not bare and (_planned(doc, s.t0, s.t1, k, j) or (spec is None and years.past_career(si))):
                 k = j
                 continue
             pos = toks.starts[k]
@@ -281,10 +281,10 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
                 or er.held_verbs.match_ending(toks.keys, k - 1, max(s.t0, k - 5))
             )
             at = bool(er.at_words.match_ending(toks.keys, k, max(s.t0, k - 3)))
-            if not (dates or verb or at or spec is not None):
+            if not (dates or verb or at or (spec is not None and not _heading_line(doc, s))):  # headings: see _headings
                 k = j
                 continue
-            if bare and at and not out and m[0] >= 2 and hk not in last_full and not er.bare_after.match(toks.keys, k + m[0], s.t1):
+            if bare and at and not out and er.named_alone.match(toks.keys, k, k + m[0]) and hk not in last_full and not er.bare_after.match(toks.keys, k + m[0], s.t1):
                 bare = False  # "tại buổi họp báo, ...": before any other event, a many-word head names the event alone
             if bare:
                 # "Đại hội diễn ra từ 25/1 ...": the event named in full before
@@ -331,9 +331,7 @@ def _headings(doc: Doc, items: list[SentenceItems], out: list[EventFact], seen: 
     for si, s in enumerate(doc.sents):
         if s.start >= first_at:
             break
-        if s.noise or s.t1 - s.t0 > 25 or doc.work[s.end - 1] in ".!?…:;,":
-            continue
-        if (s.start and doc.work[s.start - 1] != "\n") or (s.end < len(doc.work) and doc.work[s.end] != "\n"):
+        if s.noise or not _heading_line(doc, s):
             continue
         k = s.t0
         m = er.heads.match(toks.keys, k, s.t1) or er.heading_heads.match(toks.keys, k, s.t1)
@@ -411,6 +409,13 @@ def _specified_end(doc: Doc, i: int, end: int, it: SentenceItems) -> int | None:
 def _clause_first(doc: Doc, t0: int, x: int) -> bool:
     """Token x opens its clause ("Tại Hội nghị ...": a capital that starts the clause, not a venue's name)."""
     return x == t0 or doc.toks.text[x - 1] in (",", ";", ":", "(", "-", "–")
+
+
+def _heading_line(doc: Doc, s) -> bool:
+    """Sentence s is a line of its own, short and without final punctuation: a title or a heading."""
+    if s.t1 - s.t0 > 25 or doc.work[s.end - 1] in ".!?…:;,":
+        return False
+    return not ((s.start and doc.work[s.start - 1] != "\n") or (s.end < len(doc.work) and doc.work[s.end] != "\n"))
 
 
 def _planned(doc: Doc, t0: int, t1: int, k: int, j: int) -> bool:
