@@ -189,6 +189,7 @@ class AwardsModel(_Model):
     subset_markers: list[str]
     one_of: list[str]
     collective: list[str]
+    title_words: list[str]
     constructions: list[ConstructionModel]
 
 
@@ -503,6 +504,7 @@ class Awards:
     subset_markers: PhraseTable  # "trong đó": a part of the recipients already named
     one_of: PhraseTable  # "một trong số": the count describes the subject named before
     collective: PhraseTable  # awards only units receive ("Cờ thi đua"): a person receives them for their unit
+    title_words: PhraseTable  # "danh hiệu" before a quoted honour
 
 
 @dataclass
@@ -751,6 +753,7 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         subset_markers=PhraseTable(aw.subset_markers),
         one_of=PhraseTable(aw.one_of),
         collective=PhraseTable(aw.collective),
+        title_words=PhraseTable(aw.title_words),
     )
     events = Events(
         heads=PhraseTable(ev.heads),

@@ -30,6 +30,8 @@ def _award_end(doc: Doc, i: int, n: int, end: int) -> int:
         if t == "," and k > i + n and toks.text[k - 1].isdigit() and k + 1 < end and toks.text[k + 1].isdigit():
             k += 1  # "huy hiệu 55, 45 năm tuổi Đảng"
             continue
+        if k + 1 < end and toks.keys[k] in doc.rules.dates.year_words and len(toks.text[k + 1]) == 4 and toks.text[k + 1].isdigit():
+            break  # "… tiêu biểu năm 2022": the year of conferral, not part of the name
         cm = aw.classes.match(toks.keys, k, end)
         if cm:
             k += cm[0]
@@ -67,11 +69,22 @@ def extract_awards(doc: Doc, items: list[SentenceItems], people: People, reg: Or
         ev = doc.evidence(si)
         k = s.t0
         found: list[tuple[int, int]] = []
-        first = aw.kinds.first_keys
+        quoted: dict[int, str] = {}  # start of a quoted honour -> its name
+        first = aw.kinds.first_keys | aw.title_words.first_keys
         while k < s.t1:
             if toks.keys[k] not in first:
                 k += 1
                 continue
+            tw = aw.title_words.match(toks.keys, k, s.t1)
+            q = k + tw[0] if tw else k
+            if tw and q < s.t1 and toks.text[q] in ("“", '"'):
+                # 'danh hiệu “Chiến sĩ thi đua cấp bộ”': the quoted words name the honour
+                close = next((y for y in range(q + 1, min(s.t1, q + 16)) if toks.text[y] in ("”", '"')), None)
+                if close is not None and close > q + 1:
+                    found.append((k, close + 1))
+                    quoted[k] = doc.span(q + 1, close)
+                    k = close + 1
+                    continue
             m = aw.kinds.match(toks.keys, k, s.t1)
             if m:
                 j = _award_end(doc, k, m[0], s.t1)
@@ -101,8 +114,8 @@ def extract_awards(doc: Doc, items: list[SentenceItems], people: People, reg: Or
                 if r2 and not r1:
                     got[x] = (r2, c1 or c2)
         for (a, b), (recips, conf) in zip(found, got):
-            name = doc.span(a, b)
-            colon = next((x for x in range(a, b) if toks.text[x] == ":"), None)
+            name = quoted.get(a) or doc.span(a, b)
+            colon = None if a in quoted else next((x for x in range(a, b) if toks.text[x] == ":"), None)
             if colon is not None:
                 name = doc.span(a, colon) + " " + doc.span(colon + 1, b)
             nums = [x for x in range(a, b) if toks.text[x].isdigit()]
@@ -120,7 +133,7 @@ def extract_awards(doc: Doc, items: list[SentenceItems], people: People, reg: Or
                 confs.add((conf or "").casefold())
                 out.append(AwardFact(name=name, recipient=rcp, conferred_by=conf, year=sent_year or year, evidence=ev))
     # an award needs a recipient; a generic name ("Huy hiệu Đảng") gives way to a specific one for the same person
-    out = [a for a in out if a.recipient]
+    out = [_trimmed(doc, a) for a in out if a.recipient]
     keep = []
     for a in out:
         words = set(fold(a.name).split())
@@ -132,6 +145,19 @@ def extract_awards(doc: Doc, items: list[SentenceItems], people: People, reg: Or
             continue
         keep.append(a)
     return keep
+
+
+def _trimmed(doc: Doc, a: AwardFact) -> AwardFact:
+    """A recipient ends where its name ends: words of the verb phrase read into it ("Trường X vinh dự") go."""
+    words = (a.recipient or "").split()
+    adverbs = doc.rules.awards.adverbs
+    n = len(words)
+    while n > 1 and fold(words[n - 1]) in adverbs:
+        n -= 1
+    if n == len(words):
+        return a
+    return AwardFact(name=a.name, recipient=" ".join(words[:n]), conferred_by=a.conferred_by, year=a.year,
+                     evidence=a.evidence)
 
 
 def _mention_at(doc: Doc, it: SentenceItems, k: int, end: int, people: People, reg: OrgRegistry) -> tuple[str | None, int]:
