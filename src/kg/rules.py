@@ -190,6 +190,7 @@ class AwardsModel(_Model):
     one_of: list[str]
     collective: list[str]
     title_words: list[str]
+    self_units: dict[str, str]
     constructions: list[ConstructionModel]
 
 
@@ -505,6 +506,7 @@ class Awards:
     one_of: PhraseTable  # "một trong số": the count describes the subject named before
     collective: PhraseTable  # awards only units receive ("Cờ thi đua"): a person receives them for their unit
     title_words: PhraseTable  # "danh hiệu" before a quoted honour
+    self_units: PhraseTable  # "tỉnh", "trường" as a subject: value "place" or the kind of unit it stands for
 
 
 @dataclass
@@ -754,6 +756,7 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         one_of=PhraseTable(aw.one_of),
         collective=PhraseTable(aw.collective),
         title_words=PhraseTable(aw.title_words),
+        self_units=PhraseTable(dict(aw.self_units)),
     )
     events = Events(
         heads=PhraseTable(ev.heads),

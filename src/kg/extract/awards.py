@@ -276,6 +276,8 @@ def _list_after(doc: Doc, it: SentenceItems, k: int, end: int, people: People, r
         if rp:
             k = max(rp.j, k + 1)
             continue
+        if toks.keys[k] == doc.rules.orgs.conjunction and out and _clause_after(doc, it, k + 1, end):
+            break  # "… cho 136 cá nhân và Cục X trao Giấy khen cho …": a new clause, not one more recipient
         if t in (",", ":", "(", ")") or toks.keys[k] == doc.rules.orgs.conjunction:
             k += 1
             continue
@@ -337,6 +339,23 @@ def _aside_units(doc: Doc, k: int, g: int, end: int) -> list[str]:
             out.append(f"{head} {doc.span(x, y)}")
         x = y + 1
     return out if len(out) >= 2 else []
+
+
+def _clause_after(doc: Doc, it: SentenceItems, k: int, end: int) -> bool:
+    """A unit or person at k, then (adverbs aside) a verb of giving: a clause of its own starts at k."""
+    aw = doc.rules.awards
+    toks = doc.toks
+    j = next((op.j for op in it.orgs if op.i == k), None) or next((m.j for m in it.names if m.i == k), None)
+    if j is None:
+        return False
+    n = 0  # lower-case words that go on with the unit's name ("Cục Cảnh sát giao thông")
+    while j < end and n < 4 and toks.text[j][:1].isalpha() and not is_cap(toks.text[j]) \
+            and not aw.give_verbs.match(toks.keys, j, end) and toks.keys[j] not in aw.adverbs:
+        j += 1
+        n += 1
+    while j < end and toks.keys[j] in aw.adverbs:
+        j += 1
+    return j < end and bool(aw.give_verbs.match(toks.keys, j, end))
 
 
 def _list_clause(doc: Doc, k: int, end: int) -> bool:
@@ -410,12 +429,18 @@ def _subject_run(
             x -= 1
         if x < y and toks.text[x] not in doc.rules.orgs.sentence_starts and not doc.rules.honorifics.drop.match(toks.keys, x, y):
             return [doc.span(x, y)]
+        # "Nhân dịp này, tỉnh đón nhận …", "trường cũng đã đón nhận …": the article's own province or school
+        sw = doc.rules.awards.self_units.match_ending(toks.keys, y, max(c0, y - 2))
+        if sw and (y - sw[0] == c0 or toks.text[y - sw[0] - 1] in (",", ";")):
+            own = _own_unit(doc, reg, sw[1])
+            return [own] if own else []
         return []
     if v0 - ments[-1][1] > 15:
         return []  # too far from the verb to be its subject
     aw = doc.rules.awards
-    if aw.subset_markers.match_ending(toks.keys, ments[-1][0], max(c0, ments[-1][0] - 3)):
-        return []  # "…; trong đó 21 cầu thủ được tặng …": part of recipients already named
+    sm = aw.subset_markers.match_ending(toks.keys, ments[-1][0], max(c0, ments[-1][0] - 3))
+    if sm and any(toks.text[x].isdigit() and _group_at(doc, x, ments[-1][0] - sm[0]) for x in range(doc.sents[doc.tok_sent[c0]].t0, ments[-1][0] - sm[0])):
+        return []  # "… cho 31 thành viên, trong đó 21 cầu thủ được tặng …": part of the recipients already counted
     if toks.text[ments[-1][0]].isdigit():
         one = _one_of_subject(doc, c0, ments[-1][0])
         if one is not None:
@@ -441,6 +466,28 @@ def _subject_run(
         else:
             break
     return [m[2] for m in run]
+
+
+def _own_unit(doc: Doc, reg: OrgRegistry, what: str) -> str | None:
+    """The unit a self-word stands for: "place" -> the place the article names most ("tỉnh X"); a unit kind -> the
+    article's most mentioned unit of that kind."""
+    toks = doc.toks
+    if what == "place":
+        counts: dict[str, int] = {}
+        table = doc.rules.roles.place_table
+        for x in range(len(toks)):
+            pm = table.match(toks.text, x) if toks.text[x] in doc.rules.roles.place_words else None
+            if not pm:
+                continue
+            j = x + pm[0]
+            while j < len(toks) and is_cap(toks.text[j]) and toks.text[j][:1].isalpha():
+                j += 1
+            if j > x + pm[0]:
+                nm = doc.span(x, j)
+                counts[nm] = counts.get(nm, 0) + 1
+        return max(counts, key=lambda k: counts[k]) if counts else None
+    cands = [e for e in reg.by_key.values() if e.kind == what]
+    return _best_name(max(cands, key=lambda e: e.count), doc.rules) if cands else None
 
 
 def _one_of_subject(doc: Doc, c0: int, x: int) -> str | None:
