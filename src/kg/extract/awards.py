@@ -518,8 +518,11 @@ def _recipients(doc: Doc, si: int, it: SentenceItems, a: int, b: int, people: Pe
         out = _list_after(doc, it, k + mm[0], s.t1, people, reg)
         if out:
             return out
-    # "Y được tặng A", "Y được Thủ tướng tặng A", "Y đón nhận A"
+    # "Y được tặng A", "Y được Thủ tướng tặng A", "Y đón nhận A", "Y được khen thưởng: A, B"
     rv = aw.receive_verbs.match_ending(toks.keys, a, max(s.t0, a - 6))
+    if not rv and a > s.t0 and toks.text[a - 1] == ":":
+        rv = aw.receive_verbs.match_ending(toks.keys, a - 1, max(s.t0, a - 7))
+        rv = (rv[0] + 1, rv[1]) if rv else None
     v0 = a - rv[0] if rv else None
     if v0 is None:
         gv = aw.give_verbs.match_ending(toks.keys, a, max(s.t0, a - 3))
