@@ -221,6 +221,7 @@ class EventsModel(_Model):
     at_words: list[str]
     term_markers: list[str]
     named_alone: list[str]
+    duration_words: list[str]
     constructions: list[ConstructionModel]
 
 
@@ -534,6 +535,8 @@ class Events:
     number_markers: PhraseTable  # words that number it ("lần thứ", "khóa", "kỳ")
     connectors: PhraseTable  # specifiers that can't end a name ("của")
     ordinals: frozenset[str]  # ordinal words ("nhất", "hai", "đầu tiên")
+    ordinals_table: PhraseTable
+    duration_words: frozenset[str]  # "năm" after a numeral: a duration ("kỷ niệm 50 năm"), not a number
     at_words: PhraseTable  # "tại", "trong chuyến": the event named after them is reported
     term_markers: PhraseTable  # "nhiệm kỳ", "khóa" after a comma go on with the name
     named_alone: PhraseTable  # heads that name an event without more words ("tại buổi họp báo, ...")
@@ -781,6 +784,8 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         number_markers=PhraseTable(ev.number_markers),
         connectors=PhraseTable(ev.connectors),
         ordinals=_keyset(ev.ordinals),
+        ordinals_table=PhraseTable(ev.ordinals),
+        duration_words=_keyset(ev.duration_words),
         at_words=PhraseTable(ev.at_words),
         term_markers=PhraseTable(ev.term_markers),
         named_alone=PhraseTable(ev.named_alone),
@@ -791,6 +796,8 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
     full = (
         rf"(?<!\d)(?P<d3>\d{{1,2}}){sep}(?P<m3>\d{{1,2}})\s*{rng}\s*(?:{day_w}\s+)?\d{{1,2}}{sep}\d{{1,2}}{sep}(?P<y3>\d{{4}})(?!\d)"
         rf"|(?<![\d/-])(?P<d4>\d{{1,2}})\s*{rng}\s*(?:{day_w}\s+)?\d{{1,2}}{sep}(?P<m4>\d{{1,2}}){sep}(?P<y4>\d{{4}})(?!\d)"
+        # "trong các ngày 25, 26 và 27/9/2014": a list of days, dated by the first
+        rf"|(?<![\d/-])(?P<d5>\d{{1,2}})(?:\s*,\s*\d{{1,2}})+\s*{rng}\s*\d{{1,2}}{sep}(?P<m5>\d{{1,2}}){sep}(?P<y5>\d{{4}})(?!\d)"
         rf"|(?<!\d)(?P<d1>\d{{1,2}}){sep}(?P<m1>\d{{1,2}}){sep}(?P<y1>\d{{4}})(?!\d)"
         rf"|{day_w}\s+(?P<d2>\d{{1,2}})\s+{mon_w}\s+(?P<m2>\d{{1,2}})\s+{year_w}\s+(?P<y2>\d{{4}})(?!\d)"
     )

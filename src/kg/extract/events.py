@@ -370,13 +370,19 @@ def _specified_end(doc: Doc, i: int, end: int, it: SentenceItems) -> int | None:
         if x in org_end and org_end[x] > x:  # a unit's name, lower-case words and all ("Ban Chấp hành Trung ương")
             x = min(org_end[x], end)
             continue
+        om = ev.ordinals_table.match(toks.keys, x, end)
+        if om and ev.number_markers.match_ending(toks.keys, x, max(0, i - 2)):
+            numbered = True  # "lần thứ ba", "kỳ họp đầu tiên"
+            x += om[0]
+            continue
         sm = ev.specifiers.match(toks.keys, x, end)
         if sm:
-            numbered = numbered or bool(ev.number_markers.match(toks.keys, x, end))
             x += sm[0]
             continue
-        if t[:1].isdigit() or toks.keys[x] in ev.ordinals or (t.isupper() and doc.rules.documents.roman_re.match(t)):
-            numbered = numbered or x > i and (toks.keys[x - 1] in ev.ordinals or bool(ev.number_markers.match_ending(toks.keys, x, i)) or t[:1].isdigit() or t.isupper())
+        if t[:1].isdigit() and x + 1 < end and toks.keys[x + 1] in ev.duration_words:
+            break  # "Lễ kỷ niệm 50 năm …": a duration, not a number of the event
+        if t[:1].isdigit() or (t.isupper() and doc.rules.documents.roman_re.match(t)):
+            numbered = True  # "lần thứ 14", "Trung ương 3", "khóa XII", "nhiệm kỳ 2020-2025"
             x += 1
             continue
         if t[:1].isupper() and t[:1].isalpha():
