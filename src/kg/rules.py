@@ -222,6 +222,8 @@ class EventsModel(_Model):
     term_markers: list[str]
     named_alone: list[str]
     duration_words: list[str]
+    verb_heads: list[str]
+    verb_adverbs: list[str]
     constructions: list[ConstructionModel]
 
 
@@ -537,6 +539,8 @@ class Events:
     ordinals: frozenset[str]  # ordinal words ("nhất", "hai", "đầu tiên")
     ordinals_table: PhraseTable
     duration_words: frozenset[str]  # "năm" after a numeral: a duration ("kỷ niệm 50 năm"), not a number
+    verb_heads: PhraseTable  # "trao quyết định", "khánh thành": events named by what is done
+    verb_adverbs: frozenset[str]  # "đã", "vừa" between the subject and such a verb
     at_words: PhraseTable  # "tại", "trong chuyến": the event named after them is reported
     term_markers: PhraseTable  # "nhiệm kỳ", "khóa" after a comma go on with the name
     named_alone: PhraseTable  # heads that name an event without more words ("tại buổi họp báo, ...")
@@ -786,6 +790,8 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         ordinals=_keyset(ev.ordinals),
         ordinals_table=PhraseTable(ev.ordinals),
         duration_words=_keyset(ev.duration_words),
+        verb_heads=PhraseTable(ev.verb_heads),
+        verb_adverbs=_keyset([t for w in ev.verb_adverbs for t in tokenize(w)]),
         at_words=PhraseTable(ev.at_words),
         term_markers=PhraseTable(ev.term_markers),
         named_alone=PhraseTable(ev.named_alone),

@@ -197,11 +197,12 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
         if s.noise:
             continue
         it = items[si]
-        first = er.heads.first_keys
+        first = er.heads.first_keys | er.verb_heads.first_keys
         if not any(toks.keys[x] in first for x in range(s.t0, s.t1)):
             continue
         k = s.t0
-        dates = doc.dates_in(s.start, s.end)
+        # a cited document's date ("Quyết định số 12/QĐ-UBND ngày 3/2/2021") dates no event
+        dates = [d for d in doc.dates_in(s.start, s.end) if not _document_date(doc, d[0])]
         if not dates and last_date:
             # "Chiều cùng ngày, ... tổ chức hội nghị ...": the day of the event reported just before
             for x in range(s.t0, s.t1):
@@ -214,6 +215,29 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
                 k += 1
                 continue
             m = er.heads.match(toks.keys, k, s.t1)
+            if not m and dates and not _heading_line(doc, s):
+                # "Sáng 6/7, Ban Tổ chức Trung ương đã trao quyết định …": an event named by what is done, reported
+                # by a subject on a stated day
+                vm = er.verb_heads.match(toks.keys, k, s.t1)
+                if vm and _done_by_subject(doc, it, s.t0, k):
+                    j = _event_end(doc, k, vm[0], s.t1)
+                    # the name ends with the first person it names ("trao quyết định … điều động ông A"): what follows
+                    # (the post, asides) is told many ways
+                    pj = next((nm_.j for nm_ in it.names if k + vm[0] <= nm_.i and nm_.j <= j), None)
+                    if pj is not None:
+                        j = pj
+                    name = _without_asides(doc, k, j)
+                    if j > k + vm[0]:
+                        pos = toks.starts[k]
+                        lead = [d for d in dates if d[0] <= pos]
+                        date = lead[-1][2] if lead else dates[0][2]
+                        if date.startswith("--"):
+                            date = years.fill(date)
+                        _emit(doc, out, seen, name, date, _organizer_before(doc, it, s.t0, k), it, si)
+                        if date:
+                            last_date = date
+                        k = j
+                        continue
             if not m or er.not_heads.match(toks.keys, k, s.t1):
                 k += 1
                 continue
@@ -415,6 +439,63 @@ def _specified_end(doc: Doc, i: int, end: int, it: SentenceItems) -> int | None:
 def _clause_first(doc: Doc, t0: int, x: int) -> bool:
     """Token x opens its clause ("Tại Hội nghị ...": a capital that starts the clause, not a venue's name)."""
     return x == t0 or doc.toks.text[x - 1] in (",", ";", ":", "(", "-", "–")
+
+
+def _done_by_subject(doc: Doc, it: SentenceItems, t0: int, k: int) -> str | None:
+    """A unit, a person or a post ends just before token k, adverbs aside ("Ban Tổ chức Trung ương đã trao …")."""
+    return _organizer_before(doc, it, t0, k) or (
+        "" if any(m.j == _skip_adverbs(doc, t0, k) for m in it.names) or any(r.j == _skip_adverbs(doc, t0, k) for r in it.roles)
+        else None
+    )
+
+
+def _skip_adverbs(doc: Doc, t0: int, k: int) -> int:
+    """Back from token k over adverbs and a bracketed aside ("UBND TP X (tỉnh Y) đã công bố")."""
+    x = k
+    while x > t0:
+        if doc.toks.keys[x - 1] in doc.rules.events.verb_adverbs:
+            x -= 1
+        elif doc.toks.text[x - 1] == ")":
+            y = x - 1
+            while y > t0 and doc.toks.text[y] != "(":
+                y -= 1
+            if doc.toks.text[y] != "(":
+                break
+            x = y
+        else:
+            break
+    return x
+
+
+def _document_date(doc: Doc, a: int) -> bool:
+    """The date at character a follows a document's number ("số 12/QĐ-UBND ngày 3/2/2021")."""
+    w = doc.work[max(0, a - 40) : a]
+    return any(len(w) - m.end() <= 8 for m in doc.rules.documents.number_re.finditer(w))
+
+
+def _without_asides(doc: Doc, k: int, j: int) -> str:
+    """Tokens [k, j) as written, bracketed asides left out ("… ông A (Ủy viên …) đến giữ chức …")."""
+    toks = doc.toks
+    parts: list[tuple[int, int]] = []
+    x, a = k, k
+    while x < j:
+        if toks.text[x] == "(":
+            y = next((z for z in range(x, j) if toks.text[z] == ")"), None)
+            if y is None:
+                break
+            if x > a:
+                parts.append((a, x))
+            x = a = y + 1
+            continue
+        x += 1
+    if a < j:
+        parts.append((a, j))
+    return " ".join(doc.span(p, q) for p, q in parts)
+
+
+def _organizer_before(doc: Doc, it: SentenceItems, t0: int, k: int) -> str | None:
+    x = _skip_adverbs(doc, t0, k)
+    return next((op.name for op in it.orgs if op.j == x), None)
 
 
 def _heading_line(doc: Doc, s) -> bool:
