@@ -224,6 +224,7 @@ class EventsModel(_Model):
     duration_words: list[str]
     verb_heads: list[str]
     verb_adverbs: list[str]
+    anniversary_words: list[str]
     constructions: list[ConstructionModel]
 
 
@@ -541,6 +542,7 @@ class Events:
     duration_words: frozenset[str]  # "năm" after a numeral: a duration ("kỷ niệm 50 năm"), not a number
     verb_heads: PhraseTable  # "trao quyết định", "khánh thành": events named by what is done
     verb_adverbs: frozenset[str]  # "đã", "vừa" between the subject and such a verb
+    anniversary_words: PhraseTable  # "kỷ niệm": a date in brackets after the name is what is remembered
     at_words: PhraseTable  # "tại", "trong chuyến": the event named after them is reported
     term_markers: PhraseTable  # "nhiệm kỳ", "khóa" after a comma go on with the name
     named_alone: PhraseTable  # heads that name an event without more words ("tại buổi họp báo, ...")
@@ -792,6 +794,7 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         duration_words=_keyset(ev.duration_words),
         verb_heads=PhraseTable(ev.verb_heads),
         verb_adverbs=_keyset([t for w in ev.verb_adverbs for t in tokenize(w)]),
+        anniversary_words=PhraseTable(ev.anniversary_words),
         at_words=PhraseTable(ev.at_words),
         term_markers=PhraseTable(ev.term_markers),
         named_alone=PhraseTable(ev.named_alone),

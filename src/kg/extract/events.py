@@ -328,6 +328,12 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
                 after = [d for d in dates if d[0] >= toks.ends[j - 1]]
                 d = right[0] if right else (after[0] if after else None) if result else lead[-1] if lead else dates[0]
                 date = d[2] if d else None
+                ann = _anniversary_year(doc, k, j, right[0][2]) if right else None
+                if ann:
+                    # "lễ kỷ niệm 42 năm ngày giải phóng (24/3/1975)": the bracket dates what is remembered; the
+                    # ceremony falls 42 years later, on the day the sentence states
+                    base = next((x[2] for x in reversed(lead) if x is not right[0]), None)
+                    date = f"{ann:04d}{base[1:]}" if base and base.startswith("--") else base or f"{ann:04d}"
             elif not result:
                 # "Cuối tháng 6 vừa qua, ... tổ chức Hội nghị", "năm 2016 ... đã tổ chức Hội nghị"
                 date = _bare_date(doc, s.t0, k)
@@ -496,6 +502,19 @@ def _without_asides(doc: Doc, k: int, j: int) -> str:
 def _organizer_before(doc: Doc, it: SentenceItems, t0: int, k: int) -> str | None:
     x = _skip_adverbs(doc, t0, k)
     return next((op.name for op in it.orgs if op.j == x), None)
+
+
+def _anniversary_year(doc: Doc, k: int, j: int, origin: str) -> int | None:
+    """The year of an anniversary named in tokens [k, j) ("kỷ niệm … 42 năm ngày …") of something dated origin."""
+    ev = doc.rules.events
+    toks = doc.toks
+    if origin.startswith("--") or not any(ev.anniversary_words.match(toks.keys, x, j) for x in range(k, j)):
+        return None
+    n = None
+    for x in range(k, j - 1):
+        if toks.text[x].isdigit() and toks.keys[x + 1] in doc.rules.dates.year_words:
+            n = int(toks.text[x])
+    return int(origin[:4]) + n if n else None
 
 
 def _heading_line(doc: Doc, s) -> bool:
