@@ -404,9 +404,17 @@ def _subject_run(
         in_role.update(range(rp.i, rp.j))
     ments: list[tuple[int, int, str]] = []
     x = c0
+    unit_at = {op.i for op in it.orgs}
     while x < v0:
         rcp, nx = _mention_at(doc, it, x, v0, people, reg)
         if rcp and not (x in in_role and not any(m.i == x for m in it.names)):
+            if x in unit_at and not any(m.i == x for m in it.names):
+                # "Chi bộ Công nghệ thông tin được tặng …": the unit's name runs to the verb (adverbs aside)
+                y = v0
+                while y > nx and toks.keys[y - 1] in doc.rules.awards.adverbs:
+                    y -= 1
+                if y > nx and _unit_end(doc, it, nx, y) == y:
+                    rcp, nx = rcp + " " + doc.span(nx, y), y
             ments.append((x, nx, rcp))
             x = nx
         else:
