@@ -225,6 +225,8 @@ class EventsModel(_Model):
     verb_heads: list[str]
     verb_adverbs: list[str]
     anniversary_words: list[str]
+    session_words: list[str]
+    meeting_numbered: str
     constructions: list[ConstructionModel]
 
 
@@ -543,6 +545,8 @@ class Events:
     verb_heads: PhraseTable  # "trao quyết định", "khánh thành": events named by what is done
     verb_adverbs: frozenset[str]  # "đã", "vừa" between the subject and such a verb
     anniversary_words: PhraseTable  # "kỷ niệm": a date in brackets after the name is what is remembered
+    session_words: frozenset[str]  # "kỳ" in "đã họp kỳ 37": a numbered session
+    meeting_numbered: str  # its name ("kỳ họp {n} {org}")
     at_words: PhraseTable  # "tại", "trong chuyến": the event named after them is reported
     term_markers: PhraseTable  # "nhiệm kỳ", "khóa" after a comma go on with the name
     named_alone: PhraseTable  # heads that name an event without more words ("tại buổi họp báo, ...")
@@ -795,6 +799,8 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         verb_heads=PhraseTable(ev.verb_heads),
         verb_adverbs=_keyset([t for w in ev.verb_adverbs for t in tokenize(w)]),
         anniversary_words=PhraseTable(ev.anniversary_words),
+        session_words=_keyset(ev.session_words),
+        meeting_numbered=ev.meeting_numbered,
         at_words=PhraseTable(ev.at_words),
         term_markers=PhraseTable(ev.term_markers),
         named_alone=PhraseTable(ev.named_alone),

@@ -273,7 +273,7 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
                 j = jj
             if k > s.t0 and (
                 (toks.text[k - 1][:1].isupper() and toks.text[k - 1][:1].isalpha() and doc.gap(k) == " "
-                 and not _clause_first(doc, s.t0, k - 1))
+                 and not _clause_first(doc, s.t0, k - 1) and not _after_unit(it, k))
                 or er.venue_before.match_ending(toks.keys, k, max(s.t0, k - 3))
                 or toks.keys[k - 1] in er.not_after
             ):
@@ -342,8 +342,10 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
             organizer = _organizer(doc, si, it, k)
             # only a bare head that acts ("đại hội đã bầu", "Đại hội diễn ra") may move the event to an earlier day
             acting = bare and (held_after or bool(er.bare_after.match(toks.keys, k + m[0], s.t1)))
-            _emit(doc, out, seen, name, date, organizer, it, si, acting)
-            k = j
+            _emit(doc, out, seen, name, date, organizer, it, si, acting, numbered=spec is not None)
+            # a descriptive name may name a numbered event inside ("họp báo về kết quả Hội nghị lần thứ 8 …"): read on
+            # from after the head; a numbered or quoted name is read whole
+            k = j if (spec is not None or quoted or bare) else k + m[0]
             if date:
                 last_date = date
     _meetings(doc, items, out, seen, years)
@@ -440,6 +442,11 @@ def _specified_end(doc: Doc, i: int, end: int, it: SentenceItems) -> int | None:
             break
         x -= n
     return x if numbered and x > i else None
+
+
+def _after_unit(it: SentenceItems, k: int) -> bool:
+    """A unit's name ends just before token k ("Văn phòng Trung ương Đảng họp báo …"): the head starts a new phrase."""
+    return any(op.j == k for op in it.orgs)
 
 
 def _clause_first(doc: Doc, t0: int, x: int) -> bool:
@@ -574,11 +581,14 @@ def _event_key(doc: Doc, name: str) -> str:
 
 
 def _emit(
-    doc: Doc, out: list[EventFact], seen: dict[str, int], name: str, date, organizer, it, si: int, bare: bool = False
+    doc: Doc, out: list[EventFact], seen: dict[str, int], name: str, date, organizer, it, si: int, bare: bool = False,
+    numbered: bool = False,
 ) -> None:
     nk = _event_key(doc, name)
     for x, idx in seen.items():
-        if nk in x or x in nk:
+        # the same event named again ("Đại hội XII" in "Đại hội … lần thứ XII"); a numbered name inside another
+        # event's name is another event ("họp báo về kết quả Hội nghị lần thứ 8")
+        if (nk in x or x in nk) and not (numbered and nk in x and not x.startswith(nk)):
             old = out[idx]
             # the same event named again: it brings a missing date or organiser, or an earlier day of it
             # (an event of several days is dated by its first day)
@@ -605,13 +615,22 @@ def _meetings(doc: Doc, items: list[SentenceItems], out: list[EventFact], seen: 
             # "... đã họp Hội nghị liên tịch lần thứ 12": the meeting is the event named after the verb
             if not vm or er.heads.match(toks.keys, op.j + vm[0], s.t1):
                 continue
-            dates = doc.dates_in(s.start, toks.starts[op.i])
+            hm = er.heads.match(toks.keys, op.j + vm[0] - 1, s.t1)
+            if hm and hm[0] > 1:
+                continue  # "X họp báo …": a press conference, read from its head
+            dates = [d for d in doc.dates_in(s.start, toks.starts[op.i]) if not _document_date(doc, d[0])]
             if not dates:
                 continue
             date = dates[-1][2]
             if date.startswith("--"):
                 date = years.fill(date)
-            _emit(doc, out, seen, er.meeting_name.format(org=op.name), date, op.name, items[si], si)
+            p = op.j + vm[0]
+            if p + 1 < s.t1 and toks.keys[p] in er.session_words and toks.text[p + 1][:1].isdigit():
+                # "Ủy ban Kiểm tra Trung ương đã họp kỳ 37": the numbered session of that body
+                name = er.meeting_numbered.format(n=toks.text[p + 1], org=op.name)
+            else:
+                name = er.meeting_name.format(org=op.name)
+            _emit(doc, out, seen, name, date, op.name, items[si], si)
     return out
 
 
