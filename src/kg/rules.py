@@ -223,6 +223,9 @@ class EventsModel(_Model):
     named_alone: list[str]
     duration_words: list[str]
     verb_heads: list[str]
+    meeting_verbs_person: list[str]
+    ordinal_values: dict[str, int]
+    roman_before: list[str]
     verb_adverbs: list[str]
     anniversary_words: list[str]
     session_words: list[str]
@@ -543,6 +546,9 @@ class Events:
     ordinals_table: PhraseTable
     duration_words: frozenset[str]  # "năm" after a numeral: a duration ("kỷ niệm 50 năm"), not a number
     verb_heads: PhraseTable  # "trao quyết định", "khánh thành": events named by what is done
+    meeting_verbs_person: PhraseTable  # "tiếp", "hội kiến": such events when a capitalised name follows
+    ordinal_values: dict[str, int]  # folded ordinal word -> number ("tư" -> 4)
+    roman_before: frozenset[str]  # words before the number of an event ("lần thứ", "khóa")
     verb_adverbs: frozenset[str]  # "đã", "vừa" between the subject and such a verb
     anniversary_words: PhraseTable  # "kỷ niệm": a date in brackets after the name is what is remembered
     session_words: frozenset[str]  # "kỳ" in "đã họp kỳ 37": a numbered session
@@ -797,6 +803,9 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         ordinals_table=PhraseTable(ev.ordinals),
         duration_words=_keyset(ev.duration_words),
         verb_heads=PhraseTable(ev.verb_heads),
+        meeting_verbs_person=PhraseTable(ev.meeting_verbs_person),
+        ordinal_values={key(k): v for k, v in ev.ordinal_values.items()},
+        roman_before=_keyset(ev.roman_before),
         verb_adverbs=_keyset([t for w in ev.verb_adverbs for t in tokenize(w)]),
         anniversary_words=PhraseTable(ev.anniversary_words),
         session_words=_keyset(ev.session_words),

@@ -7,6 +7,7 @@ from bisect import bisect_left
 from kg.extract.doc import Doc, fold
 from kg.extract.entities import People, SentenceItems
 from kg.models import EventFact
+from kg.rules import is_cap
 
 
 def _event_end(doc: Doc, i: int, n: int, end: int) -> int:
@@ -197,7 +198,7 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
         if s.noise:
             continue
         it = items[si]
-        first = er.heads.first_keys | er.verb_heads.first_keys
+        first = er.heads.first_keys | er.verb_heads.first_keys | er.meeting_verbs_person.first_keys
         if not any(toks.keys[x] in first for x in range(s.t0, s.t1)):
             continue
         k = s.t0
@@ -219,6 +220,11 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
                 # "Sáng 6/7, Ban Tổ chức Trung ương đã trao quyết định …": an event named by what is done, reported
                 # by a subject on a stated day
                 vm = er.verb_heads.match(toks.keys, k, s.t1)
+                if not vm:
+                    # "Tổng Bí thư … đã tiếp Thủ tướng Pháp …": a reception or talks with someone named
+                    vm = er.meeting_verbs_person.match(toks.keys, k, s.t1)
+                    if vm and not (k + vm[0] < s.t1 and is_cap(toks.text[k + vm[0]])):
+                        vm = None
                 if vm and _done_by_subject(doc, it, s.t0, k):
                     j = _event_end(doc, k, vm[0], s.t1)
                     # the name ends with the first person it names ("trao quyết định … điều động ông A"): what follows
@@ -454,12 +460,10 @@ def _clause_first(doc: Doc, t0: int, x: int) -> bool:
     return x == t0 or doc.toks.text[x - 1] in (",", ";", ":", "(", "-", "–")
 
 
-def _done_by_subject(doc: Doc, it: SentenceItems, t0: int, k: int) -> str | None:
+def _done_by_subject(doc: Doc, it: SentenceItems, t0: int, k: int) -> bool:
     """A unit, a person or a post ends just before token k, adverbs aside ("Ban Tổ chức Trung ương đã trao …")."""
-    return _organizer_before(doc, it, t0, k) or (
-        "" if any(m.j == _skip_adverbs(doc, t0, k) for m in it.names) or any(r.j == _skip_adverbs(doc, t0, k) for r in it.roles)
-        else None
-    )
+    x = _skip_adverbs(doc, t0, k)
+    return any(op.j == x for op in it.orgs) or any(m.j == x for m in it.names) or any(r.j == x for r in it.roles)
 
 
 def _skip_adverbs(doc: Doc, t0: int, k: int) -> int:
@@ -580,6 +584,37 @@ def _event_key(doc: Doc, name: str) -> str:
     return " ".join(w for w in fold(name).split() if w not in doc.rules.events.key_skip)
 
 
+def _event_number(doc: Doc, name: str) -> tuple[str, int] | None:
+    """(first word of the head, number) of a numbered event name: "Đại hội 12 của Đảng" and "Đại hội đại biểu toàn
+    quốc lần thứ XII" -> ("đại", 12); "kỳ họp thứ tư" -> ("kỳ", 4). None without a number."""
+    ev = doc.rules.events
+    words = fold(name).split()
+    if len(words) < 2:
+        return None
+    for x, w in enumerate(words[1:], 1):
+        if w.isdigit() and not (x + 1 < len(words) and words[x + 1] in ev.duration_words):
+            n = int(w)
+        elif doc.rules.documents.roman_re.match(w.upper()) and x > 0 and words[x - 1] in ev.roman_before:
+            n = _roman(w.upper())
+        elif w in ev.ordinal_values and x > 0 and words[x - 1] in ev.roman_before:
+            n = ev.ordinal_values[w]
+        else:
+            continue
+        if 1900 <= n <= 2100:
+            return None  # "năm 2023", "nhiệm kỳ 2020-2025": a year, not the event's number
+        return (words[0], n)
+    return None
+
+
+def _roman(s: str) -> int:
+    vals = {"I": 1, "V": 5, "X": 10, "L": 50}
+    total = 0
+    for a, b in zip(s, s[1:] + " "):
+        v = vals.get(a, 0)
+        total += -v if vals.get(b, 0) > v else v
+    return total
+
+
 def _emit(
     doc: Doc, out: list[EventFact], seen: dict[str, int], name: str, date, organizer, it, si: int, bare: bool = False,
     numbered: bool = False,
@@ -598,6 +633,16 @@ def _emit(
                                      organizer=old.organizer or organizer, participants=old.participants,
                                      evidence=old.evidence)
             return
+    if numbered:
+        # "Hội nghị Trung ương 14" and "Hội nghị lần thứ 14 Ban Chấp hành Trung ương": one event, by its head and number
+        num = _event_number(doc, name)
+        for idx, old in enumerate(out):
+            if num is not None and _event_number(doc, old.name) == num and (not old.date or not date or old.date == date):
+                longer = name if len(name) > len(old.name) else old.name
+                out[idx] = EventFact(name=longer, date=old.date or date, organizer=old.organizer or organizer,
+                                     participants=old.participants, evidence=old.evidence)
+                seen[nk] = idx
+                return
     seen[nk] = len(out)
     participants = tuple(dict.fromkeys(m.name for m in it.names if m.j - m.ni >= 2))
     out.append(EventFact(name=name, date=date, organizer=organizer, participants=participants, evidence=doc.evidence(si)))
