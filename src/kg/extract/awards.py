@@ -566,6 +566,18 @@ def _recipients(doc: Doc, si: int, it: SentenceItems, a: int, b: int, people: Pe
         if people.by_key and _pronoun_before(doc, c0, v0):
             # "đồng chí được tặng A": the person last named
             return [max(people.by_key.values(), key=lambda p: p.last_pos).name]
+        # "Bệnh viện X tổ chức Lễ kỷ niệm 60 năm ngày thành lập và đón nhận Huân chương …": the unit holding the
+        # ceremony receives
+        for x in range(v0 - 1, s.t0, -1):
+            om = doc.rules.events.organizer_verbs.match(toks.keys, x, v0)
+            if om:
+                y = x
+                while y > s.t0 and toks.keys[y - 1] in aw.adverbs:
+                    y -= 1
+                host = next((op.name for op in it.orgs if op.j == y), None)
+                if host:
+                    return [host]
+                break
     return []
 
 
