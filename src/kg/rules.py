@@ -166,6 +166,8 @@ class DocumentsModel(_Model):
     # --- documents: issuers (events engineer) ---
     issuer_codes: dict[str, str]
     signed_by: list[str]
+    not_kind_after: list[str]
+    kind_synonyms: dict[str, str]
     constructions: list[ConstructionModel]
 
 
@@ -468,6 +470,8 @@ class Documents:
     bare_number_re: re.Pattern[str]
     issuer_codes: dict[str, str]  # "TTg" -> "Thủ tướng Chính phủ": the issuer a number's code stands for
     signed_by: PhraseTable  # "do": the issuer follows the number ("do Chủ tịch UBND tỉnh ký")
+    not_kind_after: PhraseTable  # "kỷ" before "luật": no kind word
+    kind_synonyms: dict[str, str]  # folded word -> kind ("văn bản" -> "Công văn")
 
     def canonical(self, m: re.Match[str]) -> tuple[str, str | None, str | None]:
         """(canonical number, abbreviation, issuer code) of a number match."""
@@ -731,7 +735,7 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
     # a number is not part of a longer token ("ngày 12/01/2024" is a date, not a document)
     number_re = re.compile(r"(?<![\w/.-])(?:" + "|".join(parts) + r")(?![\w/])")
     documents = Documents(
-        kind_words=PhraseTable(do.kind_words),
+        kind_words=PhraseTable(do.kind_words + list(do.kind_synonyms)),
         abbreviations=dict(do.abbreviations),
         party_qd_kind=do.party_qd_kind,
         party_qd_abbr=frozenset(do.party_qd_abbr),
@@ -754,6 +758,8 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         bare_number_re=re.compile(r"^\d{1,4}$"),
         issuer_codes=dict(do.issuer_codes),
         signed_by=PhraseTable(do.signed_by),
+        not_kind_after=PhraseTable(do.not_kind_after),
+        kind_synonyms={key(k): v for k, v in do.kind_synonyms.items()},
     )
     awards = Awards(
         kinds=PhraseTable(aw.kinds),

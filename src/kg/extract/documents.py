@@ -22,6 +22,8 @@ def _kind_before(doc: Doc, t: int, t0: int) -> tuple[str | None, int]:
     if k - 1 >= t0 and keys[k - 1] in dr.number_word:
         k -= 1
     m = dr.kind_words.match_ending(keys, k, max(t0, k - 3))
+    if m and dr.not_kind_after.match_ending(keys, k - m[0], max(t0, k - m[0] - 2)):
+        m = None  # "kỷ luật" is no "Luật": the kind is further back ("Quyết định kỷ luật số …")
     if not m:
         # "Quyết định khởi tố bị can số 363/...": a few lower-case words between the kind and "số"
         for back in range(1, 5):
@@ -157,17 +159,26 @@ def extract_documents(doc: Doc) -> list[DocumentFact]:
             if m.group("short") and not kind:
                 continue
             covered.append((m.start(), m.end()))
+            if kind and key(kind) in dr.kind_synonyms:
+                # "văn bản số 48/TB-VP": a generic word; the number's abbreviation tells the kind when it can
+                kind = dr.kind_of_abbr(abbr, code) or dr.kind_synonyms[key(kind)]
             if not kind:
                 kind = dr.kind_of_abbr(abbr, code)
             te = _tok_at(doc, m.end())
             date, dend = _date_after(doc, m.end(), s.end)
             issuer = _issuer_after(doc, te, s.t1)
-            if not issuer and te < s.t1 and toks.text[te] == ",":
-                # "tại Quyết định số 1475/QĐ-TTg, Thủ tướng điều động ...": the post right after, then a verb
+            if not issuer and te < s.t1 and toks.text[te] in (",",) or (not issuer and dend and _tok_at(doc, dend) < s.t1
+                                                                      and toks.text[_tok_at(doc, dend)] == ","):
+                # "tại Quyết định số 1475/QĐ-TTg, Thủ tướng điều động ...", "Tại Công văn số 5/BTC ngày 2/3/2022, Bộ
+                # Tài chính đề nghị ...": the post or unit right after, then a verb
+                c = te if toks.text[te] == "," else _tok_at(doc, dend)
                 bar = Barriers()
-                rp = read_role(doc, te + 1, s.t1, bar)
-                if rp and rp.j < s.t1 and toks.text[rp.j][:1].islower():
-                    issuer = doc.span(rp.i, rp.j)
+                rp = read_role(doc, c + 1, s.t1, bar)
+                op = read_org(doc, c + 1, s.t1, bar)
+                for ph in (rp, op):
+                    if ph and ph.j < s.t1 and toks.text[ph.j][:1].islower() and (ph is rp or not op.generic):
+                        issuer = doc.span(ph.i, ph.j)
+                        break
             if not issuer or not date:
                 before, v0 = _issuer_before(doc, kt, s.t0)
                 issuer = issuer or before
@@ -204,6 +215,7 @@ def extract_documents(doc: Doc) -> list[DocumentFact]:
                 kind, _ = _kind_before(doc, k + 1, s.t0)
                 if not kind:
                     continue
+                kind = dr.kind_synonyms.get(key(kind), kind)
                 bare = toks.text[k + 1].lstrip("0")
                 if any(d.number and d.kind == kind and d.number.lstrip("0").startswith((bare + "-", bare + "/")) for d in out):
                     continue  # "Quy định số 181" re-mentions "Quy định số 181-QĐ/TW"
