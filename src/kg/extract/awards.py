@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kg.extract.doc import Doc, fold
+from kg.extract.doc import Doc, fold, own_place
 from kg.extract.entities import OrgRegistry, People, SentenceItems, _best_name, _pronoun_before
 from kg.extract.spans import Barriers, read_org, read_role
 from kg.models import AwardFact
@@ -479,21 +479,8 @@ def _subject_run(
 def _own_unit(doc: Doc, reg: OrgRegistry, what: str) -> str | None:
     """The unit a self-word stands for: "place" -> the place the article names most ("tỉnh X"); a unit kind -> the
     article's most mentioned unit of that kind."""
-    toks = doc.toks
     if what == "place":
-        counts: dict[str, int] = {}
-        table = doc.rules.roles.place_table
-        for x in range(len(toks)):
-            pm = table.match(toks.text, x) if toks.text[x] in doc.rules.roles.place_words else None
-            if not pm:
-                continue
-            j = x + pm[0]
-            while j < len(toks) and is_cap(toks.text[j]) and toks.text[j][:1].isalpha():
-                j += 1
-            if j > x + pm[0]:
-                nm = doc.span(x, j)
-                counts[nm] = counts.get(nm, 0) + 1
-        return max(counts, key=lambda k: counts[k]) if counts else None
+        return own_place(doc)
     cands = [e for e in reg.by_key.values() if e.kind == what]
     return _best_name(max(cands, key=lambda e: e.count), doc.rules) if cands else None
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
-from kg.extract.doc import Doc
+from kg.extract.doc import Doc, own_place
 from kg.extract.spans import Barriers, read_org, read_role
 from kg.models import DocumentFact, Evidence
 from kg.rules import is_cap, key
@@ -72,6 +72,16 @@ def _issuer_before(doc: Doc, kt: int, t0: int) -> tuple[str | None, int | None]:
             if op and op.j == best - 1 and (y == t0 or doc.toks.text[y - 1] in (",", ";")):
                 return doc.span(y, best - 1) + " " + doc.span(best, v0), v0
     return doc.span(best, v0), v0
+
+
+def _with_place(doc: Doc, issuer: str) -> str:
+    """ "Chủ tịch UBND tỉnh" in an article about tỉnh X -> "Chủ tịch UBND tỉnh X": the locality the text states."""
+    words = issuer.split()
+    if len(words) >= 2 and words[-1] in doc.rules.roles.place_words:
+        place = own_place(doc, words[-1])
+        if place:
+            return " ".join(words[:-1]) + " " + place
+    return issuer
 
 
 def _without_name(doc: Doc, issuer: str) -> str:
@@ -185,7 +195,7 @@ def extract_documents(doc: Doc) -> list[DocumentFact]:
                 if not date and v0 is not None:
                     date = _date_before(doc, toks.starts[kt], s.start)
             if issuer:
-                issuer = _without_name(doc, issuer)
+                issuer = _with_place(doc, _without_name(doc, issuer))
             if not issuer and code:
                 # "Quyết định số 48/QĐ-TTg": the issuer its code stands for
                 issuer = dr.issuer_codes.get(code.rstrip("0123456789"))
