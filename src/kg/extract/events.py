@@ -211,6 +211,7 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
                 if sm:
                     dates = [(toks.starts[x], toks.ends[x + sm[0] - 1], last_date)]
                     break
+        prev_end = s.t0  # end of the last event named in this sentence
         while k < s.t1:
             if toks.keys[k] not in first:
                 k += 1
@@ -342,13 +343,18 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
                     date = f"{ann:04d}{base[1:]}" if base and base.startswith("--") else base or f"{ann:04d}"
             elif not result:
                 # "Cuối tháng 6 vừa qua, ... tổ chức Hội nghị", "năm 2016 ... đã tổ chức Hội nghị"
-                date = _bare_date(doc, s.t0, k)
+                close = next((y for y in range(j, min(s.t1, j + 8)) if toks.text[y] == ")"), None) if (
+                    j < s.t1 and toks.text[j] == "(") else None
+                # "Hội nghị Trung ương 3 (họp tháng 7)": a month in brackets after the name; else one before it, after
+                # the event named before in the sentence
+                date = (_bare_date(doc, j, close + 1) if close else None) or _bare_date(doc, max(s.t0, prev_end), k)
             if date and date.startswith("--"):
                 date = years.fill(date)
             organizer = _organizer(doc, si, it, k)
             # only a bare head that acts ("đại hội đã bầu", "Đại hội diễn ra") may move the event to an earlier day
             acting = bare and (held_after or bool(er.bare_after.match(toks.keys, k + m[0], s.t1)))
             _emit(doc, out, seen, name, date, organizer, it, si, acting, numbered=spec is not None)
+            prev_end = j
             # a descriptive name may name a numbered event inside ("họp báo về kết quả Hội nghị lần thứ 8 …"): read on
             # from after the head; a numbered or quoted name is read whole
             k = j if (spec is not None or quoted or bare) else k + m[0]
