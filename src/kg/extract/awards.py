@@ -52,6 +52,11 @@ def _award_end(doc: Doc, i: int, n: int, end: int) -> int:
         rp = read_role(doc, k + 1, end, bar)
         op = read_org(doc, k + 1, end, bar)
         j = max(rp.j if rp else 0, op.j if op else 0)
+        if j <= k + 1:
+            # "Huân chương Quốc công của Pháp": a country or a unit the reader does not know, capitalised
+            j = k + 1
+            while j < end and is_cap(toks.text[j]) and toks.text[j][:1].isalpha() and not aw.kinds.match(toks.keys, j, end):
+                j += 1
         if j > k + 1:
             k = j
     return k
