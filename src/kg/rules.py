@@ -228,6 +228,7 @@ class EventsModel(_Model):
     meeting_verbs_person: list[str]
     ordinal_values: dict[str, int]
     roman_before: list[str]
+    reported_before: list[str]
     verb_adverbs: list[str]
     anniversary_words: list[str]
     session_words: list[str]
@@ -553,6 +554,7 @@ class Events:
     meeting_verbs_person: PhraseTable  # "tiếp", "hội kiến": such events when a capitalised name follows
     ordinal_values: dict[str, int]  # folded ordinal word -> number ("tư" -> 4)
     roman_before: frozenset[str]  # words before the number of an event ("lần thứ", "khóa")
+    reported_before: PhraseTable  # "được … bầu tại", "kết thúc": words before an undated numbered event that report it
     verb_adverbs: frozenset[str]  # "đã", "vừa" between the subject and such a verb
     anniversary_words: PhraseTable  # "kỷ niệm": a date in brackets after the name is what is remembered
     session_words: frozenset[str]  # "kỳ" in "đã họp kỳ 37": a numbered session
@@ -812,6 +814,7 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         meeting_verbs_person=PhraseTable(ev.meeting_verbs_person),
         ordinal_values={key(k): v for k, v in ev.ordinal_values.items()},
         roman_before=_keyset(ev.roman_before),
+        reported_before=PhraseTable(ev.reported_before),
         verb_adverbs=_keyset([t for w in ev.verb_adverbs for t in tokenize(w)]),
         anniversary_words=PhraseTable(ev.anniversary_words),
         session_words=_keyset(ev.session_words),

@@ -312,7 +312,12 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
                 or er.held_verbs.match_ending(toks.keys, k - 1, max(s.t0, k - 5))
             )
             at = bool(er.at_words.match_ending(toks.keys, k, max(s.t0, k - 3)))
-            if not (dates or verb or at or (spec is not None and not _heading_line(doc, s))):  # headings: see _headings
+            # an undated numbered name is reported when it opens its clause or follows a reporting word ("kết thúc
+            # Đại hội …"); elsewhere it is mentioned in passing ("sau cuộc bầu cử … khóa XIV"); headings: see _headings
+            reported = spec is not None and not _heading_line(doc, s) and (
+                _clause_first(doc, s.t0, k) or bool(er.reported_before.match_ending(toks.keys, k, max(s.t0, k - 3)))
+            )
+            if not (dates or verb or at or reported):
                 k = j
                 continue
             if bare and at and not out and er.named_alone.match(toks.keys, k, k + m[0]) and hk not in last_full and not er.bare_after.match(toks.keys, k + m[0], s.t1):
