@@ -229,6 +229,7 @@ class EventsModel(_Model):
     ordinal_values: dict[str, int]
     roman_before: list[str]
     reported_before: list[str]
+    plural_before: list[str]
     verb_adverbs: list[str]
     anniversary_words: list[str]
     session_words: list[str]
@@ -554,6 +555,7 @@ class Events:
     meeting_verbs_person: PhraseTable  # "tiếp", "hội kiến": such events when a capitalised name follows
     ordinal_values: dict[str, int]  # folded ordinal word -> number ("tư" -> 4)
     roman_before: frozenset[str]  # words before the number of an event ("lần thứ", "khóa")
+    plural_before: frozenset[str]  # "các", "những" before a head: many events, none named
     reported_before: PhraseTable  # "được … bầu tại", "kết thúc": words before an undated numbered event that report it
     verb_adverbs: frozenset[str]  # "đã", "vừa" between the subject and such a verb
     anniversary_words: PhraseTable  # "kỷ niệm": a date in brackets after the name is what is remembered
@@ -815,6 +817,7 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         ordinal_values={key(k): v for k, v in ev.ordinal_values.items()},
         roman_before=_keyset(ev.roman_before),
         reported_before=PhraseTable(ev.reported_before),
+        plural_before=_keyset(ev.plural_before),
         verb_adverbs=_keyset([t for w in ev.verb_adverbs for t in tokenize(w)]),
         anniversary_words=PhraseTable(ev.anniversary_words),
         session_words=_keyset(ev.session_words),

@@ -248,6 +248,9 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
             if not m or er.not_heads.match(toks.keys, k, s.t1):
                 k += 1
                 continue
+            if k > s.t0 and toks.keys[k - 1] in er.plural_before:
+                k += m[0]  # "các Hội nghị Cấp cao liên quan", "những kỳ họp": many events, none named
+                continue
             quoted = None
             q = k + m[0]
             if q < s.t1 and toks.text[q] in ("“", '"'):
