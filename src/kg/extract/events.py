@@ -647,11 +647,11 @@ def _emit(
                                      organizer=old.organizer or organizer, participants=old.participants,
                                      evidence=old.evidence)
             return
-    if numbered:
-        # "Hội nghị Trung ương 14" and "Hội nghị lần thứ 14 Ban Chấp hành Trung ương": one event, by its head and number
-        num = _event_number(doc, name)
+    # "Hội nghị Trung ương 14" and "Hội nghị lần thứ 14 Ban Chấp hành Trung ương": one event, by its head and number
+    num = _event_number(doc, name)
+    if num is not None:
         for idx, old in enumerate(out):
-            if num is not None and _event_number(doc, old.name) == num and (not old.date or not date or old.date == date):
+            if _event_number(doc, old.name) == num and (not old.date or not date or old.date == date):
                 longer = name if len(name) > len(old.name) else old.name
                 out[idx] = EventFact(name=longer, date=old.date or date, organizer=old.organizer or organizer,
                                      participants=old.participants, evidence=old.evidence)
