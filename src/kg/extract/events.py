@@ -194,12 +194,12 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
     seen: dict[str, int] = {}
     last_date: str | None = None
     last_full: dict[str, str] = {}
+    first = er.heads.first_keys | er.verb_heads.first_keys | er.meeting_verbs_person.first_keys
     for si, s in enumerate(doc.sents):
         if s.noise:
             continue
         it = items[si]
-        first = er.heads.first_keys | er.verb_heads.first_keys | er.meeting_verbs_person.first_keys
-        if not any(toks.keys[x] in first for x in range(s.t0, s.t1)):
+        if first.isdisjoint(toks.keys[s.t0 : s.t1]):
             continue
         k = s.t0
         # a cited document's date ("Quyết định số 12/QĐ-UBND ngày 3/2/2021") dates no event
@@ -575,7 +575,9 @@ def _participants(doc: Doc, items: list[SentenceItems], out: list[EventFact]) ->
     for si, s in enumerate(doc.sents):
         if s.noise or not items[si].names:
             continue
-        if not any(er.attend_words.match(toks.keys, x, s.t1) for x in range(s.t0, s.t1)):
+        if er.attend_words.first_keys.isdisjoint(toks.keys[s.t0 : s.t1]) or not any(
+            er.attend_words.match(toks.keys, x, s.t1) for x in range(s.t0, s.t1)
+        ):
             continue
         before = [x for x, st in enumerate(starts) if st <= s.start]
         if not before:
