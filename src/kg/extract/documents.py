@@ -265,8 +265,10 @@ def _plenums(doc: Doc, si: int, out: list[DocumentFact], seen: dict[str, int], e
     keys = toks.keys
     k = s.t0
     while k < s.t1:
-        if keys[k] != dr.resolution_key or not doc.toks.text[k][:1].isupper():
-            k += 1
+        if keys[k] != dr.resolution_key or not (
+            doc.toks.text[k][:1].isupper() or (k + 2 < s.t1 and dr.plenum_words.match(keys, k + 2, s.t1))
+        ):
+            k += 1  # "Nghị quyết …", or "nghị quyết hội nghị …" in lower case
             continue
         # must be "Nghị quyết" (2 tokens)
         m = dr.kind_words.match(keys, k, s.t1)
@@ -290,8 +292,8 @@ def _plenums(doc: Doc, si: int, out: list[DocumentFact], seen: dict[str, int], e
         else:
             tend = x
             for y in range(x, end):
-                if keys[y] in dr.term_words and y + 1 < s.t1 and dr.roman_re.match(toks.text[y + 1]):
-                    term = toks.text[y + 1]
+                if keys[y] in dr.term_words and y + 1 < s.t1 and _term(doc, y + 1):
+                    term = _term(doc, y + 1)
                     tend = y + 2
                     break
                 if toks.text[y] in (";", ".") or (keys[y] == dr.resolution_key and y > x):
@@ -300,6 +302,14 @@ def _plenums(doc: Doc, si: int, out: list[DocumentFact], seen: dict[str, int], e
                     # a local congress ("Đại hội Đảng bộ tỉnh ...") is left out
                     term = None
                     break
+        if not term and not congress:
+            # "thông qua nghị quyết hội nghị lần thứ 14": the term of the plenum of that number named elsewhere
+            no = _plenum_no(doc, j, min(s.t1, x + 4))
+            term = _term_of_plenum(doc, no) if no else None
+            if term:
+                tend = min(s.t1, x + 3)
+                while tend > x and toks.text[tend - 1] != no and toks.keys[tend - 1] != no:
+                    tend -= 1
         if not term:
             k = j
             continue
@@ -319,6 +329,35 @@ def _plenums(doc: Doc, si: int, out: list[DocumentFact], seen: dict[str, int], e
             seen[tkey] = len(out)
             out.append(DocumentFact(number=None, kind=dr.resolution_kind, issuer=issuer, term=term, title=title, evidence=(ev,)))
         k = tend
+
+
+def _term(doc: Doc, y: int) -> str | None:
+    """The term written at token y, in roman numerals ("XII"; "khoá 11" -> "XI")."""
+    t = doc.toks.text[y]
+    if doc.rules.documents.roman_re.match(t):
+        return t
+    if t.isdigit() and 0 < int(t) < 40:
+        n, out = int(t), ""
+        for v, r in ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+            while n >= v:
+                out, n = out + r, n - v
+        return out
+    return None
+
+
+def _term_of_plenum(doc: Doc, no: str) -> str | None:
+    """The term of the plenum numbered ``no`` where the article names it with one ("hội nghị lần thứ 14 Ban Chấp
+    hành Trung ương Đảng khoá 11")."""
+    toks = doc.toks
+    dr = doc.rules.documents
+    for x in range(len(toks) - 1):
+        if (toks.text[x] == no or toks.keys[x] == no) and x > 0 and toks.keys[x - 1] in dr.ordinal_words | dr.plenum_words.last_keys:
+            for y in range(x + 1, min(len(toks) - 1, x + 12)):
+                if toks.text[y] in (".", ";"):
+                    break
+                if toks.keys[y] in dr.term_words and _term(doc, y + 1):
+                    return _term(doc, y + 1)
+    return None
 
 
 def _plenum_no(doc: Doc, a: int, b: int) -> str:
