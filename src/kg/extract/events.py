@@ -301,9 +301,9 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
             ):
                 k = j
                 continue
-            # a planned event ("đại hội ..., sẽ được tổ chức vào tháng 9") is not reported, nor one of someone's
-            # career dated by its year ("Tháng 11/2015, tại phiên họp bất thường ..., ông được bầu làm Chủ tịch")
-            if not bare and (_planned(doc, s.t0, s.t1, k, j) or (spec is None and years.past_career(si))):
+            # planned events are listed too (GOLD_SCHEMA: "past or planned"); a descriptive one of someone's career
+            # dated by its year is not ("Tháng 11/2015, tại phiên họp bất thường ..., ông được bầu làm Chủ tịch")
+            if not bare and spec is None and years.past_career(si):
                 k = j
                 continue
             pos = toks.starts[k]
@@ -547,21 +547,6 @@ def _heading_line(doc: Doc, s) -> bool:
     if s.t1 - s.t0 > 25 or doc.work[s.end - 1] in ".!?…:;,":
         return False
     return not ((s.start and doc.work[s.start - 1] != "\n") or (s.end < len(doc.work) and doc.work[s.end] != "\n"))
-
-
-def _planned(doc: Doc, t0: int, t1: int, k: int, j: int) -> bool:
-    """A future word in the clause before the head, or just after the name ("…, sẽ được tổ chức")."""
-    er = doc.rules.events
-    toks = doc.toks
-    for x in range(max(t0, k - 6), k):
-        if toks.text[x] in (",", ";", ":", ".") and x < k - 1:
-            continue
-        if er.future_words.match(toks.keys, x, k):
-            return True
-    x = j
-    while x < t1 and x < j + 2 and toks.text[x] in (",", "(", "-", "–"):
-        x += 1
-    return x < t1 and bool(er.future_words.match(toks.keys, x, t1))
 
 
 def _participants(doc: Doc, items: list[SentenceItems], out: list[EventFact]) -> list[EventFact]:
