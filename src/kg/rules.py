@@ -557,7 +557,7 @@ class Events:
     roman_before: frozenset[str]  # words before the number of an event ("lần thứ", "khóa")
     plural_before: frozenset[str]  # "các", "những" before a head: many events, none named
     reported_before: PhraseTable  # "được … bầu tại", "kết thúc": words before an undated numbered event that report it
-    verb_adverbs: frozenset[str]  # "đã", "vừa" between the subject and such a verb
+    verb_adverbs: PhraseTable  # "đã", "thân mật" between the subject and such a verb
     anniversary_words: PhraseTable  # "kỷ niệm": a date in brackets after the name is what is remembered
     session_words: frozenset[str]  # "kỳ" in "đã họp kỳ 37": a numbered session
     meeting_numbered: str  # its name ("kỳ họp {n} {org}")
@@ -818,7 +818,7 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         roman_before=_keyset(ev.roman_before),
         reported_before=PhraseTable(ev.reported_before),
         plural_before=_keyset(ev.plural_before),
-        verb_adverbs=_keyset([t for w in ev.verb_adverbs for t in tokenize(w)]),
+        verb_adverbs=PhraseTable(ev.verb_adverbs),
         anniversary_words=PhraseTable(ev.anniversary_words),
         session_words=_keyset(ev.session_words),
         meeting_numbered=ev.meeting_numbered,

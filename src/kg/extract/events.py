@@ -484,8 +484,9 @@ def _skip_adverbs(doc: Doc, t0: int, k: int) -> int:
     """Back from token k over adverbs and a bracketed aside ("UBND TP X (tỉnh Y) đã công bố")."""
     x = k
     while x > t0:
-        if doc.toks.keys[x - 1] in doc.rules.events.verb_adverbs:
-            x -= 1
+        am = doc.rules.events.verb_adverbs.match_ending(doc.toks.keys, x, t0)
+        if am and not (am[0] == 1 and is_cap(doc.toks.text[x - 1]) and x - 1 > t0):
+            x -= am[0]  # whole adverbs only ("thân mật"), and not a capitalised name's last word
         elif doc.toks.text[x - 1] == ")":
             y = x - 1
             while y > t0 and doc.toks.text[y] != "(":
