@@ -49,6 +49,15 @@ def free_port() -> int:
 @contextlib.contextmanager
 def kg_serve(store: str | Path, env: dict[str, str] | None = None, timeout: float = 30) -> Iterator[str]:
     """A real ``kg serve`` on a free 127.0.0.1 port, up (``/healthz`` answers) until the block ends."""
+    with kg_serve_process(store, env, timeout) as (base, _proc):
+        yield base
+
+
+@contextlib.contextmanager
+def kg_serve_process(
+    store: str | Path, env: dict[str, str] | None = None, timeout: float = 30
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """:func:`kg_serve`, also giving the server's process (to watch its CPU and memory)."""
     import httpx
 
     port = free_port()
@@ -70,7 +79,7 @@ def kg_serve(store: str | Path, env: dict[str, str] | None = None, timeout: floa
                 err = proc.stderr.read().decode() if proc.stderr and proc.poll() is not None else ""
                 raise RuntimeError(f"kg serve did not come up: {err[-2000:]}")
             time.sleep(0.1)
-        yield base
+        yield base, proc
     finally:
         proc.terminate()
         try:

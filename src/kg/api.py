@@ -32,10 +32,13 @@ from rdflib import URIRef
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kg.api_models import (
+    ArticleBatchIn,
     ArticleGraph,
     ArticleIn,
     ArticleRef,
     AwardsPage,
+    BatchFailure,
+    BatchResult,
     DocsPage,
     DocumentProfile,
     Health,
@@ -47,7 +50,7 @@ from kg.api_models import (
     RolesPage,
     Stats,
 )
-from kg.api_queries import SEGMENT, Catalog, article_graph_for, iri_of, segment_of
+from kg.api_queries import SEGMENT, Catalog, article_graphs_for, iri_of, segment_of
 from kg.config import Settings
 from kg.errors import ArticleError, KgError, QueryError, StoreError
 from kg.models import Article, ArticleFacts
@@ -229,25 +232,39 @@ class Writer:
 
     def ingest(self, article: Article) -> IngestResult:
         try:
-            from kg.pipeline import build_article, write_batch
+            from kg.pipeline import build_article, finish_derive, write_batch
         except ImportError as e:  # the extractor is being written; the read API works without it
             log.error("ingest unavailable: %s", e)
             raise HTTPException(503, "ingest is not available on this server (no extractor)") from e
-        from kg.derive import derive
         from kg.ids import article_iri
         from kg.vocab import DERIVED_GRAPH
 
         built = build_article(article, self.extractor)
         with self.lock:
             replaced = self.catalog.triple_count(URIRef(built.graph)) > 0
-            write_batch(self.store, [built])  # one transaction: readers see all of the article or none
-            derive(self.store)
+            # one transaction: the article whole, and the derive-pending marker that a crash inside
+            # derive leaves behind for the next run (kg serve / kg ingest) to finish
+            write_batch(self.store, [built], mark_pending=True)
+            finish_derive(self.store)
             # a replaced article may have dropped entities: rebuild; a new one only adds
             self.catalog.refresh(None if replaced else [built.graph, str(DERIVED_GRAPH)])
             self.cache.clear()
         ref = ArticleRef(id=article.id, iri=str(article_iri(article.id)), title=article.title,
                          published=article.published, url=article.url)  # fmt: skip
         return IngestResult(article=ref, graph=built.graph, triples=built.triples, replaced=replaced)
+
+    def ingest_batch(self, articles: list[Article], *, derive: bool, force: bool) -> BatchResult:
+        """Many articles, unchanged ones skipped, one transaction; derive once (if ``derive``)."""
+        from kg.pipeline import ingest_articles
+
+        with self.lock:
+            r = ingest_articles(articles, self.store, force=force, extract=self.extractor, derive_after=derive)
+            derived = r.timings["derive"] > 0
+            if r.ingested or derived:
+                self.catalog.refresh(None)
+                self.cache.clear()
+        return BatchResult(ingested=r.ingested, unchanged=r.unchanged, triples=r.triples, derived=derived,
+                           failed=[BatchFailure(id=i, reason=why) for i, why in r.failed])  # fmt: skip
 
 
 def _authorize(request: Request, settings: Settings) -> None:
@@ -262,16 +279,32 @@ def _authorize(request: Request, settings: Settings) -> None:
 
 
 def _html_to_text(html: str) -> str:
-    import trafilatura
+    """The page's main text, title first: the same reading as ``kg ingest`` of a .html file."""
+    from kg.ingest import main_text
 
-    text = trafilatura.extract(html, include_comments=False, include_tables=False)
-    if not text or not text.strip():
-        raise HTTPException(422, "no article text found in the HTML")
-    title = None
-    meta = trafilatura.extract_metadata(html)
-    if meta is not None and meta.title and not text.startswith(meta.title):
-        title = meta.title
-    return f"{title}\n{text}" if title else text
+    try:
+        return main_text(html).text
+    except ArticleError as e:
+        raise HTTPException(422, f"no article text found in the HTML ({e})") from e
+
+
+def _inline_schema(model: type[Any]) -> dict[str, Any]:
+    """A model's JSON schema with its nested models written in place (no "$defs" the OpenAPI document
+    would not have)."""
+    schema = model.model_json_schema()
+    defs = schema.pop("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return inline(defs[ref.rsplit("/", 1)[1]])
+            return {k: inline(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [inline(v) for v in node]
+        return node
+
+    return inline(schema)
 
 
 def _decode(body: bytes) -> str:
@@ -458,7 +491,7 @@ def create_app(
     @app.get("/articles/{id}", response_model=ArticleGraph, tags=["articles"], summary="One article's facts")
     def article(id: Annotated[str, Path(min_length=1, max_length=200)]) -> ArticleGraph:
         """The triples of the article's named graph. `id` is the article's own id or its IRI's segment."""
-        graph = catalog.article(article_graph_for(id))
+        graph = next((g for g in map(catalog.article, article_graphs_for(id)) if g is not None), None)
         if graph is None:
             raise HTTPException(404, f"No article with id {id!r}")
         return graph
@@ -500,6 +533,35 @@ def create_app(
         except ArticleError as e:
             raise HTTPException(422, str(e)) from e
         return await run_in_threadpool(writer.ingest, art)
+
+    @app.post("/articles/batch", response_model=BatchResult, tags=["articles"],
+              summary="Ingest many articles, derive once (needs the write token)",
+              openapi_extra={"requestBody": {"required": True, "content": {
+                  "application/json": {"schema": _inline_schema(ArticleBatchIn)}}}})  # fmt: skip
+    async def post_articles(request: Request) -> BatchResult:
+        """Articles whose text the store already holds are skipped (unless `force`); the rest are
+        written in one transaction and the derived graph is rebuilt once — or, with `derive: false`,
+        left marked as pending until a later batch with `derive: true` (which may be empty). `kg
+        ingest` uses this while `kg serve` holds the store."""
+        _authorize(request, settings)  # before reading the body, as POST /articles
+        try:
+            batch = ArticleBatchIn.model_validate_json(await request.body())
+        except ValidationError as e:
+            raise RequestValidationError(e.errors(include_url=False, include_context=False)) from e
+        from kg.ingest import article_from_text
+
+        arts, bad = [], []
+        for doc in batch.articles:
+            try:
+                _check_date(doc.published if doc.published and len(doc.published) == 10 else None)
+                arts.append(article_from_text(doc.id, doc.text, url=doc.url, published=doc.published))
+            except ArticleError as e:
+                bad.append(BatchFailure(id=doc.id, reason=str(e)))
+            except HTTPException as e:
+                bad.append(BatchFailure(id=doc.id, reason=str(e.detail)))
+        result = await run_in_threadpool(writer.ingest_batch, arts, derive=batch.derive, force=batch.force)
+        result.failed[:0] = bad
+        return result
 
     @app.get("/graph", response_class=HTMLResponse, tags=["service"], summary="The network, as an HTML page")
     def graph(

@@ -257,3 +257,28 @@ class ArticleIn(BaseModel):
     text: str = Field(min_length=1, description="Plain text; the first line is the title.")
     url: str | None = Field(None, max_length=2000)
     published: str | None = Field(None, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$", description="YYYY-MM-DD")
+
+
+class ArticleBatchIn(BaseModel):
+    """Many articles in one request: written in one transaction, the derived graph rebuilt once."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    articles: list[ArticleIn] = Field(max_length=1000)
+    derive: bool = Field(True, description="Rebuild the derived graph after this batch. False: more "
+                         "batches follow; the store keeps a derive-pending marker until a batch with "
+                         "`derive: true` (it may be empty) or the next `kg serve` / `kg ingest` run.")
+    force: bool = Field(False, description="Rewrite articles whose text is unchanged too.")
+
+
+class BatchFailure(_Out):
+    id: str
+    reason: str
+
+
+class BatchResult(_Out):
+    ingested: int
+    unchanged: int = Field(description="Articles skipped: the store holds the same text already.")
+    failed: list[BatchFailure]
+    triples: int = Field(description="Triples written.")
+    derived: bool = Field(description="True when the derived graph was rebuilt by this request.")

@@ -43,7 +43,7 @@ from kg.api_models import (
     TripleOut,
 )
 from kg.ids import article_graph
-from kg.store import Store, check_term
+from kg.store import Store, term_sparql
 from kg.text import ascii_fold, fold
 from kg.vocab import BASE, DERIVED_GRAPH, GRAPH, ID
 
@@ -76,16 +76,18 @@ def segment_of(iri: str) -> str:
     return iri.rstrip("/").rsplit("/", 1)[-1]
 
 
-def article_graph_for(article_id: str) -> URIRef:
-    """An article's named graph, from its own id ("vd-2024-001") or its IRI's segment."""
+def article_graphs_for(article_id: str) -> list[URIRef]:
+    """The named graphs an article may have, from its own id ("vd-2024-001") or its IRI's segment
+    ("vd-2024-001-3f9a01bc2d"): the own-id graph first, since an id may itself end in 10 hex digits."""
+    graphs = [article_graph(article_id)]
     if "/" not in article_id and _SEGMENT.match(article_id) and re.search(r"-[0-9a-f]{10}$", article_id):
-        return GRAPH[f"article/{article_id}"]
-    return article_graph(article_id)
+        graphs.append(GRAPH[f"article/{article_id}"])
+    return graphs
 
 
 def bind_many(sparql: str, var: str, terms: Iterable[Node]) -> str:
     """``VALUES ?var { t1 t2 … }`` at the start of the first WHERE block; terms are checked."""
-    vals = " ".join(check_term(t).n3() for t in terms)
+    vals = " ".join(term_sparql(t) for t in terms)
     m = _WHERE.search(sparql)
     if not m:
         raise ValueError("template has no WHERE block")

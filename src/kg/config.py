@@ -29,6 +29,10 @@ class Settings:
     max_results: int = 100_000  # KG_MAX_RESULTS rows per SPARQL SELECT
     max_request_bytes: int = 2_000_000  # KG_MAX_REQUEST_BYTES for request bodies
     cors_origins: tuple[str, ...] = field(default_factory=tuple)  # KG_CORS_ORIGINS, comma-separated; off if empty
+    # KG_SERVICE_ALLOW: endpoints SPARQL SERVICE may call and LOAD may fetch, comma-separated IRIs
+    # ("*": any). Empty: the server makes no outbound request.
+    service_allow: tuple[str, ...] = field(default_factory=tuple)
+    query_workers: int = 0  # KG_QUERY_WORKERS: SPARQL worker processes (0: max(2, cores))
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -39,4 +43,6 @@ class Settings:
             max_results=_int("KG_MAX_RESULTS", 100_000),
             max_request_bytes=_int("KG_MAX_REQUEST_BYTES", 2_000_000),
             cors_origins=origins,
+            service_allow=tuple(u.strip() for u in os.environ.get("KG_SERVICE_ALLOW", "").split(",") if u.strip()),
+            query_workers=_int("KG_QUERY_WORKERS", 0),
         )

@@ -43,7 +43,7 @@ from kg.models import (
     RoleFact,
 )
 from kg.text import ascii_fold, fold
-from kg.unitnames import merge_units, same_unit
+from kg.unitnames import UnitIndex, merge_units
 
 
 class IdentityRules(BaseModel):
@@ -128,7 +128,7 @@ class _OrgIndex:
 
     def __init__(self, orgs: tuple[OrgFact, ...], home: str, ident: Identity) -> None:
         self.by_form: dict[str, str] = {}
-        self.forms: list[tuple[str, str]] = []  # (form as written, IRI), for abbreviated look-ups
+        self.forms = UnitIndex()  # form as written -> IRI, for abbreviated look-ups
         self.resolved: list[ResolvedOrg] = []
         names = {fold(f): o for o in orgs for f in (o.name, *o.aliases)}
         iris: dict[str, str] = {}
@@ -151,7 +151,7 @@ class _OrgIndex:
             iri = iri_of(o)
             for form in (o.name, *o.aliases):
                 self.by_form.setdefault(fold(form), iri)
-                self.forms.append((form, iri))
+                self.forms.add(form, iri)
         for o in orgs:
             parent = names.get(fold(o.parent)) if o.parent else None
             self.resolved.append(
@@ -170,7 +170,7 @@ class _OrgIndex:
             return None
         iri = self.by_form.get(fold(name))
         if iri is None:
-            iri = next((i for form, i in self.forms if same_unit(name, form)), None)
+            iri = self.forms.first(name)
         return iri
 
     def get_or_add(self, name: str | None, evidence: Evidence | None) -> str | None:

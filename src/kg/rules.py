@@ -6,6 +6,7 @@ This is the only module that compiles regular expressions. Extractors ask the co
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -586,14 +587,19 @@ class Dates:
     def find(self, s: str, pos: int = 0, endpos: int | None = None) -> Iterator[tuple[int, int, str]]:
         """(start, end, ISO date) of every dated expression, most precise first at each place."""
         endpos = len(s) if endpos is None else endpos
-        taken: list[tuple[int, int]] = []
+        # spans taken so far: disjoint, kept sorted, so only the two neighbours of a match can overlap
+        # it (a bisection, not a scan of all of them: quadratic on a long article)
+        starts: list[int] = []
+        ends: list[int] = []
         for rx, kind in ((self.full_re, "full"), (self.month_year_re, "my"), (self.day_month_re, "dm")):
             for m in rx.finditer(s, pos, endpos):
-                if any(a < m.end() and m.start() < b for a, b in taken):
+                i = bisect.bisect_right(starts, m.start())
+                if (i and ends[i - 1] > m.start()) or (i < len(starts) and starts[i] < m.end()):
                     continue
                 iso = _iso(m, kind)
                 if iso:
-                    taken.append((m.start(), m.end()))
+                    starts.insert(i, m.start())
+                    ends.insert(i, m.end())
                     yield m.start(), m.end(), iso
 
 

@@ -37,13 +37,26 @@ class Doc:
     tok_sent: list[int] = field(default_factory=list)  # sentence index of each token
 
     _dates: list[tuple[int, int, str]] | None = None
+    _date_starts: list[int] = field(default_factory=list)
 
     def dates_in(self, a: int = 0, b: int | None = None) -> list[tuple[int, int, str]]:
-        """Dated expressions inside [a, b) of the text (found once per article, in order)."""
+        """Dated expressions inside [a, b) of the text (found once per article, in order; read-only).
+
+        The expressions don't overlap, so sorted by start they are sorted by end too: a bisection
+        finds the first, and the scan stops at the first that ends past ``b`` (a long article asks
+        for the dates of each of its sentences: scanning them all each time was quadratic)."""
         if self._dates is None:
             self._dates = sorted(self.rules.dates.find(self.work))
+            self._date_starts = [d[0] for d in self._dates]
+        if a <= 0 and b is None:
+            return self._dates
         b = len(self.work) if b is None else b
-        return [d for d in self._dates if a <= d[0] and d[1] <= b]
+        out = []
+        for d in self._dates[bisect_left(self._date_starts, a) :]:
+            if d[1] > b:
+                break
+            out.append(d)
+        return out
 
     def evidence(self, si: int) -> Evidence:
         s = self.sents[si]
