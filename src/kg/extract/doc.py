@@ -87,6 +87,28 @@ class Doc:
         return self.tok_sent[k]
 
 
+def own_place(doc: Doc, word: str | None = None) -> str | None:
+    """The place the article names most, as written ("tỉnh Hòa Lâm"); with ``word`` ("tỉnh"), only places of that
+    kind. None when it names none."""
+    toks = doc.toks
+    table = doc.rules.roles.place_table
+    wk = fold(word) if word else None
+    counts: dict[str, int] = {}
+    for x in range(len(toks)):
+        if toks.text[x] not in doc.rules.roles.place_words:
+            continue
+        pm = table.match(toks.text, x)
+        if not pm or (wk and fold(doc.span(x, x + pm[0])) != wk):
+            continue
+        j = x + pm[0]
+        while j < len(toks) and toks.text[j][:1].isupper() and toks.text[j][:1].isalpha():
+            j += 1
+        if j > x + pm[0]:
+            nm = doc.span(x, j)
+            counts[nm] = counts.get(nm, 0) + 1
+    return max(counts, key=lambda k: counts[k]) if counts else None
+
+
 def build(text: str, rules: RuleSet) -> Doc:
     work = modern_tones_fast(text).replace("_", " ")
     if len(work) != len(text):  # modern_tones is length-preserving on NFC; be safe on odd input
