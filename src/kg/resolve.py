@@ -302,7 +302,12 @@ class _OrgIndex:
             self.by_form[fold(name)] = iri
             self.forms.append((name, iri))
             self.kinds[iri] = kind or "other"
-            self.resolved.append(ResolvedOrg(iri, name, kind or "other", (), None, (evidence,) if evidence else ()))
+            party_of = None
+            split = split_body(name, self.ident.party_organ_prefixes)
+            if split is not None and fold(split[1]) not in self.ident.generic:
+                party_of = self.get_or_add(split[1], evidence, "university" if _is_school(split[1], self.ident) else None)
+            self.resolved.append(ResolvedOrg(iri, name, kind or "other", (), None, (evidence,) if evidence else (),
+                                             party_of if party_of != iri else None))  # fmt: skip
         return iri
 
     def name_of(self, iri: str) -> str | None:
