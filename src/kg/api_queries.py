@@ -153,17 +153,17 @@ HOLDINGS_OF_UNIT = "SELECT DISTINCT ?h WHERE { ?h org:organization ?org }"
 HOLDING_FIXED = """SELECT DISTINCT ?h ?p ?o WHERE { ?h ?p ?o FILTER(?p IN (org:member, org:role, org:organization)) }"""
 HOLDING_UNITS = "SELECT DISTINCT ?h ?o WHERE { ?h org:organization ?o }"
 # What each article says of a holding: its date, the title as written, the article and the sentence.
-STATEMENTS = """SELECT DISTINCT ?h ?g ?d ?title ?art ?s WHERE {
-  GRAPH ?g { ?h kg:asOf ?d ; kg:title ?title ; prov:wasDerivedFrom ?art ; kg:evidence ?s } }"""
+# (all inside the article's graph: the sentence is written there too)
+STATEMENTS = """SELECT DISTINCT ?h ?g ?d ?title ?art ?s ?text ?b ?e ?m ?r WHERE {
+  GRAPH ?g { ?h kg:asOf ?d ; kg:title ?title ; prov:wasDerivedFrom ?art ; kg:evidence ?s ; org:member ?m ; org:role ?r .
+             ?s kg:text ?text ; kg:start ?b ; kg:end ?e } }"""
 TITLES = "SELECT DISTINCT ?h ?d ?title WHERE { GRAPH ?g { ?h kg:asOf ?d ; kg:title ?title } }"
 PERSON_HOLDINGS = "SELECT DISTINCT ?person ?h WHERE { ?h org:member ?person }"
 TIMELINE = f"""SELECT DISTINCT ?h ?p ?o WHERE {{ GRAPH {D} {{ ?h ?p ?o }}
   FILTER(?p IN (kg:firstSeen, kg:lastSeen, kg:endedBy, kg:succeededBy)) }}"""
-# Articles, sentences and successor holdings: only what a reference needs.
+# Articles and successor holdings: only what a reference needs.
 REFS = """SELECT DISTINCT ?x ?p ?o WHERE {
-  ?x ?p ?o
-  FILTER(?p IN (dcterms:identifier, dcterms:title, schema:datePublished, schema:url, kg:text, kg:start, kg:end,
-                org:member)) }"""
+  ?x ?p ?o FILTER(?p IN (dcterms:identifier, dcterms:title, schema:datePublished, schema:url, org:member)) }"""
 # The unit structure, kept in memory beside the name index (a few thousand edges at 10M triples).
 INDEX_PARTY_ORGANS = "SELECT DISTINCT ?x ?u WHERE { ?x kg:partyOrganizationOf ?u }"
 INDEX_SUB_UNITS = "SELECT DISTINCT ?x ?u WHERE { ?x org:subOrganizationOf ?u }"
@@ -584,26 +584,34 @@ class Catalog:
         return keep, tl
 
     def holding_details(
-        self, holdings: Sequence[str], tl: dict[str, dict[str, list[str]]], via: dict[str, str] | None = None
+        self, holdings: Sequence[str], tl: dict[str, dict[str, list[str]]], via: dict[str, str] | None = None,
+        units: dict[str, str | None] | None = None,
     ) -> list[dict[str, object]]:
         """The page's holdings as plain dicts of the ``Holding`` model's shape (JSON-ready)."""
         if not holdings:
             return []
         hs = [URIRef(h) for h in holdings]
-        per: dict[str, list[tuple[str, str, str, str, str]]] = defaultdict(list)  # h -> (asOf, g, title, art, s)
-        for h, g, d, title, art, sent in self._values(bind_many(STATEMENTS, "h", hs)):
-            per[h].append((d, g, title, art, sent))  # type: ignore[index,arg-type]
+        # one query for what each article says: date, title as written, sentence; the member and post
+        # are the same in every article (they are the holding's key)
+        per: dict[str, list[tuple[str, ...]]] = defaultdict(list)  # h -> (asOf, g, title, art, s, text, b, e)
         fixed: dict[str, dict[str, str]] = defaultdict(dict)
-        for h, p, o in self._values(bind_many(HOLDING_FIXED, "h", hs)):
-            fixed[h].setdefault(_LOCAL[p], o)  # type: ignore[index,arg-type]
-        shown: dict[str, list[tuple[str, str, str, str, str]]] = {}
+        for h, g, d, title, art, sent, text, b, e, m, r in self._values(bind_many(STATEMENTS, "h", hs)):
+            per[h].append((d, g, title, art, sent, text, b, e))  # type: ignore[index,arg-type]
+            fixed[h].setdefault("member", m)  # type: ignore[index,arg-type]
+            fixed[h].setdefault("role", r)  # type: ignore[index,arg-type]
+        missing = [URIRef(h) for h in holdings if (units or {}).get(h) is None]
+        units = dict(units or {})
+        if missing:
+            for h, o in self._values(bind_many(HOLDING_UNITS, "h", missing)):
+                units.setdefault(h, o)  # type: ignore[index,arg-type]
+        for h in holdings:
+            if units.get(h):
+                fixed[h]["organization"] = units[h]  # type: ignore[assignment]
+        shown: dict[str, list[tuple[str, ...]]] = {}
         for h in holdings:
             rows = sorted(set(per.get(h, ())))
             shown[h] = rows[-MAX_EVIDENCE:]
-        refs: list[URIRef] = []
-        for rows in shown.values():
-            for _, _, _, art, sent in rows:
-                refs += [URIRef(art), URIRef(sent)]
+        refs = list(dict.fromkeys(URIRef(r[3]) for rows in shown.values() for r in rows))
         successors = [URIRef(n) for h in holdings for n in tl.get(h, {}).get("succeededBy", [])]
         info: dict[str, dict[str, str]] = defaultdict(dict)
         if refs or successors:
@@ -618,13 +626,13 @@ class Catalog:
             last = rows[-1]
             ended_by = min(t["endedBy"]) if t.get("endedBy") else None
             evidence = []
-            for d, _, title, art, sent in shown[h]:
-                a, sp = info.get(art, {}), info.get(sent, {})
+            for d, _, title, art, _, text, b, e in shown[h]:
+                a = info.get(art, {})
                 evidence.append({
                     "article": {"id": a.get("identifier") or segment_of(art), "iri": art, "title": a.get("title"),
                                 "published": a.get("datePublished"), "url": a.get("url")},
-                    "as_of": d, "title_as_written": title, "sentence": sp.get("text"),
-                    "start": _int_or_none(sp.get("start")), "end": _int_or_none(sp.get("end")),
+                    "as_of": d, "title_as_written": title, "sentence": text,
+                    "start": _int_or_none(b), "end": _int_or_none(e),
                 })  # fmt: skip
             org = f.get("organization")
             item: dict[str, object] = {
@@ -664,7 +672,7 @@ class Catalog:
             return 0, []
         found = self.holdings_for(title, list(via) if via is not None else None, people)
         keep, tl = self.select_holdings([h for h, _ in found], at)
-        return len(keep), self.holding_details(keep[offset : offset + limit], tl, via)
+        return len(keep), self.holding_details(keep[offset : offset + limit], tl, via, dict(found))
 
     def roles_json(self, **kw: object) -> bytes:
         """``/roles`` as JSON bytes, encoded once (no model validation on the hot path)."""
