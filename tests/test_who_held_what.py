@@ -204,3 +204,11 @@ def test_why_prints_each_holding_once(stores: dict[str, Store]) -> None:
     assert holdings and len(holdings) == len(set(holdings))
     sentences = re.findall(r"sentence \[(\d+:\d+)\]", text)
     assert len(sentences) == len(text.split("  - as of")) - 1
+
+
+def test_succession_stays_within_one_school(stores: dict[str, Store]) -> None:
+    client = TestClient(create_app(stores["sorted"], Settings()))
+    for school, before, after in ((SH, "tran van minh", "le thi hoa"), (SD, "vu van lam", "do minh khang")):
+        rows = run_query(stores["sorted"], "succession_of_post", {"role": "Hiệu trưởng", "organization": _unit_iri(client, school)}).dicts()
+        nexts = {(ascii_fold(str(r["name"])), ascii_fold(str(r["successorName"])) if r["successorName"] else None) for r in rows}
+        assert nexts == {(before, after), (after, None)}, school
