@@ -537,10 +537,18 @@ class Catalog:
             for row in self._values(_values_first(template, names, combos[i : i + _CHUNK])):
                 out.setdefault(row[0], row[1] if len(row) > 1 else None)  # type: ignore[index]
         if units is None and out:  # the unit each holding is at, when it has one
-            for h, o in self._values(bind_many(HOLDING_UNITS, "h", [URIRef(h) for h in out])):
+            for h, o in self._values_many(HOLDING_UNITS, "h", [URIRef(h) for h in out]):
                 if out.get(h) is None:  # type: ignore[arg-type]
                     out[h] = o  # type: ignore[index]
         return list(out.items())
+
+    def _values_many(self, sparql: str, var: str, terms: Sequence[Node]) -> list[tuple[str | None, ...]]:
+        """:meth:`_values` with ``terms`` bound to ``var``, in VALUES blocks of at most _CHUNK."""
+        terms = list(dict.fromkeys(terms))
+        rows: list[tuple[str | None, ...]] = []
+        for i in range(0, len(terms), _CHUNK):
+            rows += self._values(bind_many(sparql, var, terms[i : i + _CHUNK]))
+        return rows
 
     def _values(self, sparql: str) -> list[tuple[str | None, ...]]:
         """Rows as plain strings (IRIs, lexical forms): on embedded Oxigraph straight from its
@@ -561,7 +569,7 @@ class Catalog:
         """``{holding: {"firstSeen"|"lastSeen"|"endedBy"|"succeededBy": [values]}}`` from the derived graph."""
         out: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
         if holdings:
-            for h, p, o in self._values(bind_many(TIMELINE, "h", [URIRef(h) for h in holdings])):
+            for h, p, o in self._values_many(TIMELINE, "h", [URIRef(h) for h in holdings]):
                 out[h][_LOCAL[p]].append(o)  # type: ignore[index]
         return out
 
@@ -595,14 +603,14 @@ class Catalog:
         # are the same in every article (they are the holding's key)
         per: dict[str, list[tuple[str, ...]]] = defaultdict(list)  # h -> (asOf, g, title, art, s, text, b, e)
         fixed: dict[str, dict[str, str]] = defaultdict(dict)
-        for h, g, d, title, art, sent, text, b, e, m, r in self._values(bind_many(STATEMENTS, "h", hs)):
+        for h, g, d, title, art, sent, text, b, e, m, r in self._values_many(STATEMENTS, "h", hs):
             per[h].append((d, g, title, art, sent, text, b, e))  # type: ignore[index,arg-type]
             fixed[h].setdefault("member", m)  # type: ignore[index,arg-type]
             fixed[h].setdefault("role", r)  # type: ignore[index,arg-type]
         missing = [URIRef(h) for h in holdings if (units or {}).get(h) is None]
         units = dict(units or {})
         if missing:
-            for h, o in self._values(bind_many(HOLDING_UNITS, "h", missing)):
+            for h, o in self._values_many(HOLDING_UNITS, "h", missing):
                 units.setdefault(h, o)  # type: ignore[index,arg-type]
         for h in holdings:
             if units.get(h):
@@ -615,7 +623,7 @@ class Catalog:
         successors = [URIRef(n) for h in holdings for n in tl.get(h, {}).get("succeededBy", [])]
         info: dict[str, dict[str, str]] = defaultdict(dict)
         if refs or successors:
-            for x, p, o in self._values(bind_many(REFS, "x", [*refs, *successors])):
+            for x, p, o in self._values_many(REFS, "x", [*refs, *successors]):
                 info[x].setdefault(_LOCAL[p], o)  # type: ignore[index,arg-type]
         out: list[dict[str, object]] = []
         for h in holdings:
@@ -685,7 +693,7 @@ class Catalog:
         """A short list of each person's posts not known to have ended (as of ``at``, else now)."""
         if not people:
             return {}
-        rows = self._values(bind_many(PERSON_HOLDINGS, "person", [URIRef(p) for p in people]))
+        rows = self._values_many(PERSON_HOLDINGS, "person", [URIRef(p) for p in people])
         by_person: dict[str, list[str]] = defaultdict(list)
         for p, h in rows:
             by_person[p].append(h)  # type: ignore[index,arg-type]
@@ -694,9 +702,9 @@ class Catalog:
         fixed: dict[str, dict[str, str]] = defaultdict(dict)
         titles: dict[str, list[tuple[str, str]]] = defaultdict(list)
         if hs:
-            for h, p, o in self._values(bind_many(HOLDING_FIXED, "h", [URIRef(h) for h in hs])):
+            for h, p, o in self._values_many(HOLDING_FIXED, "h", [URIRef(h) for h in hs]):
                 fixed[h].setdefault(_LOCAL[p], o)  # type: ignore[index,arg-type]
-            for h, d, t in self._values(bind_many(TITLES, "h", [URIRef(h) for h in hs])):
+            for h, d, t in self._values_many(TITLES, "h", [URIRef(h) for h in hs]):
                 titles[h].append((d or "", t or ""))  # type: ignore[index]
         out: dict[str, list[dict[str, object]]] = {}
         for p in people:
