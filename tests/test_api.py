@@ -369,6 +369,8 @@ def test_injection_attempts_are_inert(client: TestClient, store: OxigraphStore, 
     for path, params in [
         ("/roles", {"title": evil}),
         ("/roles", {"title": "Hiệu trưởng", "organization": evil}),
+        ("/roles", {"person": evil, "include_subunits": "true"}),
+        ("/roles", {"organization": evil, "at": ""}),
         ("/people", {"q": evil}),
         ("/organizations", {"q": evil}),
         ("/documents", {"q": evil}),
