@@ -167,6 +167,11 @@ REFS = """SELECT DISTINCT ?x ?p ?o WHERE {
 # The unit structure, kept in memory beside the name index (a few thousand edges at 10M triples).
 INDEX_PARTY_ORGANS = "SELECT DISTINCT ?x ?u WHERE { ?x kg:partyOrganizationOf ?u }"
 INDEX_SUB_UNITS = "SELECT DISTINCT ?x ?u WHERE { ?x org:subOrganizationOf ?u }"
+# Article references (id, title, date, url), kept in memory too: every piece of evidence names its
+# article, and these never change while the article is in the store (a write refreshes them).
+INDEX_ARTICLES = "SELECT ?a ?id ?title WHERE { ?a a kg:Article ; dcterms:identifier ?id ; dcterms:title ?title }"
+INDEX_ARTICLE_DATES = "SELECT ?a ?d WHERE { ?a a kg:Article ; schema:datePublished ?d }"
+INDEX_ARTICLE_URLS = "SELECT ?a ?u WHERE { ?a a kg:Article ; schema:url ?u }"
 
 # Everything said about bound subjects: in the union, per article graph, or in the derived graph.
 DESCRIBE = "SELECT DISTINCT ?x ?p ?o WHERE { ?x ?p ?o }"
@@ -350,6 +355,7 @@ class Indexes:
     roles: NameIndex = field(default_factory=NameIndex)
     party_organs: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # unit -> its party organs
     sub_units: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # unit -> units directly below
+    articles: dict[str, dict[str, str | None]] = field(default_factory=dict)  # article IRI -> its ArticleRef, as a dict
 
 
 def load_indexes(store: Store, graphs: list[str] | None = None, into: Indexes | None = None) -> Indexes:
@@ -377,7 +383,35 @@ def load_indexes(store: Store, graphs: list[str] | None = None, into: Indexes | 
         ix.party_organs[str(u)].add(str(x))
     for x, u in store.query(INDEX_SUB_UNITS, **kw).rows:
         ix.sub_units[str(u)].add(str(x))
+    for a, aid, title in plain_rows(store, INDEX_ARTICLES, graphs):
+        ix.articles[a] = {"id": aid, "iri": a, "title": title, "published": None, "url": None}  # type: ignore[index]
+    for key, sparql in (("published", INDEX_ARTICLE_DATES), ("url", INDEX_ARTICLE_URLS)):
+        for a, v in plain_rows(store, sparql, graphs):
+            if a in ix.articles and (ix.articles[a][key] is None or str(v) < str(ix.articles[a][key])):
+                ix.articles[a][key] = v  # type: ignore[index]
     return ix
+
+
+def plain_rows(store: Store, sparql: str, graphs: list[str] | None = None) -> list[tuple[str | None, ...]]:
+    """Rows as plain strings (IRIs, lexical forms): on embedded Oxigraph straight from its terms, no
+    rdflib term per value (that conversion was half of a /roles answer at 10M triples)."""
+    raw = getattr(store, "raw", None)
+    if isinstance(raw, ox.Store):
+        kw: dict[str, object] = {"prefixes": PREFIXES}
+        if graphs:
+            kw["default_graph"] = [ox.NamedNode(g) for g in graphs]
+        else:
+            kw["use_default_graph_as_union"] = True
+        try:
+            res = raw.query(sparql, **kw)  # type: ignore[arg-type]
+        except SyntaxError as e:
+            raise QueryError(f"SPARQL syntax error: {e}") from e
+        except OSError as e:
+            raise StoreError(f"query failed: {e}") from e
+        n = len(res.variables)  # type: ignore[union-attr]
+        return [tuple(None if (t := sol[i]) is None else t.value for i in range(n)) for sol in res]  # type: ignore[union-attr]
+    kwargs = {"default_graphs": graphs} if graphs else {}
+    return [tuple(None if t is None else str(t) for t in row) for row in store.query(sparql, **kwargs).rows]
 
 
 def held_at(first: str | None, ended_by: str | None, at: str) -> bool:
@@ -551,19 +585,7 @@ class Catalog:
         return rows
 
     def _values(self, sparql: str) -> list[tuple[str | None, ...]]:
-        """Rows as plain strings (IRIs, lexical forms): on embedded Oxigraph straight from its
-        terms, no rdflib term per value (that conversion was half of a /roles answer at 10M)."""
-        raw = getattr(self.store, "raw", None)
-        if isinstance(raw, ox.Store):
-            try:
-                res = raw.query(sparql, prefixes=PREFIXES, use_default_graph_as_union=True)
-            except SyntaxError as e:
-                raise QueryError(f"SPARQL syntax error: {e}") from e
-            except OSError as e:
-                raise StoreError(f"query failed: {e}") from e
-            n = len(res.variables)
-            return [tuple(None if (t := sol[i]) is None else t.value for i in range(n)) for sol in res]
-        return [tuple(None if t is None else str(t) for t in row) for row in self.store.query(sparql).rows]
+        return plain_rows(self.store, sparql)
 
     def timeline(self, holdings: Sequence[str]) -> dict[str, dict[str, list[str]]]:
         """``{holding: {"firstSeen"|"lastSeen"|"endedBy"|"succeededBy": [values]}}`` from the derived graph."""
@@ -619,7 +641,8 @@ class Catalog:
         for h in holdings:
             rows = sorted(set(per.get(h, ())))
             shown[h] = rows[-MAX_EVIDENCE:]
-        refs = list(dict.fromkeys(URIRef(r[3]) for rows in shown.values() for r in rows))
+        arts = self.ix.articles
+        refs = list(dict.fromkeys(URIRef(r[3]) for rows in shown.values() for r in rows if r[3] not in arts))
         successors = [URIRef(n) for h in holdings for n in tl.get(h, {}).get("succeededBy", [])]
         info: dict[str, dict[str, str]] = defaultdict(dict)
         if refs or successors:
@@ -636,9 +659,10 @@ class Catalog:
             evidence = []
             for d, _, title, art, _, text, b, e in shown[h]:
                 a = info.get(art, {})
+                ref = arts.get(art) or {"id": a.get("identifier") or segment_of(art), "iri": art, "title": a.get("title"),
+                                        "published": a.get("datePublished"), "url": a.get("url")}  # fmt: skip
                 evidence.append({
-                    "article": {"id": a.get("identifier") or segment_of(art), "iri": art, "title": a.get("title"),
-                                "published": a.get("datePublished"), "url": a.get("url")},
+                    "article": dict(ref),
                     "as_of": d, "title_as_written": title, "sentence": text,
                     "start": _int_or_none(b), "end": _int_or_none(e),
                 })  # fmt: skip
