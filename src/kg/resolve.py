@@ -7,12 +7,17 @@ drawn afterwards over the whole store by :mod:`kg.derive`.
 
 Keys:
 - person: folded name + anchor: the core (institution or place) of the article's home unit when the
-  person holds a post there or none at all, else of their own units. Namesakes in different
-  provinces get different IRIs; the honorific, tone placement, Unicode form and case don't count.
-- unit: folded full name; generic names ("Công đoàn") and party cells / faculties are scoped by
-  their parent or the article's home unit.
+  person holds a post there or none at all, else of their own units. The home unit is read in full
+  and without its party organ ("Đảng bộ Trường X" -> "Trường X"), so neither the honorific nor the
+  article's phrasing of its home unit changes the key; namesakes in different units get different IRIs.
+- unit: folded full name; "Nhà trường", "Công đoàn Trường", "Đảng ủy" alone are the home unit's
+  (or left unresolved: never a unit shared by every school); party cells / faculties are scoped by
+  the core of their parent or of the home unit. Party organs link to their unit
+  (kg:partyOrganizationOf), a chi bộ to its Đảng bộ, bodies to their unit (org:subOrganizationOf).
 - document: canonical number, ELI-like (issuer / kind / year / number); plenum resolutions by title.
-- role holding: person + post (modifiers kept, "nguyên" dropped) + unit.
+- role holding: person + post (modifiers kept, "nguyên" dropped) + unit. A mention is former when
+  written "nguyên", or when its sentence says the person was replaced ("thay Y"), retired or
+  dismissed (identity.yaml); the replaced person gets the replacer's post, as ended.
 """
 
 from __future__ import annotations
@@ -66,6 +71,8 @@ class IdentityRules(BaseModel):
     ended_after: list[str]
     ended_before: list[str]
     courtesy_words: list[str]
+    cell_prefix: str
+    branch_prefix: str
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,8 @@ class Identity:
     ended_after: tuple[str, ...]
     ended_before: tuple[str, ...]
     courtesy_words: frozenset[str]
+    cell_prefix: str  # "Chi bộ"
+    branch_prefix: str  # "Đảng bộ": what a chi bộ belongs to
 
 
 def _longest_first(xs: list[str]) -> tuple[str, ...]:
@@ -120,6 +129,8 @@ def load_identity() -> Identity:
         ended_after=_longest_first(r.ended_after),
         ended_before=_longest_first(r.ended_before),
         courtesy_words=frozenset(fold(w) for w in r.courtesy_words),
+        cell_prefix=r.cell_prefix,
+        branch_prefix=r.branch_prefix,
     )
 
 
@@ -220,10 +231,7 @@ class _OrgIndex:
             for form in (o.name, *o.aliases):
                 self.by_form.setdefault(fold(form), iri)
                 self.forms.append((form, iri))
-        pending = []
         for o in orgs:
-            pending.append(o)
-        for o in pending:
             parent_name = self.parent_name(o)
             parent = self.get_or_add(parent_name, o.evidence[0] if o.evidence else None, kind="party_committee"
                                      if o.kind == "party_cell" else None) if parent_name else None
@@ -232,7 +240,7 @@ class _OrgIndex:
             if split is not None and fold(split[1]) not in ident.generic:
                 party_of = self.get_or_add(split[1], o.evidence[0] if o.evidence else None,
                                            kind="university" if _is_school(split[1], ident) else None)
-            elif o.kind == "party_cell" and (cell := split_body(o.name, (fold("Chi bộ"),))) is not None:
+            elif o.kind == "party_cell" and (cell := split_body(o.name, (fold(ident.cell_prefix),))) is not None:
                 party_of = self.get(cell[1])  # "Chi bộ Khoa X" of the article's "Khoa X", when named
             if parent is None and split is None and (body := split_body(o.name, ident.body_prefixes)) is not None:
                 if fold(body[1]) not in ident.generic:
@@ -257,8 +265,8 @@ class _OrgIndex:
         p = self.local(o.parent) if o.parent else None
         if p and o.kind == "party_cell":
             split = split_body(p, self.ident.party_organ_prefixes)
-            if split is not None and fold(split[0]) != fold("Đảng bộ"):
-                p = f"Đảng bộ {split[1]}"
+            if split is not None and fold(split[0]) != fold(self.ident.branch_prefix):
+                p = f"{self.ident.branch_prefix} {split[1]}"
         if p:
             known = self.get(p)
             named = next((o2.name for o2 in self._names.values() if self._iris.get(fold(o2.name)) == known), None)
