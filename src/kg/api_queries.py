@@ -169,9 +169,14 @@ INDEX_PARTY_ORGANS = "SELECT DISTINCT ?x ?u WHERE { ?x kg:partyOrganizationOf ?u
 INDEX_SUB_UNITS = "SELECT DISTINCT ?x ?u WHERE { ?x org:subOrganizationOf ?u }"
 # Article references (id, title, date, url), kept in memory too: every piece of evidence names its
 # article, and these never change while the article is in the store (a write refreshes them).
-INDEX_ARTICLES = "SELECT ?a ?id ?title WHERE { ?a a kg:Article ; dcterms:identifier ?id ; dcterms:title ?title }"
-INDEX_ARTICLE_DATES = "SELECT ?a ?d WHERE { ?a a kg:Article ; schema:datePublished ?d }"
-INDEX_ARTICLE_URLS = "SELECT ?a ?u WHERE { ?a a kg:Article ; schema:url ?u }"
+# One predicate each, joined in Python: a scan of one predicate is sequential, a join per article is a
+# point lookup each (17 s instead of ~2 s for 80,000 articles on a loaded machine).
+INDEX_ARTICLES = "SELECT ?a ?id WHERE { ?a dcterms:identifier ?id }"
+INDEX_ARTICLE_FIELDS = {
+    "title": "SELECT ?a ?v WHERE { ?a dcterms:title ?v }",
+    "published": "SELECT ?a ?v WHERE { ?a schema:datePublished ?v }",
+    "url": "SELECT ?a ?v WHERE { ?a schema:url ?v }",
+}
 
 # Everything said about bound subjects: in the union, per article graph, or in the derived graph.
 DESCRIBE = "SELECT DISTINCT ?x ?p ?o WHERE { ?x ?p ?o }"
@@ -355,7 +360,8 @@ class Indexes:
     roles: NameIndex = field(default_factory=NameIndex)
     party_organs: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # unit -> its party organs
     sub_units: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # unit -> units directly below
-    articles: dict[str, dict[str, str | None]] = field(default_factory=dict)  # article IRI -> its ArticleRef, as a dict
+    # article IRI -> (id, title, published, url): tuples, ~350 bytes an article
+    articles: dict[str, tuple[str | None, ...]] = field(default_factory=dict)
 
 
 def load_indexes(store: Store, graphs: list[str] | None = None, into: Indexes | None = None) -> Indexes:
@@ -383,12 +389,13 @@ def load_indexes(store: Store, graphs: list[str] | None = None, into: Indexes | 
         ix.party_organs[str(u)].add(str(x))
     for x, u in store.query(INDEX_SUB_UNITS, **kw).rows:
         ix.sub_units[str(u)].add(str(x))
-    for a, aid, title in plain_rows(store, INDEX_ARTICLES, graphs):
-        ix.articles[a] = {"id": aid, "iri": a, "title": title, "published": None, "url": None}  # type: ignore[index]
-    for key, sparql in (("published", INDEX_ARTICLE_DATES), ("url", INDEX_ARTICLE_URLS)):
+    for a, aid in plain_rows(store, INDEX_ARTICLES, graphs):  # only articles have a dcterms:identifier
+        ix.articles[a] = (aid, None, None, None)  # type: ignore[index]
+    for i, sparql in enumerate(INDEX_ARTICLE_FIELDS.values(), start=1):
         for a, v in plain_rows(store, sparql, graphs):
-            if a in ix.articles and (ix.articles[a][key] is None or str(v) < str(ix.articles[a][key])):
-                ix.articles[a][key] = v  # type: ignore[index]
+            ref = ix.articles.get(a)  # type: ignore[arg-type]
+            if ref is not None and (ref[i] is None or str(v) < str(ref[i])):
+                ix.articles[a] = (*ref[:i], v, *ref[i + 1 :])  # type: ignore[index]
     return ix
 
 
@@ -659,10 +666,11 @@ class Catalog:
             evidence = []
             for d, _, title, art, _, text, b, e in shown[h]:
                 a = info.get(art, {})
-                ref = arts.get(art) or {"id": a.get("identifier") or segment_of(art), "iri": art, "title": a.get("title"),
-                                        "published": a.get("datePublished"), "url": a.get("url")}  # fmt: skip
+                known = arts.get(art)
+                aid, atitle, apub, aurl = known if known else (
+                    a.get("identifier"), a.get("title"), a.get("datePublished"), a.get("url"))  # fmt: skip
                 evidence.append({
-                    "article": dict(ref),
+                    "article": {"id": aid or segment_of(art), "iri": art, "title": atitle, "published": apub, "url": aurl},
                     "as_of": d, "title_as_written": title, "sentence": text,
                     "start": _int_or_none(b), "end": _int_or_none(e),
                 })  # fmt: skip
