@@ -17,6 +17,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -82,33 +83,39 @@ def _ex(**values: str) -> dict[str, Any]:
     return {k: {"summary": v, "value": v} for k, v in values.items()}
 
 
-TitleQ = Annotated[str, Query(
-    min_length=1, max_length=200,
-    description="The post, normalised ('Hiệu trưởng', 'Phó Bí thư') or as written ('Phó Bí thư Đảng ủy').",
+TitleQ = Annotated[str | None, Query(
+    max_length=200,
+    description="The post, normalised ('Hiệu trưởng', 'Phó Bí thư') or as written ('Phó Bí thư Đảng ủy'). "
+    "Omit (or leave empty) for every post of the unit or person.",
     openapi_examples=_ex(hieu_truong="Hiệu trưởng", bi_thu="Bí thư", pho_bi_thu="Phó Bí thư Đảng ủy"),
 )]  # fmt: skip
 OrgQ = Annotated[str | None, Query(
-    min_length=1, max_length=300,
-    description="The unit: its id (IRI segment) or its name or alias, any case or tone placement.",
+    max_length=300,
+    description="The unit: its id (IRI segment) or its name or alias, any case or tone placement. Matches the "
+    "unit and its party organisations (its Đảng bộ, Đảng ủy); with include_subunits also the units below it.",
     openapi_examples=_ex(truong="Trường Đại học Công nghệ", dang_uy="Đảng ủy Trường Đại học Công nghệ"),
 )]  # fmt: skip
+PersonQ = Annotated[str | None, Query(
+    max_length=200, description="Only this person's holdings: id (IRI segment) or name (namesakes: all of them).",
+    openapi_examples=_ex(ten="Nguyễn Đình Đức"),
+)]  # fmt: skip
 AtQ = Annotated[str | None, Query(
-    pattern=DATE, description="A date (YYYY-MM-DD): only holdings in force then. Omit for 'ever'.",
+    max_length=10, description="A date (YYYY-MM-DD): only holdings in force then. Omit (or leave empty) for 'ever'.",
     openapi_examples=_ex(ngay="2024-01-12"),
 )]  # fmt: skip
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size.")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip.")]
-NameQ = Annotated[str, Query(
-    min_length=1, max_length=200,
+NameQ = Annotated[str | None, Query(
+    max_length=200,
     description="Search text; case, diacritics and tone placement are ignored ('nguyen dinh duc', 'Hoà' = 'Hòa').",
     openapi_examples=_ex(khong_dau="nguyen dinh duc", co_dau="Nguyễn Đình Đức", dau_cu="Thuý Hoà"),
 )]  # fmt: skip
-OrgNameQ = Annotated[str, Query(
-    min_length=1, max_length=200, description="Unit name or alias, folded like /people.",
+OrgNameQ = Annotated[str | None, Query(
+    max_length=200, description="Unit name or alias, folded like /people. Omit to browse every unit by name.",
     openapi_examples=_ex(truong="truong dai hoc cong nghe", viet_tat="ĐHQGHN"),
 )]  # fmt: skip
-DocQ = Annotated[str, Query(
-    min_length=1, max_length=200, description="Document number or name ('57-NQ/TW', 'Nghị quyết 57').",
+DocQ = Annotated[str | None, Query(
+    max_length=200, description="Document number or name ('57-NQ/TW', 'Nghị quyết 57'). Omit to browse them all.",
     openapi_examples=_ex(so="57-NQ/TW", ten="Kết luận 01"),
 )]  # fmt: skip
 SegmentP = Annotated[str, Path(pattern=SEGMENT, description="The entity's IRI after id/{kind}/, e.g. nguyen-van-a-3f9a01bc2d.")]
@@ -594,26 +601,33 @@ def create_app(
         return catalog.stats()
 
     @app.get("/roles", response_model=RolesPage, tags=["roles"], summary="Ai giữ chức vụ — who held a post")
-    async def roles(title: TitleQ, organization: OrgQ = None, at: AtQ = None, limit: Limit = 50,
-              offset: Offset = 0) -> Response:  # fmt: skip
-        """Who held `title` (at `organization`), on the date `at` or ever: per holding the person, the
-        unit, as-of / first-seen / last-seen dates, whether and by when it ended, and the evidence
-        (article, date, sentence with offsets). Oldest first."""
+    async def roles(title: TitleQ = None, organization: OrgQ = None, person: PersonQ = None, at: AtQ = None,
+              include_subunits: Annotated[bool, Query(description="Also holdings at units below the unit.")] = False,
+              limit: Limit = 50, offset: Offset = 0) -> Response:  # fmt: skip
+        """Who held `title` (any post when omitted) at `organization` and / or as `person`, on the date
+        `at` or ever: per holding the person, the unit it is at (and how that unit relates to the one
+        asked for), as-of / first-seen / last-seen dates, whether and by when it ended, and the
+        evidence (article, date, sentence with offsets). Oldest first. Empty parameters are ignored;
+        at least one of title, organization and person is needed."""
+        title, organization, person, at = (_given(x) for x in (title, organization, person, at))
+        if title is None and organization is None and person is None:
+            raise HTTPException(422, "give at least one of title, organization, person")
         _check_date(at)
+        key = ("roles", title, organization, person, at, include_subunits, limit, offset)
 
         def compute() -> bytes:
-            total, items = catalog.roles(title, organization, at, limit, offset)
-            return RolesPage(total=total, limit=limit, offset=offset, items=items).model_dump_json().encode()
+            return catalog.roles_json(title=title, organization=organization, at=at, limit=limit, offset=offset,
+                                      person=person, include_subunits=include_subunits)  # fmt: skip
 
-        body = await cache.answer(("roles", title, organization, at, limit, offset), compute)
+        body = await cache.answer(key, compute)
         return Response(body, media_type="application/json")
 
     @app.get("/people", response_model=PeoplePage, tags=["entities"], summary="Tìm người — search people")
-    def people(q: NameQ, limit: Limit = 20, offset: Offset = 0) -> PeoplePage:
-        """Ranked: exact name > prefix > every word present; diacritics, case and tone placement ignored."""
-        hits = catalog.person_hits(q)
-        items = [catalog.person_hit(e, m) for e, m in hits[offset : offset + limit]]
-        return PeoplePage(total=len(hits), limit=limit, offset=offset, items=items)
+    def people(q: NameQ = None, limit: Limit = 20, offset: Offset = 0) -> PeoplePage:
+        """Ranked: exact name > prefix > every word present; diacritics, case and tone placement ignored.
+        Without `q`, every person by name (paged). Each hit lists up to 5 current posts."""
+        total, items = catalog.people_page(_given(q), limit, offset)
+        return PeoplePage(total=total, limit=limit, offset=offset, items=items)
 
     @app.get("/people/{id:path}", response_model=PersonProfile, tags=["entities"], summary="A person's profile")
     def person(id: SegmentP) -> PersonProfile:
@@ -624,8 +638,9 @@ def create_app(
         return profile
 
     @app.get("/organizations", response_model=OrgsPage, tags=["entities"], summary="Tìm đơn vị — search units")
-    def organizations(q: OrgNameQ, limit: Limit = 20, offset: Offset = 0) -> OrgsPage:
-        hits = catalog.search(catalog.ix.orgs, q)
+    def organizations(q: OrgNameQ = None, limit: Limit = 20, offset: Offset = 0) -> OrgsPage:
+        """Ranked like /people; without `q`, every unit by name (paged)."""
+        hits = catalog.search(catalog.ix.orgs, _given(q))
         items = [catalog.org_hit(e, m) for e, m in hits[offset : offset + limit]]
         return OrgsPage(total=len(hits), limit=limit, offset=offset, items=items)
 
@@ -638,8 +653,9 @@ def create_app(
         return profile
 
     @app.get("/documents", response_model=DocsPage, tags=["entities"], summary="Tìm văn bản — search documents")
-    def documents(q: DocQ, limit: Limit = 20, offset: Offset = 0) -> DocsPage:
-        hits = catalog.search(catalog.ix.docs, q)
+    def documents(q: DocQ = None, limit: Limit = 20, offset: Offset = 0) -> DocsPage:
+        """Ranked like /people; without `q`, every document by name (paged)."""
+        hits = catalog.search(catalog.ix.docs, _given(q))
         items = [catalog.doc_hit(e, m) for e, m in hits[offset : offset + limit]]
         return DocsPage(total=len(hits), limit=limit, offset=offset, items=items)
 
@@ -788,9 +804,16 @@ def _iri(kind: str, segment: str) -> URIRef:
     return iri
 
 
+def _given(value: str | None) -> str | None:
+    """An optional parameter left empty (``?at=``) counts as not given."""
+    return value if value is not None and value.strip() else None
+
+
 def _check_date(value: str | None) -> None:
     if value is None:
         return
+    if not re.fullmatch(DATE, value):
+        raise HTTPException(422, f"not a date (YYYY-MM-DD): {value[:20]!r}")
     try:
         dt.date.fromisoformat(value)
     except ValueError as e:

@@ -3,7 +3,7 @@
 "Trường ĐHCN", "Trường ĐH Công nghệ" and "Trường Đại học Công nghệ" are one unit: an all-capital
 token stands for a run of words with those initials ("ĐHCN" = Đại học Công nghệ, "UBND" = Ủy ban
 nhân dân), compared without diacritics. "Đảng bộ Nhà trường" is the Đảng bộ of the article's own
-school. Pure functions over names; the resolver calls ``merge_units`` before giving IRIs.
+school, and a generic name alone ("Đảng ủy") that of the article's home unit. Pure functions over names; the resolver calls ``merge_units`` before giving IRIs.
 """
 
 from __future__ import annotations
@@ -124,16 +124,21 @@ class UnitIndex:
         return next((self.items[i][1] for i in self.candidates(name) if same_unit(name, self.items[i][0])), None)
 
 
-def with_home(name: str, self_words: frozenset[str], home_name: str | None) -> str:
-    """"Đảng bộ Nhà trường" -> "Đảng bộ Trường Đại học X" when the article's school is known."""
+def with_home(
+    name: str, self_words: frozenset[str], home_name: str | None, generic: frozenset[str] = frozenset()
+) -> str:
+    """"Đảng bộ Nhà trường" -> "Đảng bộ Trường Đại học X" when the article's school is known; a
+    generic name alone ("Đảng ủy", "Công đoàn", in ``generic``) -> "Đảng ủy Trường Đại học X"."""
     if not home_name:
         return name
     f = fold(name)
-    for w in self_words:
+    for w in sorted(self_words, key=len, reverse=True):
         if f == w:
             return home_name
         if f.endswith(" " + w):
             return name[: len(name) - len(w)] + home_name
+    if f in generic:
+        return f"{name} {home_name}"
     return name
 
 
@@ -157,7 +162,9 @@ def _capitalised(name: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-def merge_units(orgs: tuple[OrgFact, ...], self_words: frozenset[str], home_name: str | None) -> tuple[OrgFact, ...]:
+def merge_units(
+    orgs: tuple[OrgFact, ...], self_words: frozenset[str], home_name: str | None, generic: frozenset[str] = frozenset()
+) -> tuple[OrgFact, ...]:
     """One OrgFact per unit: spellings of the same unit merged, the fullest form as the name."""
     n = len(orgs)
     parent = list(range(n))
@@ -168,7 +175,10 @@ def merge_units(orgs: tuple[OrgFact, ...], self_words: frozenset[str], home_name
             i = parent[i]
         return i
 
-    forms = [[with_home(f, self_words, home_name) for f in (o.name, *o.aliases)] for o in orgs]
+    # a generic name alone is the home unit's only as a unit's own name: as an alias ("Chi bộ" of
+    # "Chi bộ Khoa X") it is a short form of that unit
+    forms = [[with_home(o.name, self_words, home_name, generic)]
+             + [with_home(f, self_words, home_name) for f in o.aliases] for o in orgs]  # fmt: skip
     index = UnitIndex()
     for i, fs in enumerate(forms):
         for f in fs:
