@@ -27,10 +27,10 @@ def _slow_roles(app, delay: float) -> list[tuple]:  # type: ignore[no-untyped-de
     catalog, calls = app.state.catalog, []
     real = catalog.roles
 
-    def roles(*args):  # type: ignore[no-untyped-def]
-        calls.append(args)
+    def roles(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append((args, kwargs))
         time.sleep(delay)
-        return real(*args)
+        return real(*args, **kwargs)
 
     catalog.roles = roles
     return calls

@@ -32,6 +32,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from rdflib import URIRef
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -64,6 +65,22 @@ from kg.openapi_errors import install as install_error_docs
 from kg.store import Store
 
 log = logging.getLogger("kg.api")
+
+
+class _ArticleId(Convertor[str]):
+    """An article id in a path: one segment, never "batch" (``/articles/batch`` is the batch ingest,
+    and a GET route that also matched it would advertise GET there)."""
+
+    regex = r"(?!batch$)[^/]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("article_id", _ArticleId())
 
 Extractor = Callable[[Article], ArticleFacts]
 DATE = r"^\d{4}-\d{2}-\d{2}$"
@@ -682,7 +699,7 @@ def create_app(
                                       limit=limit, offset=offset)  # fmt: skip
         return AwardsPage(total=total, limit=limit, offset=offset, items=items)
 
-    @app.get("/articles/{id}", response_model=ArticleGraph, tags=["articles"], summary="One article's facts")
+    @app.get("/articles/{id:article_id}", response_model=ArticleGraph, tags=["articles"], summary="One article's facts")
     def article(id: Annotated[str, Path(min_length=1, max_length=200)]) -> ArticleGraph:
         """The triples of the article's named graph. `id` is the article's own id or its IRI's segment."""
         graph = next((g for g in map(catalog.article, article_graphs_for(id)) if g is not None), None)

@@ -279,9 +279,9 @@ class ArticleIn(BaseModel):
 class ArticleBatchIn(BaseModel):
     """Many articles in one request: written in one transaction, the derived graph rebuilt once."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
-    articles: list[ArticleIn] = Field(max_length=1000)
+    articles: list[ArticleIn] = Field(max_length=100, description="At most 100 articles per request (kg ingest sends 50).")
     derive: bool = Field(True, description="Rebuild the derived graph after this batch. False: more "
                          "batches follow; the store keeps a derive-pending marker until a batch with "
                          "`derive: true` (it may be empty) or the next `kg serve` / `kg ingest` run.")
