@@ -40,6 +40,7 @@ from kg.api_models import (
     DocumentProfile,
     Health,
     IngestResult,
+    NewEntity,
     OrgProfile,
     OrgsPage,
     PeoplePage,
@@ -238,16 +239,51 @@ class Writer:
         from kg.vocab import DERIVED_GRAPH
 
         built = build_article(article, self.extractor)
+        counts, entities = _extracted(built.nquads)
         with self.lock:
             replaced = self.catalog.triple_count(URIRef(built.graph)) > 0
+            new = [e for e in entities if not self.catalog.exists(URIRef(e.iri))]
             write_batch(self.store, [built])  # one transaction: readers see all of the article or none
             derive(self.store)
             # a replaced article may have dropped entities: rebuild; a new one only adds
             self.catalog.refresh(None if replaced else [built.graph, str(DERIVED_GRAPH)])
             self.cache.clear()
-        ref = ArticleRef(id=article.id, iri=str(article_iri(article.id)), title=article.title,
-                         published=article.published, url=article.url)  # fmt: skip
-        return IngestResult(article=ref, graph=built.graph, triples=built.triples, replaced=replaced)
+        iri = str(article_iri(article.id))
+        # as stored: the pipeline may have read the publication date from the text
+        ref = self.catalog.articles([URIRef(iri)]).get(iri)
+        if ref is None or ref.title is None:
+            ref = ArticleRef(id=article.id, iri=iri, title=article.title, published=article.published, url=article.url)
+        return IngestResult(article=ref, graph=built.graph, triples=built.triples, replaced=replaced,
+                            counts=counts, new_entities=new)  # fmt: skip
+
+
+def _extracted(nquads: str) -> tuple[dict[str, int], list[NewEntity]]:
+    """Counts per kind, and the entities (people, units, documents, awards, events), of a built graph."""
+    import pyoxigraph as ox
+
+    from kg.vocab import KG
+
+    counted = {str(KG.Person): "people", str(KG.Organization): "organizations",
+               str(KG.RoleHolding): "role_holdings", str(KG.Document): "documents",
+               str(KG.Citation): "citations", str(KG.AwardConferral): "awards", str(KG.Event): "events"}  # fmt: skip
+    entity = {str(KG.Person): "person", str(KG.Organization): "organization", str(KG.Document): "document",
+              str(KG.Award): "award", str(KG.Event): "event"}  # fmt: skip
+    rdf_type, label = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", "http://www.w3.org/2000/01/rdf-schema#label"
+    counts = dict.fromkeys(counted.values(), 0)
+    kinds: dict[str, str] = {}
+    labels: dict[str, str] = {}
+    for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS):
+        s, p, o = q.subject.value, q.predicate.value, q.object.value
+        if p == rdf_type:
+            if o in counted:
+                counts[counted[o]] += 1
+            if o in entity:
+                kinds[s] = entity[o]
+        elif p == label:
+            labels.setdefault(s, o)
+    order = list(entity.values())
+    found = sorted(kinds.items(), key=lambda kv: (order.index(kv[1]), labels.get(kv[0], ""), kv[0]))
+    return counts, [NewEntity(kind=k, iri=i, label=labels.get(i)) for i, k in found]
 
 
 def _authorize(request: Request, settings: Settings) -> None:
@@ -261,17 +297,15 @@ def _authorize(request: Request, settings: Settings) -> None:
                             headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
 
 
-def _html_to_text(html: str) -> str:
-    import trafilatura
+def _read_html(html: str) -> tuple[str, str | None, str | None]:
+    """A web page's main text, canonical URL and date: what ``kg ingest`` reads from a .html file."""
+    from kg.ingest import main_text
 
-    text = trafilatura.extract(html, include_comments=False, include_tables=False)
-    if not text or not text.strip():
-        raise HTTPException(422, "no article text found in the HTML")
-    title = None
-    meta = trafilatura.extract_metadata(html)
-    if meta is not None and meta.title and not text.startswith(meta.title):
-        title = meta.title
-    return f"{title}\n{text}" if title else text
+    try:
+        page = main_text(html)
+    except ArticleError as e:
+        raise HTTPException(422, f"no article text found in the HTML ({e})") from e
+    return page.text, page.url, page.published
 
 
 def _decode(body: bytes) -> str:
@@ -487,8 +521,9 @@ def create_app(
             if not id:
                 raise HTTPException(422, "give the article's id as ?id= for text/plain and text/html bodies")
             aid, text = id, _decode(body)
-            if ctype == "text/html":
-                text = await run_in_threadpool(_html_to_text, text)
+            if ctype == "text/html":  # the page's canonical URL and date, unless given as parameters
+                text, page_url, page_date = await run_in_threadpool(_read_html, text)
+                url, published = url or page_url, published or page_date
         else:
             raise HTTPException(415, "send application/json, text/plain or text/html")
         _check_date(published if published and len(published) == 10 else None)
