@@ -12,10 +12,12 @@ User input never becomes SPARQL text: values are bound as rdflib terms (see kg.a
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hmac
 import json
 import logging
 import os
+import pathlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -24,9 +26,11 @@ from typing import Annotated, Any
 from fastapi import FastAPI, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.encoders import jsonable_encoder
+from fastapi.openapi.docs import get_redoc_html
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi_offline import FastAPIOffline
 from pydantic import ValidationError
 from rdflib import URIRef
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -348,7 +352,11 @@ def create_app(
     catalog = Catalog(store)
     cache = AnswerCache(cache_size)
     writer = Writer(store, catalog, cache, extractor)
-    app = FastAPI(
+    # /docs and /redoc with Swagger UI and ReDoc served from the installed fastapi-offline package
+    # (under /static-offline-docs), not from a CDN: the pages work offline and ask no other host.
+    app = FastAPIOffline(
+        swagger_ui_parameters={"validatorUrl": None},  # no badge image from the online validator
+        redoc_url=None,  # our own /redoc below: the package's ReDoc bundle loads a logo from a CDN
         title="kg — Vietnamese people, units and directives",
         version="0.1.0",
         description=DESCRIPTION,
@@ -405,6 +413,17 @@ def create_app(
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:
         return RedirectResponse("/query" if sparql_mounted else "/docs")
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc() -> HTMLResponse:
+        return get_redoc_html(openapi_url=app.openapi_url or "/openapi.json", title=f"{app.title} - ReDoc",
+                              redoc_js_url=REDOC_JS_URL, redoc_favicon_url=f"{DOCS_ASSETS_URL}/favicon.png",
+                              with_google_fonts=False)  # fmt: skip
+
+    @app.get(REDOC_JS_URL, include_in_schema=False)
+    def redoc_js() -> Response:
+        return Response(_redoc_bundle(), media_type="text/javascript",
+                        headers={"Cache-Control": "public, max-age=86400"})  # fmt: skip
 
     @app.get("/healthz", response_model=Health, tags=["service"], summary="Liveness and store check")
     def healthz() -> Health:
@@ -561,6 +580,20 @@ def create_app(
         return HTMLResponse(html)
 
     return app
+
+
+DOCS_ASSETS_URL = "/static-offline-docs"  # where fastapi-offline mounts its Swagger UI and ReDoc files
+REDOC_JS_URL = "/docs-assets/redoc.standalone.js"
+_REDOC_LOGO = b"https://cdn.redoc.ly/redoc/logo-mini.svg"
+
+
+@functools.lru_cache(maxsize=1)
+def _redoc_bundle() -> bytes:
+    """fastapi-offline's ReDoc bundle, its one remote resource (the sidebar's logo) pointed at our favicon."""
+    import fastapi_offline
+
+    js = (pathlib.Path(fastapi_offline.__file__).parent / "static" / "redoc.standalone.js").read_bytes()
+    return js.replace(_REDOC_LOGO, f"{DOCS_ASSETS_URL}/favicon.png".encode())
 
 
 def _iri(kind: str, segment: str) -> URIRef:
