@@ -700,7 +700,7 @@ def network_html(g: nx.MultiDiGraph, *, title: str = "Mạng quan hệ", note: s
         kind = kind if kind in EDGE_KINDS else "holds"
         e: dict[str, Any] = {"id": i, "from": nid[u], "to": nid[v], "color": EDGE_KINDS[kind][1]}
         if data.get("label"):
-            e["label"] = e["title"] = str(data["label"])
+            e["label"] = str(data["label"])
         vis_edges.append(e)
         meta_edges.append([
             kind, data.get("first"), data.get("last"), data.get("ended"), data.get("years", []),
