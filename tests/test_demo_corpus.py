@@ -71,3 +71,21 @@ def test_the_demo_shows_succession_with_dates(demo: Store) -> None:
     names = [str(r["name"]) for r in rows]
     assert names == ["Hoàng Minh Tuấn", "Đỗ Thị Hạnh"]
     assert str(rows[0]["successorName"]) == "Đỗ Thị Hạnh" and str(rows[0]["ended"]) == "2023-02-10"
+
+
+def test_the_demo_store_passes_the_shacl_shapes(demo: Store) -> None:
+    import io
+
+    import pyshacl
+    from rdflib import Dataset, Graph
+
+    buf = io.BytesIO()
+    demo.dump(buf, "nq")
+    ds = Dataset()
+    ds.parse(data=buf.getvalue().decode("utf-8"), format="nquads")
+    union = Graph()
+    for s, p, o, _g in ds.quads((None, None, None, None)):
+        union.add((s, p, o))
+    shapes = Graph().parse(ROOT / "ontology" / "shapes.ttl", format="turtle")
+    ok, _, report = pyshacl.validate(union, shacl_graph=shapes, allow_warnings=True)
+    assert ok, report
