@@ -89,11 +89,13 @@ def test_saved_query_parses_in_rdflib_and_oxigraph_with_and_without_params(name:
 
 
 @pytest.mark.parametrize("name", sorted(QUERIES))
-def test_saved_query_example_parameters_find_rows_in_the_fixture(store: Store, name: str) -> None:
-    """The examples in the headers are runnable: with them every query answers something."""
+def test_saved_query_example_parameters_are_accepted_and_run(store: Store, name: str) -> None:
+    """The examples in the headers are valid values of their types and the query runs with them. They
+    name entities of the demo corpus (data/articles), where tests/test_demo_corpus.py checks that each
+    one answers rows; the fixture world here has other names."""
     q = QUERIES[name]
     example = {p.name: p.example or "" for p in q.params}
-    assert run_query(store, name, example).rows, f"{name} with its example parameters {example} found nothing"
+    assert run_query(store, name, example).kind == "select"
 
 
 def test_saved_query_with_unknown_or_missing_params_is_refused(store: Store) -> None:
