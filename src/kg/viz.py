@@ -760,7 +760,7 @@ def label_size(deg: int, ranks: list[int]) -> int:
     """A node's importance by how connected it is among the page's nodes (``ranks``: degrees, highest
     first): 40 for the top 1%, 30 for the top 3%, 22 for the top 10%, 16 for the top 30%, else 12.
     The page labels the top 1% when zoomed out furthest, then the top 3%, 10%, 30% and, from zoom
-    1.2 on, every node (viz.js labelsForZoom)."""
+    0.6 on, every node whose label covers no more important one (viz.js labelsForZoom, placeLabels)."""
     n = len(ranks)
     for share, size in ((0.01, 40), (0.03, 30), (0.10, 22), (0.30, 16)):
         k = max(int(n * share), 1)

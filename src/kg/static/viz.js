@@ -105,6 +105,7 @@
     });
     if (nUp.length) nodes.update(nUp);
     if (eUp.length) edges.update(eUp);
+    if (nUp.length) labelsForZoom(true);  // names hidden behind a node that left may show now
     var shown = nodeHidden.filter(function (h) { return !h; }).length;
     document.getElementById("kg-counts").textContent = shown + " / " + M.length + " nút đang hiện";
   }
@@ -128,10 +129,11 @@
   /* ------------------------------------------------------------ labels by zoom level
      Zoomed out, only the most important nodes are named (their importance, m.imp, comes from
      their rank by links: 40 top 1%, 30 top 3%, 22 top 10%, 16 top 30%, 12 the rest); each step in
-     adds the next tier, and from zoom 1.2 every node and every link's title is named. Fonts are set
+     adds the next tier, from zoom 0.6 every node, and from zoom 1.2 every link's title is named, as long as its
+     label does not cover a more important one (placeLabels). Fonts are set
      for the current zoom so a label stays 11-19 px on screen whatever the zoom (recomputed when the
      zoom leaves [0.75, 1.5] × the zoom they were set for). */
-  var ZOOMS = [0.15, 0.3, 0.6, 1.2], TIER = [40, 30, 22, 16, 0], SCREEN_PX = {40: 16, 30: 14, 22: 13};
+  var ZOOMS = [0.1, 0.2, 0.3, 0.6], TIER = [40, 30, 22, 16, 0], SCREEN_PX = {40: 16, 30: 14, 22: 13};
   var EDGE_ZOOM = 1.2, fontZoom = null, nodeFont = M.map(function () { return 0; }), edgeFont = E.map(function () { return 0; });
   function labelsForZoom(force) {
     var z = network.getScale();
@@ -139,9 +141,9 @@
     fontZoom = z;
     var tier = 0;
     while (tier < ZOOMS.length && z >= ZOOMS[tier]) tier++;
-    var nUp = [], eUp = [];
+    var nUp = [], eUp = [], named = placeLabels(tier, z);
     M.forEach(function (m, i) {
-      var v = m.imp || 12, size = v >= TIER[tier] ? (SCREEN_PX[v] || 12) / z : 0;
+      var size = named[i] ? (SCREEN_PX[m.imp] || 12) / z : 0;
       if (size !== nodeFont[i]) { nodeFont[i] = size; nUp.push({id: i, font: {size: size}}); }
     });
     allEdges.forEach(function (e) {
@@ -154,6 +156,31 @@
     return true;
   }
   window.kgLabels = labelsForZoom;
+
+  /* Which shown nodes of the zoom's tier get their name: most important first, and none whose label
+     (drawn under its node) would cover one already placed. Boxes in canvas units, hashed on a grid. */
+  var nodeSize = nodes.get({fields: ["id", "size"]}).reduce(function (o, n) { o[n.id] = n.size || 10; return o; }, {});
+  function placeLabels(tier, z) {
+    var cand = [];
+    M.forEach(function (m, i) { if (!nodeHidden[i] && (m.imp || 12) >= TIER[tier]) cand.push(i); });
+    cand.sort(function (a, b) { return (M[b].imp - M[a].imp) || (M[b].deg - M[a].deg) || (a - b); });
+    var pos = network.getPositions(cand), cellSize = 160 / z, grid = {}, named = {};
+    cand.forEach(function (i) {
+      // vis-network draws the label under the node, from its centre to its size + a margin below it
+      var px = SCREEN_PX[M[i].imp] || 12, w = (labels[i].length * px * 0.58 + 8) / z;
+      var p = pos[i], box = [p.x - w / 2, p.y, p.x + w / 2, p.y + nodeSize[i] + (px * 1.4 + 10) / z], keys = [];
+      for (var gx = Math.floor(box[0] / cellSize); gx <= Math.floor(box[2] / cellSize); gx++) {
+        for (var gy = Math.floor(box[1] / cellSize); gy <= Math.floor(box[3] / cellSize); gy++) keys.push(gx + "," + gy);
+      }
+      var clash = keys.some(function (k) {
+        return (grid[k] || []).some(function (o) { return box[0] < o[2] && o[0] < box[2] && box[1] < o[3] && o[1] < box[3]; });
+      });
+      if (clash) return;
+      named[i] = true;
+      keys.forEach(function (k) { (grid[k] = grid[k] || []).push(box); });
+    });
+    return named;
+  }
   network.on("zoom", function () { labelsForZoom(false); });
   network.on("beforeDrawing", function () { labelsForZoom(false); });  // also after fit / moveTo
   isoBox.addEventListener("change", function () { fitShown(); labelsForZoom(true); });
