@@ -112,8 +112,10 @@ def ingest(
 
             token = os.environ.get("KG_WRITE_TOKEN") or local_write_token(store_spec(store))
             if not token:
-                raise KgError(f"the store is in use by kg serve at {url}: set KG_WRITE_TOKEN to the server's "
-                              "write token to ingest through it, or stop the server") from None
+                raise KgError(f"the store is in use by kg serve at {url}, which is read-only to this command: set "
+                              "KG_WRITE_TOKEN to the server's write token to ingest through it, serve with "
+                              "`kg serve --local-token` (as `kg run` does: kg ingest then finds the token), "
+                              "or stop the server") from None
             typer.echo(f"kg: the store is held by kg serve at {url}: ingesting through it", err=True)
             report = ingest_via_server(paths, url, token, progress=bar)
             location = url
