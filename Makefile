@@ -19,11 +19,17 @@ $(VENV)/bin/activate:
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 
-setup: $(VENV)/bin/activate
-	$(PY) -m pip install -q -e .
+# The installs are file targets: they run again only when pyproject.toml changes (or the stamp is gone).
+setup: $(VENV)/.installed
+setup-test: $(VENV)/.installed-test
 
-setup-test: $(VENV)/bin/activate
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/activate
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/activate
 	$(PY) -m pip install -q -e '.[test]'
+	touch $@ $(VENV)/.installed
 
 ## browser: headless Chromium from Debian, for the page tests (skipped where apt-get is unavailable)
 browser:

@@ -315,3 +315,31 @@ def fill_scaled(store: Store, copies: int, batch: int = 200) -> Store:
         store.replace_graphs(_graphs_of(arts[k : k + batch]))
     derive(store)
     return store
+
+
+def scaled_query_params(big: Store, i: int = 7) -> dict[str, dict[str, str]]:
+    """Parameters of each saved query for copy ``i`` of a ``fill_scaled`` store (tests and benchmarks)."""
+    from rdflib import Literal, URIRef
+
+    def one(q: str, **values: object) -> str:
+        return str(big.query(q, values).rows[0][0])  # type: ignore[arg-type]
+
+    uni, du, db = (str(org_iri(f"{n} {i}")) for n in (UNI, DANG_UY, DANG_BO))
+    mai = one("SELECT DISTINCT ?p WHERE { ?h org:organization ?o ; org:member ?p . ?p foaf:name \"Lê Thị Mai\" }",
+              o=URIRef(uni))  # fmt: skip
+    return {
+        "holders_of_title": {"organization": uni, "role": "Hiệu trưởng", "at": "2023-12-01"},
+        "roles_of_person": {"person": mai},
+        "members_of_unit": {"unit": db},
+        "succession_of_post": {"organization": du, "role": "Bí thư"},
+        "citations_of_document": {"document": one("SELECT DISTINCT ?d WHERE { ?d kg:documentNumber ?n }",
+                                                  n=Literal("88-NQ/TW"))},
+        "most_cited_documents": {"year": "2023"},
+        "documents_by_issuer": {"issuer": du},
+        "awards": {"kind": "Huân chương", "year": "2023"},
+        "awards_of_recipient": {"recipient": uni},
+        "co_attendees": {"person": mai},
+        "evidence_of_fact": {"fact": one("SELECT DISTINCT ?h WHERE { ?h kg:title ?t ; org:member ?p . ?p foaf:name ?n }",
+                                         t=Literal("Hiệu trưởng"), n=Literal("Lê Thị Mai"))},
+        "find_entities": {"text": f"Hòa Vân {i}"},
+    }  # fmt: skip

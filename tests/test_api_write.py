@@ -216,3 +216,40 @@ def test_a_sparql_update_through_the_api_refreshes_search(client: TestClient) ->
     r = client.post("/sparql", content=update.encode(), headers={**AUTH, "Content-Type": "application/sparql-update"})
     assert r.status_code in (200, 204), r.text
     assert client.get("/people", params={"q": "trinh van xuyen"}).json()["total"] == 1
+
+
+PAGE = """<html><head><title>Lễ trao Bằng khen năm 2024</title>
+<link rel="canonical" href="https://tin.example.org/song-lam/le-trao-bang-khen">
+<meta property="article:published_time" content="2024-04-02T08:00:00+07:00"></head>
+<body><nav>Trang chủ | Tin tức</nav><article><h1>Lễ trao Bằng khen năm 2024</h1>
+<p>Ngày 01/4/2024, Trường Đại học Sông Lam tổ chức lễ trao Bằng khen cho các tập thể và cá nhân.</p>
+<p>Tham dự buổi lễ có PGS.TS Đinh Quang Hà – Hiệu trưởng Trường Đại học Sông Lam và TS. Mai Thị Cúc
+– Trưởng khoa Hóa học.</p></article><footer>Bản quyền</footer></body></html>"""
+
+
+def test_posting_html_answers_the_stored_date_url_counts_and_new_entities(store: OxigraphStore) -> None:
+    c = TestClient(create_app(store, Settings(write_token=TOKEN)))  # the real extractor
+    r = c.post("/articles?id=song-lam-khen", content=PAGE.encode(), headers={**AUTH, "Content-Type": "text/html"})
+    assert r.status_code == 201, r.text
+    got = r.json()
+    assert got["article"]["published"] == "2024-04-02"
+    assert got["article"]["url"] == "https://tin.example.org/song-lam/le-trao-bang-khen"
+    assert got["article"] == c.get("/articles/song-lam-khen").json()["article"]  # what was stored
+    assert got["counts"]["people"] == 2 and got["counts"]["role_holdings"] >= 2, got["counts"]
+    new = {(e["kind"], e["label"]) for e in got["new_entities"]}
+    assert {("person", "Đinh Quang Hà"), ("person", "Mai Thị Cúc")} <= new
+    assert ("organization", SL) not in new  # the fixture store already knows Trường Đại học Sông Lam
+    person = next(e for e in got["new_entities"] if e["label"] == "Đinh Quang Hà")
+    assert c.get(f"/people/{person['iri'].rsplit('/', 1)[1]}").status_code == 200
+    again = c.post("/articles?id=song-lam-khen", content=PAGE.encode(), headers={**AUTH, "Content-Type": "text/html"})
+    assert again.json()["replaced"] is True and again.json()["new_entities"] == []
+
+
+def test_posting_text_without_a_date_answers_the_date_read_from_the_text(store: OxigraphStore) -> None:
+    c = TestClient(create_app(store, Settings(write_token=TOKEN)))
+    text = ("Hội nghị cán bộ năm 2024\nNgày 15/01/2024, Trường Đại học Sông Lam tổ chức Hội nghị cán bộ, "
+            "viên chức năm 2024. PGS.TS Đinh Quang Hà – Hiệu trưởng chủ trì hội nghị.\n|\n16/01/2024\n|\nTin tức")
+    r = c.post("/articles", json={"id": "song-lam-hn", "text": text}, headers=AUTH)
+    assert r.status_code == 201, r.text
+    stored = c.get("/articles/song-lam-hn").json()["article"]["published"]
+    assert stored == "2024-01-16" and r.json()["article"]["published"] == stored

@@ -16,7 +16,7 @@ COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     store = tmp_path_factory.mktemp("kg") / "store"
-    r = run_kg("ingest", str(ROOT / "data" / "articles"), "--store", str(store), "--no-progress")
+    r = run_kg("ingest", str(SEED), "--store", str(store), "--no-progress")
     assert r.returncode == 0, r.stderr
     assert "ingested 1" in r.stderr
     return store
@@ -93,3 +93,53 @@ def test_readme_documents_every_command() -> None:
     assert names
     for name in names:
         assert f"`kg {name.rstrip('_')}" in readme, f"README does not document `kg {name}`"
+
+
+def test_bare_kg_prints_help_and_exits_0() -> None:
+    r = run_kg()
+    assert r.returncode == 0, r.stderr
+    assert "Usage: kg" in r.stdout and "ingest" in r.stdout and "--version" in r.stdout
+    assert "Error" not in r.stderr and "NoArgsIsHelpError" not in r.stderr
+
+
+def test_kg_version_prints_the_package_version() -> None:
+    from importlib.metadata import version
+
+    r = run_kg("--version")
+    assert r.returncode == 0 and r.stdout.strip() == f"kg {version('kg')}"
+
+
+@pytest.mark.parametrize("args", [["nosuchcommand"], ["ingest", "--bogus"], ["query", "--format"]])
+def test_usage_errors_exit_2_with_clicks_message(args: list[str]) -> None:
+    r = run_kg(*args)
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    assert "Error:" in r.stderr and "Traceback" not in r.stderr and "kg: error: " not in r.stderr
+
+
+def test_eval_on_a_folder_without_gold_files_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Tin\nNội dung", encoding="utf-8")
+    r = run_kg("eval", "--gold", str(tmp_path))
+    assert r.returncode == 1
+    assert "no NAME.gold.json files" in r.stderr and "F1" not in r.stdout
+
+
+def test_workers_help_says_what_0_means() -> None:
+    r = run_kg("ingest", "--help", env={"COLUMNS": "200"})
+    line = next(ln for ln in r.stdout.splitlines() if "--workers" in ln)
+    assert "auto" in line and "[default: 0]" not in line
+
+
+def test_table_keeps_long_iris_whole(seeded: Path) -> None:
+    r = run_kg("query", "find_entities", "-p", "text=Trường Đại học Công nghệ", "--store", str(seeded))
+    assert r.returncode == 0, r.stderr
+    iris = [w for ln in r.stdout.splitlines() for w in ln.split() if w.startswith("https://")]
+    assert iris and all("…" not in i for i in iris)
+    assert any(len(i) > 60 for i in iris)
+    long_label = "x" * 80
+    from kg.output import render
+    from kg.store import Result
+    from rdflib import Literal, URIRef
+
+    iri = URIRef("https://w3id.org/kg-vn/id/org/" + "truong-dai-hoc-" * 6 + "0123456789")
+    table = render(Result("select", vars=["e", "label"], rows=[(iri, Literal(long_label))]), "table")
+    assert str(iri) in table and ("x" * 59 + "…") in table

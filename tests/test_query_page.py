@@ -26,7 +26,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 
 import sparql_fixtures as F
-from test_sparql import make_app, serve
+from test_sparql import serve
 
 CHROMIUM = os.environ.get("KG_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -176,8 +176,12 @@ class Browser:
 
 @pytest.fixture(scope="module")
 def site() -> Iterator[str]:
+    """The whole API (the page's /stats, the entity routes its links open) over the fixture world."""
+    from kg.api import create_app
+    from kg.config import Settings
+
     store = F.memory_store()
-    with serve(make_app(store)) as url:
+    with serve(create_app(store, Settings())) as url:
         yield url
     store.close()
 
@@ -241,3 +245,59 @@ def F_queries() -> list[str]:
     from kg.queries import load_queries
 
     return list(load_queries())
+
+
+def shot(b: Browser, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / name).write_bytes(base64.b64decode(b.page("Page.captureScreenshot", {"format": "png"})["data"]))
+
+
+def test_landing_view_shows_counts_links_and_entities(site: str, browser: Browser) -> None:
+    import httpx
+
+    browser.open(f"{site}/query")
+    stats = httpx.get(f"{site}/stats").json()
+    counts = browser.js("Object.fromEntries([...document.querySelectorAll('#counts li')]"
+                        ".map(li => [li.dataset.kind, li.querySelector('b').textContent]))")  # fmt: skip
+    assert counts["Person"] == str(stats["counts"]["Person"]) and counts["articles"] == str(stats["articles"])
+    links = browser.js("[...document.querySelectorAll('#landing a')].map(a => a.getAttribute('href'))")
+    assert {"/graph", "/docs", "/redoc"} <= set(links)
+    people = [h for h in links if h.startswith("/people/")]
+    units = [h for h in links if h.startswith("/organizations/")]
+    assert people and units
+    assert httpx.get(site + people[0]).status_code == 200 and httpx.get(site + units[0]).status_code == 200
+    assert browser.js("document.getElementById('landing').hidden") is False
+    shot(browser, "query-landing.png")
+    assert browser.errors() == []
+    assert only_local(browser.requested(), site) == []
+
+
+def test_results_link_entities_and_show_numbers_and_dates_plainly(site: str, browser: Browser) -> None:
+    import httpx
+
+    params = {"name": "holders_of_title", "organization": str(F.org_iri(F.UNI)), "role": "Hiệu trưởng", "run": "1"}
+    browser.open(f"{site}/query?{urlencode(params)}")
+    browser.wait_for("/rows/.test(document.getElementById('status').textContent)")
+    assert browser.js("document.getElementById('landing').hidden") is True
+    person = browser.js("document.querySelector('#results tbody tr td a').getAttribute('href')")
+    assert person.startswith("/people/")
+    assert httpx.get(site + person).json()["name"] == "Lê Thị Mai"
+    holding = browser.js("[...document.querySelectorAll('#results tbody tr:first-child td a')].map(a => a.getAttribute('href'))")
+    assert any(h.startswith("/query?name=evidence_of_fact") for h in holding)
+    article = next(h for h in holding if h.startswith("/articles/"))
+    assert httpx.get(site + article).status_code == 200
+    first = browser.js("[...document.querySelectorAll('#results thead th')].findIndex(th => th.textContent === 'first')")
+    dates = browser.js(f"[...document.querySelectorAll('#results tbody tr')].map(tr => tr.children[{first}].textContent)")
+    assert all(len(d) == 10 and d[4] == "-" for d in dates), dates  # the date alone, no xsd:date tag
+    shot(browser, "query-results-links.png")
+    typed = 'SELECT ?n ?d ?x WHERE { VALUES (?n ?d ?x) { (42 "2024-01-12"^^xsd:date "x"^^<https://example.org/t>) } }'
+    browser.js(f"document.getElementById('sparql').value = {json.dumps(typed)}")
+    browser.js("document.getElementById('run-sparql').click()")
+    browser.wait_for("/^1 row/.test(document.getElementById('status').textContent) || "
+                     "document.getElementById('error').textContent")  # fmt: skip
+    assert browser.js("document.getElementById('error').textContent") == ""
+    cells = browser.js("[...document.querySelectorAll('#results tbody td')].map(td => [td.textContent, td.className])")
+    assert cells[0] == ["42", "num"] and cells[1] == ["2024-01-12", "date"]
+    assert cells[2][0] == "x" + "https://example.org/t"  # an unknown datatype keeps its tag
+    assert browser.errors() == []
+    assert only_local(browser.requested(), site) == []

@@ -61,3 +61,34 @@ def test_a_fact_without_its_article_fails_shacl() -> None:
     g.remove((None, PROV.wasDerivedFrom, None))
     ok, report = conforms(g)
     assert not ok and "which article" in report
+
+
+def test_generic_sparql_finds_people_and_units_by_standard_classes() -> None:
+    """A query that knows only FOAF, schema.org and ORG (no kg: terms, no inference) finds them."""
+    store = open_store(":memory:")
+    a = read_article(ARTICLES[0])
+    store.replace_graphs({str(article_graph(a.id)): build_graph(resolve(a, facts_for(a)))})
+    q = """PREFIX foaf: <http://xmlns.com/foaf/0.1/> PREFIX schema: <https://schema.org/>
+           PREFIX org: <http://www.w3.org/ns/org#>
+           SELECT DISTINCT ?name WHERE { ?p a foaf:Person , schema:Person ; foaf:name ?name }"""
+    names = {str(r["name"]) for r in store.query(q).dicts()}
+    assert {"Nguyễn Đình Đức", "Chử Đức Trình"} <= names
+    q = """PREFIX org: <http://www.w3.org/ns/org#> PREFIX schema: <https://schema.org/>
+           PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+           SELECT DISTINCT ?label ?t WHERE { ?u a org:Organization , schema:Organization , ?t ; rdfs:label ?label .
+                                             FILTER(?t IN (org:FormalOrganization, org:OrganizationalUnit)) }"""
+    kinds = {(str(r["label"]), str(r["t"]).rsplit("#", 1)[1]) for r in store.query(q).dicts()}
+    assert ("Trường Đại học Công nghệ", "FormalOrganization") in kinds
+    assert any(label.startswith("Chi bộ") and t == "OrganizationalUnit" for label, t in kinds)
+    store.close()
+
+
+def test_a_person_without_its_foaf_type_fails_shacl() -> None:
+    from rdflib import RDF
+    from rdflib.namespace import FOAF
+
+    a = read_article(ARTICLES[0])
+    g = build_graph(resolve(a, facts_for(a)))
+    g.remove((None, RDF.type, FOAF.Person))
+    ok, report = conforms(g)
+    assert not ok and "foaf:Person" in report

@@ -160,3 +160,147 @@ def test_5000_nodes_are_interactive_without_freezing(browser, tmp_path, artifact
     assert browser.eval("document.querySelector('#kg-panel h2').textContent") == "Đơn vị An 0"
     browser.screenshot(str(artifacts_dir / "viz_5000.png"))
     assert_clean(browser, url)
+
+
+# ---------------------------------------------------------------- the page a newcomer sees
+
+
+@pytest.fixture(scope="module")
+def demo_store():  # type: ignore[no-untyped-def]
+    """The demo corpus of data/articles, as `make run` builds it."""
+    from kg.pipeline import ingest_paths
+    from kg.store import OxigraphStore
+
+    s = OxigraphStore(None)
+    ingest_paths([Path(__file__).resolve().parents[1] / "data" / "articles"], s, workers=1)
+    yield s
+    s.close()
+
+
+def shown_box(c: Chromium) -> list[float]:
+    """[left, top, right, bottom] of the shown nodes on screen, and the canvas' width and height."""
+    return c.eval(
+        "(function () { var ids = nodes.get().filter(n => !n.hidden).map(n => n.id), p = network.getPositions(ids);"
+        " var xs = [], ys = []; ids.forEach(function (i) { var d = network.canvasToDOM(p[i]); xs.push(d.x); ys.push(d.y); });"
+        " var r = document.getElementById('mynetwork').getBoundingClientRect();"
+        " return [Math.min.apply(null, xs), Math.min.apply(null, ys), Math.max.apply(null, xs), Math.max.apply(null, ys),"
+        " r.width, r.height]; })()"
+    )
+
+
+def drawn_labels(c: Chromium, what: str = "nodes") -> tuple[int, int]:
+    """(labels vis-network draws at the current zoom, labels in all) over the shown nodes or edges in
+    view (vis-network measures, and so draws, only what is on the canvas)."""
+    c.eval("network.redraw(); network.redraw(); true")  # the first draw may set fonts for a new zoom
+    in_view = ("var r = document.getElementById('mynetwork').getBoundingClientRect(), p = network.getPositions();"
+               " function inView(id) { var d = network.canvasToDOM(p[id]); return d.x > 20 && d.y > 20 &&"
+               " d.x < r.width - 20 && d.y < r.height - 20; }"
+               " function shown(x) { return " + ("inView(x.id)" if what == "nodes" else "inView(x.from) && inView(x.to)") + "; }")  # fmt: skip
+    return tuple(c.eval(
+        f"(function () {{ {in_view} var all = {what}.get().filter(x => !x.hidden && x.label && shown(x)),"
+        f" b = network.body.{what}; return [all.filter(x => b[x.id].labelModule.visible()).length, all.length]; }})()"
+    ))  # type: ignore[return-value]
+
+
+def assert_labels_apart(c: Chromium) -> None:
+    """No two drawn node labels overlap (vis-network's measured label boxes, canvas units)."""
+    boxes = c.eval("nodes.get().filter(n => !n.hidden && network.body.nodes[n.id].labelModule.visible())"
+                   ".map(n => { var s = network.body.nodes[n.id].labelModule.size;"
+                   " return [s.left, s.top, s.left + s.width, s.top + s.height, n.label]; })")  # fmt: skip
+    for k, a in enumerate(boxes):
+        for b in boxes[k + 1 :]:
+            overlap_x = min(a[2], b[2]) - max(a[0], b[0])
+            overlap_y = min(a[3], b[3]) - max(a[1], b[1])
+            assert overlap_x <= 1 or overlap_y <= 1, (a[4], b[4])
+
+
+def test_demo_network_fills_the_view_hides_isolated_nodes_and_labels_by_zoom(browser, demo_store, tmp_path, artifacts_dir) -> None:  # type: ignore[no-untyped-def]
+    url = open_page(browser, render_page(demo_store), tmp_path)
+    isolated = browser.eval("KG_PAGE.isolated")
+    assert isolated > 0 and browser.eval("nodes.get().filter(n => n.hidden).length") == isolated
+    assert browser.eval("document.getElementById('kg-isolated').checked") is False
+    left, top, right, bottom, width, height = shown_box(browser)
+    assert left >= 0 and top >= 0 and right <= width and bottom <= height  # nothing clipped
+    assert (right - left) > 0.8 * width or (bottom - top) > 0.8 * height  # fitted: no third left empty
+    drawn, total = drawn_labels(browser)
+    assert 0 < drawn < total / 2, (drawn, total)  # the hubs' names at the default zoom, not all
+    hubs = browser.eval("nodes.get().filter(n => !n.hidden && network.body.nodes[n.id].labelModule.visible()).map(n => n.label)")
+    assert "Trường Đại học Vân Khê" in hubs
+    assert drawn_labels(browser, "edges")[0] == 0  # edge labels wait until they are readable
+    browser.screenshot(str(artifacts_dir / "viz_demo.png"))
+    assert_labels_apart(browser)
+    browser.eval("network.moveTo({scale: 1.5, animation: false}); true")
+    more, total = drawn_labels(browser)
+    assert more > drawn and more >= total / 2, (more, total)  # zoomed in: most names, none on another
+    assert_labels_apart(browser)
+    edge_drawn, edge_total = drawn_labels(browser, "edges")
+    assert edge_total > 0 and edge_drawn > 0
+    browser.screenshot(str(artifacts_dir / "viz_demo_zoomed.png"))
+    # the box shows unconnected nodes, the view fits them in too
+    browser.eval("var b = document.getElementById('kg-isolated'); b.checked = true; b.dispatchEvent(new Event('change')); true")
+    assert browser.eval("nodes.get().filter(n => n.hidden).length") == 0
+    left, top, right, bottom, width, height = shown_box(browser)
+    assert left >= 0 and top >= 0 and right <= width and bottom <= height
+    browser.screenshot(str(artifacts_dir / "viz_demo_isolated.png"))
+    assert_clean(browser, url)
+
+
+def test_date_box_takes_dd_mm_yyyy(browser, store, tmp_path, artifacts_dir) -> None:  # type: ignore[no-untyped-def]
+    url = open_page(browser, render_page(store), tmp_path)
+    at = "document.getElementById('kg-at')"
+    assert browser.eval(f"{at}.type") == "text" and browser.eval(f"{at}.placeholder") == "dd/mm/yyyy"
+    set_at = "var x = " + at + "; x.value = {0}; x.dispatchEvent(new Event('change')); true"
+    browser.eval(set_at.format(json.dumps("01/06/2024")))
+    assert "Lê Thị Mận" in hidden_labels(browser) and "Phạm Quốc Vinh" not in hidden_labels(browser)  # = 2024-06-01
+    assert browser.eval(f"{at}.validity.valid") is True
+    browser.eval(set_at.format(json.dumps("1/1/2023")))
+    assert "Phạm Quốc Vinh" in hidden_labels(browser) and "Lê Thị Mận" not in hidden_labels(browser)
+    browser.eval(set_at.format(json.dumps("31/02/2024")))  # no such day: refused, not read as March
+    assert browser.eval(f"{at}.validity.valid") is False and browser.eval("kgIsoDate('31/02/2024')") is None
+    browser.screenshot(str(artifacts_dir / "viz_date_box.png"))
+    assert_clean(browser, url)
+
+
+def test_at_date_from_the_url_is_shown_as_dd_mm_yyyy(browser, store, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    url = open_page(browser, render_page(store, at="2024-06-01"), tmp_path)
+    assert browser.eval("document.getElementById('kg-at').value") == "01/06/2024"
+    assert_clean(browser, url)
+
+
+def test_export_png_and_json_of_what_is_shown(browser, demo_store, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import base64
+
+    url = open_page(browser, render_page(demo_store), tmp_path)
+    png = browser.eval("kgExportPng()")
+    assert png["name"].endswith(".png") and png["href"].startswith("data:image/png;base64,")
+    data = base64.b64decode(png["href"].split(",", 1)[1])
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+    doc = json.loads(browser.eval("decodeURIComponent(kgExportJson().href.split(',')[1])"))
+    shown = browser.eval("nodes.get().filter(n => !n.hidden).length")
+    assert len(doc["nodes"]) == shown and all(n["iri"].startswith("https://w3id.org/kg-vn/id/") for n in doc["nodes"])
+    assert doc["edges"] and {"from", "to", "kind"} <= set(doc["edges"][0])
+    assert all(n["degree"] > 0 for n in doc["nodes"])  # the hidden unconnected nodes are not exported
+    # the buttons save the files
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    browser.send("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}, session=False)
+    browser.eval("document.getElementById('kg-export-png').click(); document.getElementById('kg-export-json').click(); true")
+    browser.wait_for("true", timeout=5)
+    import time
+
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and {p.name for p in downloads.iterdir()} != {"mang-quan-he.png", "mang-quan-he.json"}:
+        time.sleep(0.1)
+    assert {p.name for p in downloads.iterdir()} == {"mang-quan-he.png", "mang-quan-he.json"}
+    assert json.loads((downloads / "mang-quan-he.json").read_text(encoding="utf-8"))["nodes"] == doc["nodes"]
+    assert_clean(browser, url)
+
+
+@pytest.mark.parametrize("n", [50, 500])
+def test_synthetic_networks_are_fitted_and_clean(browser, tmp_path, artifacts_dir, n) -> None:  # type: ignore[no-untyped-def]
+    url = open_page(browser, network_html(synthetic_network(n), title=f"{n} nút", note="tổng hợp"), tmp_path)
+    left, top, right, bottom, width, height = shown_box(browser)
+    assert left >= 0 and top >= 0 and right <= width and bottom <= height
+    assert (right - left) > 0.8 * width or (bottom - top) > 0.8 * height
+    browser.screenshot(str(artifacts_dir / f"viz_{n}.png"))
+    assert_clean(browser, url)

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
 import os
+import pathlib
 import re
 import threading
 from collections import OrderedDict
@@ -27,9 +29,11 @@ from urllib.parse import parse_qsl
 from fastapi import FastAPI, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.encoders import jsonable_encoder
+from fastapi.openapi.docs import get_redoc_html
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi_offline import FastAPIOffline
 from pydantic import ValidationError
 from rdflib import URIRef
 from starlette.convertors import Convertor, register_url_convertor
@@ -48,6 +52,7 @@ from kg.api_models import (
     DocumentProfile,
     Health,
     IngestResult,
+    NewEntity,
     OrgProfile,
     OrgsPage,
     PeoplePage,
@@ -436,17 +441,15 @@ class Writer:
             self.cache.clear()
 
     def ingest(self, article: Article) -> IngestResult:
-        try:
-            from kg.pipeline import build_article, finish_derive, write_batch
-        except ImportError as e:  # the extractor is being written; the read API works without it
-            log.error("ingest unavailable: %s", e)
-            raise HTTPException(503, "ingest is not available on this server (no extractor)") from e
+        from kg.pipeline import build_article, finish_derive, write_batch
         from kg.ids import article_iri
         from kg.vocab import DERIVED_GRAPH
 
         built = build_article(article, self.extractor)
+        counts, entities = _extracted(built.nquads)
         with self.lock:
             replaced = self.catalog.triple_count(URIRef(built.graph)) > 0
+            new = [e for e in entities if not self.catalog.exists(URIRef(e.iri))]
             # one transaction: the article whole, and the derive-pending marker that a crash inside
             # derive leaves behind for the next run (kg serve / kg ingest) to finish
             write_batch(self.store, [built], mark_pending=True)
@@ -454,9 +457,42 @@ class Writer:
             # a replaced article may have dropped entities: rebuild; a new one only adds
             self.catalog.refresh(None if replaced else [built.graph, str(DERIVED_GRAPH)])
             self.cache.clear()
-        ref = ArticleRef(id=article.id, iri=str(article_iri(article.id)), title=article.title,
-                         published=article.published, url=article.url)  # fmt: skip
-        return IngestResult(article=ref, graph=built.graph, triples=built.triples, replaced=replaced)
+        iri = str(article_iri(article.id))
+        # as stored: the pipeline may have read the publication date from the text
+        ref = self.catalog.articles([URIRef(iri)]).get(iri)
+        if ref is None or ref.title is None:
+            ref = ArticleRef(id=article.id, iri=iri, title=article.title, published=article.published, url=article.url)
+        return IngestResult(article=ref, graph=built.graph, triples=built.triples, replaced=replaced,
+                            counts=counts, new_entities=new)  # fmt: skip
+
+
+def _extracted(nquads: str) -> tuple[dict[str, int], list[NewEntity]]:
+    """Counts per kind, and the entities (people, units, documents, awards, events), of a built graph."""
+    import pyoxigraph as ox
+
+    from kg.vocab import KG
+
+    counted = {str(KG.Person): "people", str(KG.Organization): "organizations",
+               str(KG.RoleHolding): "role_holdings", str(KG.Document): "documents",
+               str(KG.Citation): "citations", str(KG.AwardConferral): "awards", str(KG.Event): "events"}  # fmt: skip
+    entity = {str(KG.Person): "person", str(KG.Organization): "organization", str(KG.Document): "document",
+              str(KG.Award): "award", str(KG.Event): "event"}  # fmt: skip
+    rdf_type, label = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", "http://www.w3.org/2000/01/rdf-schema#label"
+    counts = dict.fromkeys(counted.values(), 0)
+    kinds: dict[str, str] = {}
+    labels: dict[str, str] = {}
+    for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS):
+        s, p, o = q.subject.value, q.predicate.value, q.object.value
+        if p == rdf_type:
+            if o in counted:
+                counts[counted[o]] += 1
+            if o in entity:
+                kinds[s] = entity[o]
+        elif p == label:
+            labels.setdefault(s, o)
+    order = list(entity.values())
+    found = sorted(kinds.items(), key=lambda kv: (order.index(kv[1]), labels.get(kv[0], ""), kv[0]))
+    return counts, [NewEntity(kind=k, iri=i, label=labels.get(i)) for i, k in found]
 
     def ingest_batch(self, articles: list[Article], *, derive: bool, force: bool) -> BatchResult:
         """Many articles, unchanged ones skipped, one transaction; derive once (if ``derive``)."""
@@ -472,14 +508,15 @@ class Writer:
                            failed=[BatchFailure(id=i, reason=why) for i, why in r.failed])  # fmt: skip
 
 
-def _html_to_text(html: str) -> str:
-    """The page's main text, title first: the same reading as ``kg ingest`` of a .html file."""
+def _read_html(html: str) -> tuple[str, str | None, str | None]:
+    """A web page's main text, canonical URL and date: what ``kg ingest`` reads from a .html file."""
     from kg.ingest import main_text
 
     try:
-        return main_text(html).text
+        page = main_text(html)
     except ArticleError as e:
         raise HTTPException(422, f"no article text found in the HTML ({e})") from e
+    return page.text, page.url, page.published
 
 
 def _inline_schema(model: type[Any]) -> dict[str, Any]:
@@ -540,7 +577,11 @@ def create_app(
     cache = AnswerCache(settings.cache_entries if cache_size is None else cache_size, settings.cache_bytes)
     audit = AuditLog.for_store(store, settings.audit_log)
     writer = Writer(store, catalog, cache, extractor)
-    app = FastAPI(
+    # /docs and /redoc with Swagger UI and ReDoc served from the installed fastapi-offline package
+    # (under /static-offline-docs), not from a CDN: the pages work offline and ask no other host.
+    app = FastAPIOffline(
+        swagger_ui_parameters={"validatorUrl": None},  # no badge image from the online validator
+        redoc_url=None,  # our own /redoc below: the package's ReDoc bundle loads a logo from a CDN
         title="kg — Vietnamese people, units and directives",
         version="0.1.0",
         description=DESCRIPTION,
@@ -607,6 +648,17 @@ def create_app(
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:
         return RedirectResponse("/query" if sparql_mounted else "/docs")
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc() -> HTMLResponse:
+        return get_redoc_html(openapi_url=app.openapi_url or "/openapi.json", title=f"{app.title} - ReDoc",
+                              redoc_js_url=REDOC_JS_URL, redoc_favicon_url=f"{DOCS_ASSETS_URL}/favicon.png",
+                              with_google_fonts=False)  # fmt: skip
+
+    @app.get(REDOC_JS_URL, include_in_schema=False)
+    def redoc_js() -> Response:
+        return Response(_redoc_bundle(), media_type="text/javascript",
+                        headers={"Cache-Control": "public, max-age=86400"})  # fmt: skip
 
     @app.get("/healthz", response_model=Health, tags=["service"], summary="Liveness and store check")
     def healthz() -> Health:
@@ -731,8 +783,9 @@ def create_app(
             if not id:
                 raise HTTPException(422, "give the article's id as ?id= for text/plain and text/html bodies")
             aid, text = id, _decode(body)
-            if ctype == "text/html":
-                text = await run_in_threadpool(_html_to_text, text)
+            if ctype == "text/html":  # the page's canonical URL and date, unless given as parameters
+                text, page_url, page_date = await run_in_threadpool(_read_html, text)
+                url, published = url or page_url, published or page_date
         else:
             raise HTTPException(415, "send application/json, text/plain or text/html")
         _check_date(published if published and len(published) == 10 else None)
@@ -812,6 +865,20 @@ def create_app(
         return HTMLResponse(html)
 
     return app
+
+
+DOCS_ASSETS_URL = "/static-offline-docs"  # where fastapi-offline mounts its Swagger UI and ReDoc files
+REDOC_JS_URL = "/docs-assets/redoc.standalone.js"
+_REDOC_LOGO = b"https://cdn.redoc.ly/redoc/logo-mini.svg"
+
+
+@functools.lru_cache(maxsize=1)
+def _redoc_bundle() -> bytes:
+    """fastapi-offline's ReDoc bundle, its one remote resource (the sidebar's logo) pointed at our favicon."""
+    import fastapi_offline
+
+    js = (pathlib.Path(fastapi_offline.__file__).parent / "static" / "redoc.standalone.js").read_bytes()
+    return js.replace(_REDOC_LOGO, f"{DOCS_ASSETS_URL}/favicon.png".encode())
 
 
 def _iri(kind: str, segment: str) -> URIRef:

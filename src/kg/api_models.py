@@ -246,11 +246,24 @@ class Health(_Out):
     writable: bool = Field(description="False when no KG_WRITE_TOKEN is configured (read-only server).")
 
 
+class NewEntity(_Out):
+    """An entity the ingested article brought into the store."""
+
+    kind: str = Field(description="person, organization, document, award or event.")
+    iri: str
+    label: str | None = None
+
+
 class IngestResult(_Out):
-    article: ArticleRef
+    article: ArticleRef = Field(description="As stored: the publication date read from the page or the "
+                                            "text when none was given, and the page's canonical URL.")
     graph: str
     triples: int = Field(description="Triples in the article's named graph.")
     replaced: bool = Field(description="True when an article with this id was already in the store.")
+    counts: dict[str, int] = Field(default_factory=dict, description="What was extracted, per kind: people, "
+                                   "organizations, role_holdings, documents, citations, awards, events.")
+    new_entities: list[NewEntity] = Field(default_factory=list, description="People, units, documents, awards "
+                                          "and events that were not in the store before this article.")
 
 
 class ArticleIn(BaseModel):

@@ -14,14 +14,34 @@ from typing import Annotated, Optional
 
 import typer
 
+from kg.config import LOCAL_TOKEN_FILE
 from kg.errors import KgError
 
 app = typer.Typer(
     add_completion=False,
-    no_args_is_help=True,
     pretty_exceptions_enable=False,
     help="kg: a knowledge graph of people, units and directives from Vietnamese news.",
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"kg {version('kg')}")
+        raise typer.Exit(0)
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    ctx: typer.Context,
+    version: Annotated[bool, typer.Option("--version", is_eager=True, callback=_version,
+                                          help="Print the version and exit.")] = False,
+) -> None:  # fmt: skip
+    """Bare ``kg`` asked for help: print it and exit 0 (a wrong command or option is a usage error, 2)."""
+    if ctx.invoked_subcommand is None:
+        typer.echo(ctx.get_help())
+        raise typer.Exit(0)
 
 StoreOpt = Annotated[
     Optional[str],
@@ -62,7 +82,8 @@ def _open_reader(store: str | None):  # type: ignore[no-untyped-def]
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders of .txt / .html articles.")],
     store: StoreOpt = None,
-    workers: Annotated[int, typer.Option(help="Extraction processes (default: number of cores).")] = 0,
+    workers: Annotated[int, typer.Option(min=0, show_default="0 = auto, one per core",
+                                         help="Extraction processes.")] = 0,
     force: Annotated[bool, typer.Option(help="Re-ingest articles even when unchanged.")] = False,
     progress: Annotated[bool, typer.Option(help="Show progress with rate and ETA (a bar on a terminal, "
                                                  "a line every 5 s otherwise).")] = True,
@@ -90,10 +111,14 @@ def ingest(
             url = running_server(store_spec(store))
             if url is None:
                 raise
-            token = os.environ.get("KG_WRITE_TOKEN")
+            from kg.config import local_write_token
+
+            token = os.environ.get("KG_WRITE_TOKEN") or local_write_token(store_spec(store))
             if not token:
-                raise KgError(f"the store is in use by kg serve at {url}: set KG_WRITE_TOKEN to the server's "
-                              "write token to ingest through it, or stop the server") from None
+                raise KgError(f"the store is in use by kg serve at {url}, which is read-only to this command: set "
+                              "KG_WRITE_TOKEN to the server's write token to ingest through it, serve with "
+                              "`kg serve --local-token` (as `kg run` does: kg ingest then finds the token), "
+                              "or stop the server") from None
             typer.echo(f"kg: the store is held by kg serve at {url}: ingesting through it", err=True)
             report = ingest_via_server(paths, url, token, force=force, progress=bar)
             location = url
@@ -196,6 +221,8 @@ def eval_(
 
     if not gold.is_dir():
         raise KgError(f"no such folder: {gold}")
+    if not any(gold.glob("*.gold.json")):
+        raise KgError(f"no NAME.gold.json files in {gold}: nothing to score")
     scores = evaluate(gold)
     typer.echo(json.dumps(scores, ensure_ascii=False, indent=2) if as_json else format_scores(scores))
 
@@ -264,12 +291,15 @@ def export(
     graph: Annotated[Optional[list[str]], typer.Option("--graph", help="Only these named graphs.")] = None,
     store: StoreOpt = None,
 ) -> None:
-    """Stream the whole store (or chosen named graphs) as Turtle, N-Quads or JSON-LD."""
+    """Stream the whole store (or chosen named graphs) as Turtle, N-Quads or JSON-LD.
+
+    While `kg serve` holds the store folder, the graphs are streamed from its /sparql endpoint, one
+    named graph at a time (Turtle and TriG keep the kg:, org:, … prefixes either way)."""
     from kg.store import RDF_FORMATS
 
     if fmt not in RDF_FORMATS:
         raise typer.BadParameter(f"--format must be one of {', '.join(RDF_FORMATS)}")
-    s = _open(store)
+    s = _open_reader(store)
     try:
         if out:
             with out.open("wb") as f:
@@ -308,18 +338,30 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
     store: StoreOpt = None,
-) -> None:
+    local_token: Annotated[bool, typer.Option(
+        help=f"Without KG_WRITE_TOKEN, accept writes with a token kept in the store folder "
+             f"({LOCAL_TOKEN_FILE}, made on first use, readable only by you); kg ingest finds it.")] = False,
+) -> None:  # fmt: skip
     """Serve the REST API (/docs), the SPARQL endpoint (/sparql) and the network page (/graph)."""
+    import dataclasses
+
     from kg.api import create_app
-    from kg.config import Settings
+    from kg.config import Settings, local_write_token
     from kg.handoff import write_note
     from kg.serving import run_server
 
     settings = Settings.from_env()
     s = _open(store)
     _finish_interrupted_derive(s)
+    token_file = None
+    if local_token and not settings.write_token:
+        token = local_write_token(s.location, create=True)
+        if token:
+            settings = dataclasses.replace(settings, write_token=token)
+            token_file = Path(s.location) / LOCAL_TOKEN_FILE
     url = f"http://{host}:{port}"
-    typer.echo(f"kg: serving {s.location} on {url}/ (docs /docs, SPARQL /sparql, network /graph)", err=True)
+    for line in startup_lines(s.location, url, settings, token_file):
+        typer.echo(f"kg: {line}", err=True)
     note = write_note(s.location, url)  # lets `kg ingest` on this folder go through the server
 
     def cleanup() -> None:
@@ -342,6 +384,25 @@ def _finish_interrupted_derive(s) -> None:  # type: ignore[no-untyped-def]
         typer.echo(f"kg: warning: could not finish the interrupted derive: {e}", err=True)
 
 
+def startup_lines(location: str, url: str, settings, token_file: Path | None) -> list[str]:  # type: ignore[no-untyped-def]
+    """What `kg serve` says when it starts: where, the pages, read-only or writable, how to ingest."""
+    kg = sys.argv[0] if Path(sys.argv[0]).name == "kg" else "kg"
+    store = f" --store {location}" if "://" not in location else ""
+    lines = [f"serving {location} on {url}/",
+             f"  query page {url}/  ·  API docs {url}/docs  ·  SPARQL {url}/sparql  ·  network {url}/graph"]  # fmt: skip
+    if token_file is not None:
+        lines += [f"writable: the write token is in {token_file} (readable only by you)",
+                  f"  ingest into this server:  {kg} ingest PATH{store}   (finds the server and the token)"]  # fmt: skip
+    elif settings.write_token:
+        lines += ["writable with KG_WRITE_TOKEN (POST /articles, SPARQL Update)",
+                  f"  ingest into this server:  KG_WRITE_TOKEN=… {kg} ingest PATH{store}"]  # fmt: skip
+    else:
+        lines += ["read-only: KG_WRITE_TOKEN is not set, so POST /articles and SPARQL Update are refused",
+                  f"  to ingest: stop the server and run `{kg} ingest PATH{store}`, or serve with "
+                  f"`{kg} serve --local-token` (as `kg run` and `make run` do) and run `{kg} ingest PATH{store}`"]  # fmt: skip
+    return lines
+
+
 @app.command()
 def run(
     data: Annotated[Path, typer.Argument(help="Folder of articles to build from.")] = Path("data/articles"),
@@ -357,13 +418,13 @@ def run(
     except typer.Exit as e:
         if e.exit_code:
             typer.echo("kg: some articles were not ingested (see above); serving the rest", err=True)
-    serve(host=host, port=port, store=store)
+    serve(host=host, port=port, store=store, local_token=True)
 
 
 def main() -> None:
     """Entry point: KgError and bad input become one line on stderr."""
     try:
-        rv = app(standalone_mode=False)  # returns typer.Exit's code instead of raising it
+        rv = app(standalone_mode=False, prog_name="kg")  # returns typer.Exit's code instead of raising it
     except KgError as e:
         _err(str(e))
         sys.exit(1)
@@ -372,12 +433,12 @@ def main() -> None:
     except typer.Abort:
         _err("aborted")
         sys.exit(130)
-    except Exception as e:  # click usage errors carry their own formatting
+    except Exception as e:  # usage errors carry their own formatting (typer vendors click: typer._click)
         import click
 
-        if isinstance(e, click.exceptions.ClickException):
+        if isinstance(e, (click.exceptions.ClickException, typer.TyperException)) and hasattr(e, "show"):
             e.show()
-            sys.exit(e.exit_code)
+            sys.exit(getattr(e, "exit_code", 2))
         if os.environ.get("KG_DEBUG"):
             raise
         _err(f"{type(e).__name__}: {e} (set KG_DEBUG=1 for the traceback)")

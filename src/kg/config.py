@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass, field
+from pathlib import Path
+
+LOCAL_TOKEN_FILE = "kg-write-token"  # in a folder store: the write token `kg run` made, mode 0600
 
 
 def _float(name: str, default: float) -> float:
@@ -73,3 +77,29 @@ class Settings:
             keep_alive_timeout=_float("KG_KEEP_ALIVE_TIMEOUT", 20.0),
             audit_log=os.environ.get("KG_AUDIT_LOG") or None,
         )
+
+
+def local_write_token(store_dir: str | os.PathLike[str], *, create: bool = False) -> str | None:
+    """The write token kept in a folder store's ``kg-write-token`` file, readable by its owner only.
+
+    ``kg run`` creates it (``create=True``) when ``KG_WRITE_TOKEN`` is not set, and serves with it;
+    ``kg ingest`` reads it to ingest through that server. None when there is none (or no folder).
+    """
+    d = Path(store_dir)
+    p = d / LOCAL_TOKEN_FILE
+    try:
+        token = p.read_text(encoding="utf-8").strip()
+        if token:
+            return token
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return None
+    if not create or not d.is_dir():
+        return None
+    token = secrets.token_urlsafe(32)
+    p.unlink(missing_ok=True)
+    fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(token + "\n")
+    return token

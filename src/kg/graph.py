@@ -13,6 +13,19 @@ from kg.ids import article_graph, article_iri, sentence_iri
 from kg.models import Evidence, Resolved
 from kg.vocab import KG, ORG, ORG_CLASS, SCHEMA
 
+# Standard classes asserted beside our own, so that generic SPARQL (``?p a foaf:Person``,
+# ``?u a org:Organization``) finds people and units without knowing kg:. A chi bộ or a khoa is a
+# part of a larger body (org:OrganizationalUnit); the other kinds are bodies in their own right
+# (org:FormalOrganization); "other" stays a plain org:Organization.
+PERSON_TYPES = (KG.Person, FOAF.Person, SCHEMA.Person)
+ORG_TYPES = (KG.Organization, ORG.Organization, SCHEMA.Organization)
+ORG_KIND_TYPES: dict[str, URIRef] = {
+    "party_cell": ORG.OrganizationalUnit,
+    "faculty_or_department": ORG.OrganizationalUnit,
+    **{k: ORG.FormalOrganization for k in
+       ("party_central", "party_committee", "state_body", "university", "mass_organization", "company")},
+}
+
 
 def _date(value: str | None) -> Literal | None:
     """ISO date literal typed by its precision (xsd:date, xsd:gYearMonth, xsd:gYear)."""
@@ -68,7 +81,10 @@ def build_graph(r: Resolved) -> Graph:
     for o in r.organizations:
         n = URIRef(o.iri)
         add((n, RDF.type, ORG_CLASS.get(o.kind, KG.OtherOrganization)))
-        add((n, RDF.type, KG.Organization))
+        for t in ORG_TYPES:
+            add((n, RDF.type, t))
+        if o.kind in ORG_KIND_TYPES:
+            add((n, RDF.type, ORG_KIND_TYPES[o.kind]))
         add((n, RDFS.label, Literal(o.name, lang="vi")))
         add((n, KG.kind, Literal(o.kind)))
         for al in o.aliases:
@@ -85,7 +101,8 @@ def build_graph(r: Resolved) -> Graph:
 
     for p in r.people:
         n = URIRef(p.iri)
-        add((n, RDF.type, KG.Person))
+        for t in PERSON_TYPES:
+            add((n, RDF.type, t))
         add((n, RDFS.label, Literal(p.name, lang="vi")))
         add((n, FOAF.name, Literal(p.name)))
         add((n, KG.nameKey, Literal(p.name_key)))

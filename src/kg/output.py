@@ -55,7 +55,10 @@ def render(result: Result, fmt: str) -> str:
     if fmt != "table":
         raise QueryError(f"unknown format {fmt!r}: table, csv, tsv or json")
     cells = [[plain(t) for t in row] for row in result.rows]
-    widths = [min(60, max([len(v)] + [len(r[i]) for r in cells])) for i, v in enumerate(result.vars)]
+    # long text is cut at 60 characters; an IRI never is (it is what the next query takes)
+    iri_col = [any(isinstance(row[i], URIRef) for row in result.rows) for i in range(len(result.vars))]
+    widths = [max([len(v)] + [len(r[i]) for r in cells]) for i, v in enumerate(result.vars)]
+    widths = [w if iri_col[i] else min(60, w) for i, w in enumerate(widths)]
 
     def line(vals: list[str]) -> str:
         return "  ".join((v if len(v) <= w else v[: w - 1] + "…").ljust(w) for v, w in zip(vals, widths)).rstrip()

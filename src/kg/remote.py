@@ -55,6 +55,7 @@ from kg.store import (
     Term,
     bind_values,
     check_graph,
+    prefixes_for,
     replace_update,
     solutions_result,
     update_url_for,
@@ -329,9 +330,9 @@ class RemoteStore:
             graphs = self.named_graphs()
         quads = (q for g in graphs for q in self._graph_quads(check_graph(g)))
         if rf.supports_datasets:
-            ox.serialize(quads, out, rf)
+            ox.serialize(quads, out, rf, **prefixes_for(rf))
         else:
-            ox.serialize((q.triple for q in quads), out, rf)
+            ox.serialize((q.triple for q in quads), out, rf, **prefixes_for(rf))
 
     def named_graphs(self) -> list[str]:
         r = self._post_query(_GRAPHS, _ACCEPT_RESULTS, None, None)

@@ -61,6 +61,14 @@ PREFIXES = {
     "owl": "http://www.w3.org/2002/07/owl#",
     "time": "http://www.w3.org/2006/time#",
 }
+
+
+def prefixes_for(rf: ox.RdfFormat) -> dict[str, Any]:
+    """Serializer keywords: our prefixes for the formats that abbreviate IRIs (Turtle, TriG, RDF/XML)."""
+    abbreviating = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML)
+    return {"prefixes": PREFIXES} if rf in abbreviating else {}
+
+
 PREFIX_HEADER = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 
 
@@ -266,18 +274,18 @@ class OxigraphStore:
 
     def dump(self, out: IO[bytes], fmt: str, graphs: list[str] | None = None) -> None:
         rf = RDF_FORMATS[fmt]
-        if graphs:
-            for g in graphs:
-                quads = self._s.quads_for_pattern(None, None, None, ox.NamedNode(g))
-                if rf.supports_datasets:
-                    ox.serialize(quads, out, rf)
-                else:
-                    ox.serialize((q.triple for q in quads), out, rf)
+        kw = prefixes_for(rf)
+        if graphs:  # one serialization of all the chosen graphs (one JSON-LD document, one prefix block)
+            quads = (q for g in graphs for q in self._s.quads_for_pattern(None, None, None, ox.NamedNode(g)))
+            if rf.supports_datasets:
+                ox.serialize(quads, out, rf, **kw)
+            else:
+                ox.serialize((q.triple for q in quads), out, rf, **kw)
         elif rf.supports_datasets:
-            self._s.dump(out, rf)
+            self._s.dump(out, rf, **kw)
         else:  # a triples format: the union of all graphs
             seen = (ox.Triple(q.subject, q.predicate, q.object) for q in self._s)
-            ox.serialize(seen, out, rf)
+            ox.serialize(seen, out, rf, **kw)
 
     def flush(self) -> None:
         try:

@@ -511,18 +511,15 @@ def layout(g: nx.Graph, *, seed: int = 7) -> dict[str, tuple[float, float]]:
             idx = {n: i for i, n in enumerate(nodes)}
             edges = np.array([(idx[a], idx[b]) for a, b in sub.edges()], dtype=np.int64)
             arr = _fr_mesh(len(nodes), edges, seed=seed)
+        arr = _widest_horizontal(arr)
         arr -= arr.min(axis=0)
         span = float(arr.max()) or 1.0
         # small components: more room, their labels are wider than the space a node gets
         arr = arr / span * (_SPACING * math.sqrt(len(nodes)) * (1.8 if len(nodes) <= _SMALL else 1.2))
         placed.append((nodes, arr))
-    if singles:
-        cols = max(int(math.ceil(math.sqrt(len(singles)))), 1)
-        arr = np.array([(i % cols, i // cols) for i in range(len(singles))], dtype=float) * _SPACING * 0.8
-        placed.append((singles, arr))
-    # shelf packing: rows of boxes, no wider than the biggest box or a square's side
+    # shelf packing: rows of boxes, about as wide as a screen is wide (_ASPECT), at least the biggest box
     total_area = sum(float((a.max(axis=0)[0] + _SPACING) * (a.max(axis=0)[1] + _SPACING)) for _, a in placed)
-    width = max(max((float(a.max(axis=0)[0]) for _, a in placed), default=0.0), 1.6 * math.sqrt(total_area))
+    width = max(max((float(a.max(axis=0)[0]) for _, a in placed), default=0.0), _ASPECT * math.sqrt(total_area))
     x = y = row_h = 0.0
     pos: dict[str, tuple[float, float]] = {}
     for nodes, arr in placed:
@@ -533,11 +530,38 @@ def layout(g: nx.Graph, *, seed: int = 7) -> dict[str, tuple[float, float]]:
             pos[n] = (round(px + x, 1), round(py + y, 1))
         x += w
         row_h = max(row_h, h)
+    if pos:  # a drawing taller than a screen's shape is stretched sideways (at most _MAX_STRETCH times)
+        xs, ys = zip(*pos.values(), strict=True)
+        w, h = max(xs) - min(xs), max(ys) - min(ys)
+        stretch = min(_ASPECT * h / w, _MAX_STRETCH) if w > 0 and h > 0 else 1.0
+        if stretch > 1.0:
+            pos = {n: (round(px * stretch, 1), py) for n, (px, py) in pos.items()}
+        y = (max(ys) + _SPACING * 1.5) if xs else 0.0
+        width = max(xs) * max(stretch, 1.0) if xs else width
+    else:
+        y = 0.0
+    if singles:  # unconnected nodes (hidden by default on the page): rows under the drawing, as wide as it
+        cols = max(int(width // (_SPACING * 1.4)), int(math.ceil(math.sqrt(len(singles)))), 1)
+        for i, n in enumerate(singles):
+            pos[n] = (round((i % cols) * _SPACING * 1.4, 1), round(y + (i // cols) * _SPACING * 0.6, 1))
     return pos
+
+
+def _widest_horizontal(arr: np.ndarray) -> np.ndarray:
+    """Rotate a component's positions so that its longest extent (first principal axis) lies along x."""
+    if len(arr) < 3:
+        return arr
+    centred = arr - arr.mean(axis=0)
+    _, vecs = np.linalg.eigh(np.cov(centred.T))
+    main = vecs[:, -1]  # eigenvector of the largest eigenvalue
+    rot = np.array([[main[0], main[1]], [-main[1], main[0]]])
+    return centred @ rot.T
 
 
 _SMALL = 150
 _SPACING = 110.0  # average pixels between neighbouring nodes (labels are ~150 px wide)
+_ASPECT = 1.6  # width / height of the drawing area on a usual screen (the side panel taken off)
+_MAX_STRETCH = 1.8
 
 
 def _fr_mesh(n: int, edges: np.ndarray, *, seed: int = 7, iterations: int = 120, grid: int = 128) -> np.ndarray:
@@ -635,6 +659,7 @@ def network_html(g: nx.MultiDiGraph, *, title: str = "Mạng quan hệ", note: s
     nid = {n: i for i, n in enumerate(order)}
     pos = layout(g)
     degree = dict(g.degree())
+    ranks = sorted(degree.values(), reverse=True)
     # size by degree; smaller on big networks, where neighbours sit closer than their labels are wide
     base, grow = (10.0, 4.0) if len(order) <= 1500 else (6.0, 2.5)
     art_index: dict[str, int] = {}
@@ -648,11 +673,14 @@ def network_html(g: nx.MultiDiGraph, *, title: str = "Mạng quan hệ", note: s
         deg = degree.get(n, 0)
         x, y = pos[n]
         hon = " ".join(d.get("honorifics") or ())
-        vis_nodes.append({
+        vis_node = {
             "id": nid[n], "label": label, "group": kind, "x": x, "y": y,
             "size": round(min(base + grow * math.sqrt(deg), 44), 1),
             "title": f"{hon + ' ' if hon else ''}{label}\n{KINDS[kind][0]} · {deg} liên kết",
-        })  # fmt: skip
+        }  # fmt: skip
+        if deg == 0:
+            vis_node["hidden"] = True  # unconnected: shown by the page's "nút đơn lẻ" box
+        vis_nodes.append(vis_node)
         holdings = [
             [h["title"], nid.get(h["unit"]) if h.get("unit") else None, h.get("first"), h.get("last"),
              h.get("ended"), _ev_json(h.get("evidence", ()), art_index)]
@@ -661,7 +689,8 @@ def network_html(g: nx.MultiDiGraph, *, title: str = "Mạng quan hệ", note: s
         arts = [art_index.setdefault(a, len(art_index)) for a in (d.get("articles") or ())[:MAX_NODE_ARTICLES]]
         meta_nodes.append({
             "iri": str(n), "kind": kind, "unitKind": d.get("unit_kind"), "hon": hon,
-            "years": d.get("years", []), "deg": deg, "key": d.get("key") or ascii_fold(label),
+            "years": d.get("years", []), "deg": deg, "imp": label_size(deg, ranks),
+            "key": d.get("key") or ascii_fold(label),
             "roles": holdings, "arts": arts,
         })  # fmt: skip
     vis_edges: list[dict[str, Any]] = []
@@ -691,6 +720,8 @@ def network_html(g: nx.MultiDiGraph, *, title: str = "Mạng quan hệ", note: s
         "articles": art_rows,
         "focus": focus,
         "at": g.graph.get("at"),
+        "isolated": sum(1 for n in order if degree.get(n, 0) == 0),
+        "labelThreshold": LABEL_THRESHOLD,
     }
 
     net = Network(height="100%", width="100%", directed=True, heading="", cdn_resources="in_line")
@@ -707,6 +738,7 @@ def network_html(g: nx.MultiDiGraph, *, title: str = "Mạng quan hệ", note: s
         page_title=title,
         note=note,
         counts={"nodes": len(vis_nodes), "edges": len(vis_edges)},
+        isolated=page["isolated"],
         legend=[(k, *v) for k, v in KINDS.items()],
         edge_legend=[(k, *v) for k, v in EDGE_KINDS.items()],
         page_json=Markup(script_json(page)),
@@ -721,6 +753,22 @@ def network_html(g: nx.MultiDiGraph, *, title: str = "Mạng quan hệ", note: s
     return str(net.generate_html(name="graph.html"))
 
 
+LABEL_THRESHOLD = 4  # px on screen below which vis-network skips a label (viz.js draws them at 11 px and up)
+
+
+def label_size(deg: int, ranks: list[int]) -> int:
+    """A node's importance by how connected it is among the page's nodes (``ranks``: degrees, highest
+    first): 40 for the top 1%, 30 for the top 3%, 22 for the top 10%, 16 for the top 30%, else 12.
+    The page labels the top 1% when zoomed out furthest, then the top 3%, 10%, 30% and, from zoom
+    0.6 on, every node whose label covers no more important one (viz.js labelsForZoom, placeLabels)."""
+    n = len(ranks)
+    for share, size in ((0.01, 40), (0.03, 30), (0.10, 22), (0.30, 16)):
+        k = max(int(n * share), 1)
+        if deg > 0 and deg >= ranks[min(k, n) - 1]:
+            return size
+    return 12
+
+
 def _vis_options(n_nodes: int, n_edges: int) -> dict[str, Any]:
     """Physics off (positions are precomputed); straight edges; labels drawn only when readable."""
     return {
@@ -728,11 +776,16 @@ def _vis_options(n_nodes: int, n_edges: int) -> dict[str, Any]:
         "layout": {"improvedLayout": False, "randomSeed": 7},
         "interaction": {"hover": n_nodes <= 2000, "tooltipDelay": 150, "hideEdgesOnDrag": n_edges > 3000,
                         "hideEdgesOnZoom": n_edges > 3000, "navigationButtons": False, "keyboard": False},
-        "nodes": {"font": {"size": 14, "face": "system-ui, sans-serif", "strokeWidth": 3, "strokeColor": "#ffffff"},
-                  "borderWidth": 1, "scaling": {"label": {"enabled": False, "drawThreshold": 6}}},
+        # which labels are drawn, and at what font, viz.js decides by zoom level and each node's
+        # importance (labelsForZoom, label_size): a label hidden there has font size 0, below
+        # vis-network's drawThreshold.
+        "nodes": {"font": {"size": 0, "face": "system-ui, sans-serif", "strokeWidth": 4, "strokeColor": "#ffffff"},
+                  "borderWidth": 1, "scaling": {"label": {"enabled": False, "drawThreshold": LABEL_THRESHOLD}}},
         "edges": {"smooth": False, "width": 1,
                   "arrows": {"to": {"enabled": True, "scaleFactor": 0.4}},
-                  "font": {"size": 10, "align": "horizontal", "color": "#444444", "strokeWidth": 3},
+                  # edge labels (a holding's title) only from a zoom where they are readable (viz.js)
+                  "font": {"size": 0, "align": "horizontal", "color": "#333333", "strokeWidth": 4},
+                  "scaling": {"label": {"enabled": False, "drawThreshold": LABEL_THRESHOLD}},
                   "color": {"inherit": False, "opacity": 0.75}, "selectionWidth": 2},
         "groups": {k: {"shape": shape, "color": {"background": col, "border": "#1a202c",
                                                   "highlight": {"background": col, "border": "#000000"}}}

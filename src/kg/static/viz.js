@@ -28,7 +28,21 @@
   /* ------------------------------------------------------------ filters */
   var kindBoxes = Array.prototype.slice.call(document.querySelectorAll("#kg-kinds input"));
   var unitSel = document.getElementById("kg-unit"), yearSel = document.getElementById("kg-year");
-  var atInput = document.getElementById("kg-at");
+  var atInput = document.getElementById("kg-at"), isoBox = document.getElementById("kg-isolated");
+
+  /* dates as the page's readers write them: dd/mm/yyyy in the box, ISO inside (ISO typed in works too) */
+  function isoDate(text) {
+    var t = String(text || "").trim(), m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(t);
+    if (m) {
+      var d = Number(m[1]), mo = Number(m[2]), y = Number(m[3]);
+      var dt = new Date(Date.UTC(y, mo - 1, d));
+      if (dt.getUTCFullYear() !== y || dt.getUTCMonth() !== mo - 1 || dt.getUTCDate() !== d) return null;
+      return m[3] + "-" + (mo < 10 ? "0" : "") + mo + "-" + (d < 10 ? "0" : "") + d;
+    }
+    return /^\d{4}-\d{2}-\d{2}$/.test(t) ? t : null;
+  }
+  function viDate(iso) { var p = String(iso).split("-"); return p.length === 3 ? p[2] + "/" + p[1] + "/" + p[0] : iso; }
+  window.kgIsoDate = isoDate;
 
   var unitIds = M.map(function (m, i) { return i; }).filter(function (i) { return M[i].kind === "unit"; })
     .sort(function (a, b) { return labels[a].localeCompare(labels[b], "vi"); });
@@ -36,7 +50,7 @@
   var years = {};
   E.forEach(function (e) { e[4].forEach(function (y) { years[y] = 1; }); });
   Object.keys(years).sort().reverse().forEach(function (y) { var o = el("option", y); o.value = y; yearSel.appendChild(o); });
-  if (P.at) atInput.value = P.at.length === 10 ? P.at : "";
+  if (P.at) atInput.value = P.at.length === 10 ? viDate(P.at) : "";
 
   var nodeHidden = M.map(function () { return false; }), edgeHidden = E.map(function () { return false; });
 
@@ -50,9 +64,10 @@
   function applyFilters() {
     var kinds = {};
     kindBoxes.forEach(function (b) { if (b.checked) kinds[b.value] = 1; });
-    var year = yearSel.value ? Number(yearSel.value) : null, at = atInput.value || null;
+    var year = yearSel.value ? Number(yearSel.value) : null, at = isoDate(atInput.value);
+    atInput.setCustomValidity(atInput.value.trim() && !at ? "Ngày không hợp lệ (dd/mm/yyyy)" : "");
     var unit = unitSel.value === "" ? null : Number(unitSel.value);
-    var nOk = M.map(function (m) { return !!kinds[m.kind]; });
+    var nOk = M.map(function (m) { return !!kinds[m.kind] && (m.deg > 0 || isoBox.checked); });
     var eOk = allEdges.map(function (e) {
       var x = E[e.id];
       if (year !== null && x[4].length && x[4].indexOf(year) < 0) return false;
@@ -90,16 +105,117 @@
     });
     if (nUp.length) nodes.update(nUp);
     if (eUp.length) edges.update(eUp);
+    if (nUp.length) labelsForZoom(true);  // names hidden behind a node that left may show now
     var shown = nodeHidden.filter(function (h) { return !h; }).length;
     document.getElementById("kg-counts").textContent = shown + " / " + M.length + " nút đang hiện";
   }
   kindBoxes.forEach(function (b) { b.addEventListener("change", applyFilters); });
-  [unitSel, yearSel, atInput].forEach(function (x) { x.addEventListener("change", applyFilters); });
+  [unitSel, yearSel, atInput, isoBox].forEach(function (x) { x.addEventListener("change", applyFilters); });
   document.getElementById("kg-reset").addEventListener("click", function () {
     kindBoxes.forEach(function (b) { b.checked = true; });
-    unitSel.value = ""; yearSel.value = ""; atInput.value = "";
+    unitSel.value = ""; yearSel.value = ""; atInput.value = ""; isoBox.checked = false;
     applyFilters();
   });
+  M.forEach(function (m, i) { if (m.deg === 0) nodeHidden[i] = true; });  // hidden from the start (Python)
+
+  /* ------------------------------------------------------------ view: fit what is shown */
+  function fitShown() {
+    var ids = [];
+    nodeHidden.forEach(function (h, i) { if (!h) ids.push(i); });
+    if (ids.length) network.fit({nodes: ids, animation: false});
+  }
+  window.kgFit = fitShown;
+
+  /* ------------------------------------------------------------ labels by zoom level
+     Zoomed out, only the most important nodes are named (their importance, m.imp, comes from
+     their rank by links: 40 top 1%, 30 top 3%, 22 top 10%, 16 top 30%, 12 the rest); each step in
+     adds the next tier, from zoom 0.6 every node, and from zoom 1.2 every link's title is named, as long as its
+     label does not cover a more important one (placeLabels). Fonts are set
+     for the current zoom so a label stays 11-19 px on screen whatever the zoom (recomputed when the
+     zoom leaves [0.75, 1.5] × the zoom they were set for). */
+  var ZOOMS = [0.1, 0.2, 0.3, 0.6], TIER = [40, 30, 22, 16, 0], SCREEN_PX = {40: 16, 30: 14, 22: 13};
+  var EDGE_ZOOM = 1.2, fontZoom = null, nodeFont = M.map(function () { return 0; }), edgeFont = E.map(function () { return 0; });
+  function labelsForZoom(force) {
+    var z = network.getScale();
+    if (!force && fontZoom !== null && z >= fontZoom * 0.75 && z <= fontZoom * 1.5) return false;
+    fontZoom = z;
+    var tier = 0;
+    while (tier < ZOOMS.length && z >= ZOOMS[tier]) tier++;
+    var nUp = [], eUp = [], named = placeLabels(tier, z);
+    M.forEach(function (m, i) {
+      var size = named[i] ? (SCREEN_PX[m.imp] || 12) / z : 0;
+      if (size !== nodeFont[i]) { nodeFont[i] = size; nUp.push({id: i, font: {size: size}}); }
+    });
+    allEdges.forEach(function (e) {
+      if (!e.label) return;
+      var size = z >= EDGE_ZOOM ? 11 / z : 0;
+      if (size !== edgeFont[e.id]) { edgeFont[e.id] = size; eUp.push({id: e.id, font: {size: size}}); }
+    });
+    if (nUp.length) nodes.update(nUp);
+    if (eUp.length) edges.update(eUp);
+    return true;
+  }
+  window.kgLabels = labelsForZoom;
+
+  /* Which shown nodes of the zoom's tier get their name: most important first, and none whose label
+     (drawn under its node) would cover one already placed. Boxes in canvas units, hashed on a grid. */
+  var nodeSize = nodes.get({fields: ["id", "size"]}).reduce(function (o, n) { o[n.id] = n.size || 10; return o; }, {});
+  function placeLabels(tier, z) {
+    var cand = [];
+    M.forEach(function (m, i) { if (!nodeHidden[i] && (m.imp || 12) >= TIER[tier]) cand.push(i); });
+    cand.sort(function (a, b) { return (M[b].imp - M[a].imp) || (M[b].deg - M[a].deg) || (a - b); });
+    var pos = network.getPositions(cand), cellSize = 160 / z, grid = {}, named = {};
+    cand.forEach(function (i) {
+      // vis-network draws the label under the node, from its centre to its size + a margin below it
+      var px = SCREEN_PX[M[i].imp] || 12, w = (labels[i].length * px * 0.58 + 8) / z;
+      var p = pos[i], box = [p.x - w / 2, p.y, p.x + w / 2, p.y + nodeSize[i] + (px * 1.4 + 10) / z], keys = [];
+      for (var gx = Math.floor(box[0] / cellSize); gx <= Math.floor(box[2] / cellSize); gx++) {
+        for (var gy = Math.floor(box[1] / cellSize); gy <= Math.floor(box[3] / cellSize); gy++) keys.push(gx + "," + gy);
+      }
+      var clash = keys.some(function (k) {
+        return (grid[k] || []).some(function (o) { return box[0] < o[2] && o[0] < box[2] && box[1] < o[3] && o[1] < box[3]; });
+      });
+      if (clash) return;
+      named[i] = true;
+      keys.forEach(function (k) { (grid[k] = grid[k] || []).push(box); });
+    });
+    return named;
+  }
+  network.on("zoom", function () { labelsForZoom(false); });
+  network.on("beforeDrawing", function () { labelsForZoom(false); });  // also after fit / moveTo
+  isoBox.addEventListener("change", function () { fitShown(); labelsForZoom(true); });
+
+  /* ------------------------------------------------------------ export */
+  function download(name, href) {
+    var a = document.createElement("a");
+    a.download = name; a.href = href; a.style.display = "none";
+    document.body.appendChild(a); a.click(); a.remove();
+  }
+  function exportPng() {  // the drawing as shown (zoom, filters), on white
+    var c = document.querySelector("#mynetwork canvas"), out = document.createElement("canvas");
+    out.width = c.width; out.height = c.height;
+    var g = out.getContext("2d");
+    g.fillStyle = "#ffffff"; g.fillRect(0, 0, out.width, out.height); g.drawImage(c, 0, 0);
+    return {name: "mang-quan-he.png", href: out.toDataURL("image/png")};
+  }
+  function exportJson() {  // the nodes and links shown, with their IRIs, kinds and dates
+    var shown = [], links = [];
+    M.forEach(function (m, i) { if (!nodeHidden[i]) shown.push({id: i, iri: m.iri, kind: m.kind, label: labels[i], degree: m.deg}); });
+    allEdges.forEach(function (e) {
+      if (edgeHidden[e.id]) return;
+      var x = E[e.id];
+      links.push({from: M[e.from].iri, to: M[e.to].iri, kind: x[0], label: e.label || null,
+                  first: x[1] || null, last: x[2] || null, ended: x[3] || null});
+    });
+    var doc = {title: document.getElementById("kg-title").textContent, at: isoDate(atInput.value),
+               nodes: shown, edges: links};
+    return {name: "mang-quan-he.json",
+            href: "data:application/json;charset=utf-8," + encodeURIComponent(JSON.stringify(doc, null, 1))};
+  }
+  window.kgExportPng = exportPng;
+  window.kgExportJson = exportJson;
+  document.getElementById("kg-export-png").addEventListener("click", function () { var x = exportPng(); download(x.name, x.href); });
+  document.getElementById("kg-export-json").addEventListener("click", function () { var x = exportJson(); download(x.name, x.href); });
 
   /* ------------------------------------------------------------ search */
   var names = document.getElementById("kg-names"), seen = {};
@@ -209,6 +325,8 @@
   network.on("click", function (p) { if (p.nodes.length) showPanel(p.nodes[0]); });
 
   if (P.at) applyFilters();
+  if (!P.focus.length) fitShown();
+  labelsForZoom(true);
   if (P.focus.length) {
     network.selectNodes(P.focus);
     showPanel(P.focus[0]);
