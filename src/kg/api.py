@@ -51,6 +51,7 @@ from kg.api_queries import SEGMENT, Catalog, article_graph_for, iri_of, segment_
 from kg.config import Settings
 from kg.errors import ArticleError, KgError, QueryError, StoreError
 from kg.models import Article, ArticleFacts
+from kg.pages import PageNegotiation, pages_router
 from kg.store import Store
 
 log = logging.getLogger("kg.api")
@@ -350,6 +351,7 @@ def create_app(
         return JSONResponse({"detail": "internal error"}, status_code=500)
 
     app.add_middleware(AfterSparqlWrite, on_write=writer.refresh_all)
+    app.add_middleware(PageNegotiation)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     if settings.cors_origins:
         app.add_middleware(
@@ -359,6 +361,7 @@ def create_app(
             allow_headers=["Authorization", "Content-Type", "Accept"],
         )
 
+    app.include_router(pages_router(catalog))  # before the JSON routes: /people/{id}.html is a page
     sparql_mounted = False
     try:
         from kg.sparql import sparql_router
