@@ -177,3 +177,33 @@ def test_pages_render_in_chromium_follow_links_and_ask_no_other_host() -> None:
             assert only_local(b.requested(), site) == []
         finally:
             b.close()
+
+
+def test_one_record_three_renderings_show_the_same_posts(client: TestClient) -> None:
+    from kg.pages import render, render_text
+
+    catalog = client.app.state.catalog  # type: ignore[attr-defined]
+    pid = _person(client, "Phạm Thị Thúy")
+    record = catalog.person(__import__("kg.api_queries", fromlist=["iri_of"]).iri_of("person", pid))
+    as_json = client.get(f"/people/{pid}").json()
+    html, text = render("person", record), render_text("person", record)
+    for h in as_json["holdings"]:
+        assert h["title"] in html and h["title"] in text
+        assert h["organization"]["name"] in html and h["organization"]["name"] in text
+        for ev in h["evidence"]:
+            assert ev["sentence"] in text
+
+
+def test_kg_show_prints_a_person_a_unit_and_an_article_from_a_store(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from kgtest import run_kg
+
+    build_store(str(tmp_path / "store")).close()
+    person = run_kg("show", "Phạm Thị Thúy", "--store", str(tmp_path / "store"))
+    assert person.returncode == 0, person.stderr
+    assert "Bí thư Đảng ủy" in person.stdout and "sl-2024" in person.stdout
+    unit = run_kg("show", SL, "--store", str(tmp_path / "store"))
+    assert unit.returncode == 0 and "Hiệu trưởng" in unit.stdout and "Đỗ Minh Khang" in unit.stdout
+    art = run_kg("show", "sl-2022", "--format", "json", "--store", str(tmp_path / "store"))
+    assert art.returncode == 0 and json.loads(art.stdout)["article"]["id"] == "sl-2022"
+    missing = run_kg("show", "Không Có Ai", "--store", str(tmp_path / "store"))
+    assert missing.returncode == 1 and "nothing named" in missing.stderr

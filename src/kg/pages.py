@@ -22,6 +22,7 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FunctionLoader, select_autoescape
 from pydantic import BaseModel
+from rdflib import URIRef
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from kg.api_queries import Catalog, article_graph_for, iri_of
@@ -68,9 +69,47 @@ _ENV = Environment(
 _ENV.globals.update(page_href=page_href, network_href=network_href, evidence_href=evidence_href)
 
 
+_TEXT = Environment(loader=FunctionLoader(_template), autoescape=False, trim_blocks=True, lstrip_blocks=True)
+
+
 def render(kind: str, record: BaseModel, **extra: Any) -> str:
     """One record as a page: ``kind`` is person, organization, document or article."""
+    if kind == "article":
+        extra.setdefault("sentences", _sentences(record))
+        extra.setdefault("labels", _labels(record))
     return _ENV.get_template(f"{kind}.html").render(r=record, kind=kind, **extra)
+
+
+def render_text(kind: str, record: BaseModel) -> str:
+    """The same record as plain text, for the terminal (``kg show``)."""
+    extra = {"sentences": _sentences(record)} if kind == "article" else {}
+    return _TEXT.get_template(f"{kind}.txt").render(r=record, kind=kind, **extra).rstrip() + "\n"
+
+
+def find_record(catalog: Catalog, name_or_iri: str) -> tuple[str, BaseModel] | None:
+    """What ``kg show`` shows: an IRI of ours (person, unit, document, article), else the best name match
+    among people, then units, then documents."""
+    getters: dict[str, Callable[[Any], BaseModel | None]] = {
+        "person": catalog.person, "organization": catalog.organization, "document": catalog.document}  # fmt: skip
+    value = name_or_iri.strip()
+    for base in (str(ID), str(GRAPH)):
+        if value.startswith(base):
+            kind, _, rest = value[len(base) :].partition("/")
+            if kind == "article":
+                rec = catalog.article(article_graph_for(rest))
+                return ("article", rec) if rec else None
+            page_kind = {"person": "person", "org": "organization", "doc": "document"}.get(kind)
+            iri = iri_of(page_kind, rest) if page_kind else None
+            rec = getters[page_kind](iri) if page_kind and iri is not None else None
+            return (page_kind, rec) if page_kind and rec else None
+    for kind, hits in (("person", catalog.person_hits(value)), ("organization", catalog.search(catalog.ix.orgs, value)),
+                       ("document", catalog.search(catalog.ix.docs, value))):  # fmt: skip
+        for entry, _match in hits[:1]:
+            rec = getters[kind](URIRef(entry.iri))
+            if rec is not None:
+                return kind, rec
+    rec = catalog.article(article_graph_for(value)) if 0 < len(value) <= 200 else None
+    return ("article", rec) if rec else None
 
 
 def _sentences(graph: Any) -> list[dict[str, Any]]:
@@ -123,7 +162,7 @@ def pages_router(catalog: Catalog) -> APIRouter:
         record = catalog.article(article_graph_for(id)) if 0 < len(id) <= 200 else None
         if record is None:
             raise HTTPException(404, f"No article with id {id!r}")
-        return _page(render("article", record, sentences=_sentences(record), labels=_labels(record)))
+        return _page(render("article", record))
 
     return router
 
