@@ -67,6 +67,7 @@ from kg.errors import ArticleError, KgError, QueryError, StoreError
 from kg.models import Article, ArticleFacts
 from kg.openapi_errors import AllowedMethods
 from kg.openapi_errors import install as install_error_docs
+from kg.pages import PageNegotiation, pages_router
 from kg.store import Store
 
 log = logging.getLogger("kg.api")
@@ -624,6 +625,7 @@ def create_app(
         return JSONResponse({"detail": "internal error"}, status_code=500)
 
     app.add_middleware(AfterSparqlWrite, on_write=writer.refresh_all, settings=settings, audit=audit)
+    app.add_middleware(PageNegotiation)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(AllowedMethods, api=app)
@@ -636,6 +638,7 @@ def create_app(
             allow_headers=["Authorization", "Content-Type", "Accept"],
         )
 
+    app.include_router(pages_router(catalog))  # before the JSON routes: /people/{id}.html is a page
     sparql_mounted = False
     try:
         from kg.sparql import sparql_router

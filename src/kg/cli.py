@@ -285,6 +285,32 @@ def why(
 
 
 @app.command()
+def show(
+    name_or_iri: Annotated[str, typer.Argument(help="A person's, unit's or document's name or IRI, or an article id.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text | json | html")] = "text",
+    store: StoreOpt = None,
+) -> None:
+    """Show one entity as the API and the pages see it: posts over time with evidence, officers, citations."""
+    from kg.api_queries import Catalog
+    from kg.pages import find_record, render, render_text
+
+    if fmt not in ("text", "json", "html"):
+        raise typer.BadParameter("--format must be text, json or html")
+    s = _open_reader(store)
+    try:
+        found = find_record(Catalog(s), name_or_iri)
+    finally:
+        s.close()
+    if found is None:
+        raise KgError(f"nothing named {name_or_iri!r} in the store")
+    kind, record = found
+    if fmt == "json":
+        typer.echo(record.model_dump_json(indent=2))
+    else:
+        typer.echo(render(kind, record) if fmt == "html" else render_text(kind, record), nl=False)
+
+
+@app.command()
 def export(
     fmt: Annotated[str, typer.Option("--format", "-f", help="ttl | nq | jsonld | nt | trig")] = "nq",
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="File (default: stdout).")] = None,
