@@ -34,7 +34,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi_offline import FastAPIOffline
-from pydantic import ValidationError
+from pydantic import BeforeValidator, ValidationError
 from rdflib import URIRef
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import ClientDisconnect
@@ -126,8 +126,17 @@ AtQ = Annotated[str | None, Query(
     max_length=10, description="A date (YYYY-MM-DD): only holdings in force then. Omit (or leave empty) for 'ever'.",
     openapi_examples=_ex(ngay="2024-01-12"),
 )]  # fmt: skip
-Limit = Annotated[int, Query(ge=1, le=500, description="Page size.")]
-Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip.")]
+
+
+def _plain_int(value: object) -> object:
+    """A query-string integer is digits only: pydantic's lax int would take " 6" or "\\r6"."""
+    if isinstance(value, str) and not (value.isascii() and value.lstrip("-").isdigit()):
+        raise ValueError("an integer (digits only) is required")
+    return value
+
+
+Limit = Annotated[int, Query(ge=1, le=500, description="Page size."), BeforeValidator(_plain_int)]
+Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip."), BeforeValidator(_plain_int)]
 NameQ = Annotated[str | None, Query(
     max_length=200,
     description="Search text; case, diacritics and tone placement are ignored ('nguyen dinh duc', 'Hoà' = 'Hòa').",
@@ -466,6 +475,19 @@ class Writer:
         return IngestResult(article=ref, graph=built.graph, triples=built.triples, replaced=replaced,
                             counts=counts, new_entities=new)  # fmt: skip
 
+    def ingest_batch(self, articles: list[Article], *, derive: bool, force: bool) -> BatchResult:
+        """Many articles, unchanged ones skipped, one transaction; derive once (if ``derive``)."""
+        from kg.pipeline import ingest_articles
+
+        with self.lock:
+            r = ingest_articles(articles, self.store, force=force, extract=self.extractor, derive_after=derive)
+            derived = r.timings["derive"] > 0
+            if r.ingested or derived:
+                self.catalog.refresh(None)
+                self.cache.clear()
+        return BatchResult(ingested=r.ingested, unchanged=r.unchanged, triples=r.triples, derived=derived,
+                           failed=[BatchFailure(id=i, reason=why) for i, why in r.failed])  # fmt: skip
+
 
 def _extracted(nquads: str) -> tuple[dict[str, int], list[NewEntity]]:
     """Counts per kind, and the entities (people, units, documents, awards, events), of a built graph."""
@@ -494,19 +516,6 @@ def _extracted(nquads: str) -> tuple[dict[str, int], list[NewEntity]]:
     order = list(entity.values())
     found = sorted(kinds.items(), key=lambda kv: (order.index(kv[1]), labels.get(kv[0], ""), kv[0]))
     return counts, [NewEntity(kind=k, iri=i, label=labels.get(i)) for i, k in found]
-
-    def ingest_batch(self, articles: list[Article], *, derive: bool, force: bool) -> BatchResult:
-        """Many articles, unchanged ones skipped, one transaction; derive once (if ``derive``)."""
-        from kg.pipeline import ingest_articles
-
-        with self.lock:
-            r = ingest_articles(articles, self.store, force=force, extract=self.extractor, derive_after=derive)
-            derived = r.timings["derive"] > 0
-            if r.ingested or derived:
-                self.catalog.refresh(None)
-                self.cache.clear()
-        return BatchResult(ingested=r.ingested, unchanged=r.unchanged, triples=r.triples, derived=derived,
-                           failed=[BatchFailure(id=i, reason=why) for i, why in r.failed])  # fmt: skip
 
 
 def _read_html(html: str) -> tuple[str, str | None, str | None]:
@@ -744,7 +753,7 @@ def create_app(
         kind: Annotated[str | None, Query(max_length=100, openapi_examples=_ex(hc="Huân chương", bk="Bằng khen"))] = None,
         award_class: Annotated[str | None, Query(alias="class", max_length=50,
                                                  openapi_examples=_ex(nhi="hạng Nhì"))] = None,
-        year: Annotated[int | None, Query(ge=1900, le=2100)] = None,
+        year: Annotated[int | None, Query(ge=1900, le=2100), BeforeValidator(_plain_int)] = None,
         recipient: Annotated[str | None, Query(min_length=1, max_length=300, description="Person or unit: id or name.",
                                                openapi_examples=_ex(truong="Trường Đại học Công nghệ"))] = None,
         limit: Limit = 50,
