@@ -182,13 +182,20 @@ def extract(
 def eval_(
     gold: Annotated[Path, typer.Option("--gold", help="Folder of NAME.txt + NAME.gold.json.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Organisation names must equal the gold name or an alias (a locality may be added).")
+    ] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", help="List misses and extras first.")] = False,
 ) -> None:
     """Extract every article beside a gold file and score it like shared/tools/score_facts.py."""
     from kg.evaluate import evaluate, format_scores
 
     if not gold.is_dir():
         raise KgError(f"no such folder: {gold}")
-    scores = evaluate(gold)
+    misses: list[str] | None = [] if verbose else None
+    scores = evaluate(gold, misses=misses, strict=strict)
+    for line in misses or []:
+        typer.echo(line)
     typer.echo(json.dumps(scores, ensure_ascii=False, indent=2) if as_json else format_scores(scores))
 
 
