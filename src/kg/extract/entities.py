@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kg.extract.doc import Doc, fold
+from kg.extract.units import complete_units
 from kg.extract.spans import Barriers, NameMention, OrgPhrase, RolePhrase, read_name, read_org, read_role
 from kg.models import Evidence, OrgFact, PersonFact, RoleFact
 from kg.rules import is_allcaps, is_cap, key, tokenize
@@ -382,6 +383,7 @@ def extract_entities(doc: Doc) -> tuple[list[PersonFact], list[OrgFact], People,
         elif e.kind == "party_cell" and main_party and main_party is not e:
             parent = _best_name(main_party, r)  # "Chi bộ X" under the article's Đảng bộ
         orgs_out.append(OrgFact(name=name, kind=e.kind, aliases=tuple(aliases), parent=parent, evidence=tuple(e.evidence)))
+    persons, orgs_out = complete_units(doc, persons, orgs_out)
     return persons, orgs_out, people, reg, items
 
 

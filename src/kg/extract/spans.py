@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kg.extract.doc import Doc
+from kg.grammar import load_mined
 from kg.rules import UPPER_SET, is_allcaps, is_cap
 
 
@@ -190,8 +191,13 @@ def read_tail(
     doc: Doc, k: int, end: int, barriers: Barriers, lowercase, stops, allow_new_role: bool = False, lower_units: bool = True,
     units=None,
 ) -> int:
-    """Extend a unit name from token k over capitalised words and allowed lower-case words; returns end."""
+    """Extend a unit name from token k over capitalised words and allowed lower-case words; returns end.
+
+    A name ends at punctuation, a person, a new title, or a word that ends names (mined: verbs and
+    prepositions); it runs on over the second syllable of its capitalised words ("Bộ Ngoại giao") and over
+    lower-case words mined as name-internal ("Bộ Giao thông vận tải", "Khoa Cơ học kỹ thuật")."""
     toks, r = doc.toks, doc.rules
+    mined = load_mined()
     start = k
     last_good = k
     after_place = False  # a proper place name after "xã", "tỉnh" has no lower-case syllables
@@ -202,6 +208,13 @@ def read_tail(
         g = doc.gap(k)
         if "\n" in g:
             break
+        if (
+            t == "-" and g == "" and k > start and is_allcaps(toks.text[k - 1]) and k + 1 < end
+            and is_allcaps(toks.text[k + 1]) and doc.gap(k + 1) == ""
+        ):
+            k += 2  # "Sở GD-ĐT": one abbreviation written with a hyphen
+            last_good = k
+            continue
         if t in ("-", "–") and g == " " and k + 1 < end and is_cap(toks.text[k + 1]) and (k + 1) not in barriers.name_starts:
             # "Bộ Lao động - Thương binh và Xã hội"; a dash followed by a title is a list separator
             if r.roles.heads.match(toks.keys, k + 1, end) or r.orgs.heads.match(toks.keys, k + 1, end):
@@ -227,17 +240,26 @@ def read_tail(
             if hm and hm[0] > 1 and not allow_new_role:
                 break
         if is_cap(t) or is_allcaps(t):
-            if t in r.orgs.sentence_starts and k > start:
+            if t in r.orgs.sentence_starts and k > start and toks.keys[k - 1] != r.orgs.conjunction:
                 break  # a sentence glued on without its full stop ("... Việt Nam Nhiều đại biểu")
             k += 1
             last_good = k
             continue
         if t.isdigit():
-            if k > start and (is_cap(toks.text[k - 1]) or toks.keys[k - 1] in r.orgs.ordinal_words):
+            if k > start and (
+                is_cap(toks.text[k - 1]) or toks.keys[k - 1] in r.orgs.ordinal_words
+                or r.orgs.heads.match_ending(toks.keys, k, start)  # "Quân khu 4", "phường 12"
+                or toks.keys[k - 1] in r.roles.place_words
+            ):
                 k += 1
                 last_good = k
                 continue
             break
+        prev_cap = k > start and is_cap(toks.text[k - 1]) and not is_allcaps(toks.text[k - 1])
+        if prev_cap and doc.gap(k) == " " and (toks.keys[k - 1], toks.keys[k]) in mined.compounds:
+            k += 1  # the second syllable of a capitalised word ("Ngoại giao")
+            last_good = k
+            continue
         m = lowercase.match(toks.keys, k, end)
         if m and toks.text[k] in r.roles.place_words:
             after_place = True
@@ -257,7 +279,13 @@ def read_tail(
             k = kk
             last_good = k
             continue
-        if toks.keys[k] in stops:
+        if k > start and last_good == k and doc.gap(k) == " ":
+            n_in = _mined_word(doc, k, end, mined)
+            if n_in:
+                k += n_in
+                last_good = k
+                continue
+        if toks.keys[k] in stops or toks.keys[k] in mined.after:
             break
         om = r.orgs.heads.match(toks.keys, k, end)
         if lower_units and om and k + om[0] < end and is_cap(toks.text[k + om[0]]) and (k + om[0]) not in barriers.name_starts:
@@ -276,6 +304,29 @@ def read_tail(
             continue
         break
     return last_good
+
+
+def _mined_word(doc: Doc, k: int, end: int, mined) -> int:
+    """Tokens of a lower-case word that goes on inside a unit name at k (0 if none): a word mined as
+    name-internal (with its second syllable), or a two-syllable word that closes the name before
+    punctuation ("Chi bộ Công nghệ thông tin,")."""
+    toks, r = doc.toks, doc.rules
+    kk = toks.keys[k]
+    if r.roles.heads.match(toks.keys, k, end):
+        return 0
+    nxt = toks.keys[k + 1] if k + 1 < end else None
+    pair = nxt is not None and doc.gap(k + 1) == " " and (kk, nxt) in mined.compounds
+    if kk in mined.inside:
+        if kk in r.roles.stop_words:
+            return 2 if pair else 0  # "Vụ Tổ chức cán bộ": a word that ends names elsewhere, here in a pair
+        return 2 if pair else 1
+    if pair and kk not in mined.after and toks.keys[k + 1] not in r.roles.stop_words:
+        j = k + 2
+        if j >= len(toks) or (not toks.text[j][:1].isalnum() and toks.text[j] not in ("-", "&")) or "\n" in doc.gap(j):
+            if kk not in mined.leans_after or kk in mined.inside:
+                return 2
+            return 2 if k > 0 and not is_cap(toks.text[k - 1]) else 0
+    return 0
 
 
 def cut_term(doc: Doc, i: int, j: int) -> int:
