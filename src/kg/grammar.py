@@ -15,7 +15,10 @@ rules of ``orgs.yaml`` / ``roles.yaml``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from itertools import product
+from typing import Any
 from functools import lru_cache
 from importlib import resources
 
@@ -76,6 +79,7 @@ class Localities:
     provincial_heads: frozenset[str]
     min_mentions: int
     dominance: float
+    committee_members: dict[str, str]  # folded member title -> committee
 
 
 @lru_cache(maxsize=1)
@@ -93,6 +97,84 @@ def load_localities() -> Localities:
             provincial_heads=frozenset(key(w) for w in d["provincial_heads"]),
             min_mentions=int(d["min_mentions"]),
             dominance=float(d["dominance"]),
+            committee_members={key(k): v for k, v in (d.get("committee_members") or {}).items()},
         )
     except (KeyError, TypeError, IndexError) as e:
         raise RuleError(f"localities.yaml: missing or malformed {e}") from e
+
+
+# --------------------------------------------------------------------------------------------------
+# constructions (rules/constructions.yaml)
+
+_PART = re.compile(r"\(([^)]*)\)|\[([^\]]*)\]|([^\s()\[\]]+)")
+
+
+def expand(pattern: str) -> list[str]:
+    """All phrases a pattern stands for: "(a|b)" one of, "[a|b]" optional, other words as written."""
+    slots: list[list[str]] = []
+    for m in _PART.finditer(pattern):
+        one, opt, word = m.groups()
+        if word is not None:
+            slots.append([word])
+        elif one is not None:
+            slots.append([a.strip() for a in one.split("|") if a.strip()])
+        else:
+            slots.append([""] + [a.strip() for a in (opt or "").split("|") if a.strip()])
+    out = []
+    for combo in product(*slots):
+        phrase = " ".join(w for w in combo if w)
+        if phrase and phrase not in out:
+            out.append(phrase)
+    return out
+
+
+@dataclass(frozen=True)
+class Example:
+    construction: str
+    text: str
+    yields: tuple[tuple[str, str, str | None], ...]
+    not_: tuple[tuple[str, str, str | None], ...]
+
+
+@dataclass(frozen=True)
+class Constructions:
+    slots: dict[str, tuple[str, ...]]  # slot -> phrases (patterns expanded)
+    examples: tuple[Example, ...]
+
+    def phrases(self, slot: str) -> list[str]:
+        return list(self.slots.get(slot, ()))
+
+
+def _triples(rows: Any, where: str) -> tuple[tuple[str, str, str | None], ...]:
+    out = []
+    for r in rows or []:
+        if not isinstance(r, list) or len(r) != 3:
+            raise RuleError(f"constructions.yaml: {where}: expected [person, title, organisation], got {r!r}")
+        out.append((str(r[0]), str(r[1]), None if r[2] is None else str(r[2])))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def load_constructions() -> Constructions:
+    text = resources.files("kg").joinpath("rules", "constructions.yaml").read_text(encoding="utf-8")
+    d = yaml.safe_load(text) or {}
+    slots: dict[str, list[str]] = {}
+    examples = []
+    for name, c in (d.get("constructions") or {}).items():
+        if not isinstance(c, dict) or not c.get("doc"):
+            raise RuleError(f"constructions.yaml: {name}: each construction needs a 'doc'")
+        bad = set(c) - {"doc", "slot", "phrases", "examples"}
+        if bad:
+            raise RuleError(f"constructions.yaml: {name}: unknown keys {sorted(bad)}")
+        if c.get("phrases") and not c.get("slot"):
+            raise RuleError(f"constructions.yaml: {name}: phrases need a slot")
+        if not c.get("examples"):
+            raise RuleError(f"constructions.yaml: {name}: each construction needs examples")
+        if c.get("slot"):
+            lst = slots.setdefault(c["slot"], [])
+            for pat in c.get("phrases") or []:
+                lst.extend(p for p in expand(str(pat)) if p not in lst)
+        for x, ex in enumerate(c["examples"]):
+            where = f"{name}.examples[{x}]"
+            examples.append(Example(name, str(ex["text"]), _triples(ex.get("yields"), where), _triples(ex.get("not"), where)))
+    return Constructions({k: tuple(v) for k, v in slots.items()}, tuple(examples))

@@ -34,7 +34,9 @@ from kg.text import normalize
 
 _TOK = re.compile(r"\w+(?:[.&'’-]\w+)*|[^\w\s]", re.UNICODE)
 MAX_NAME = 12  # tokens after the head
-ROLE_CUES = {"chức", "vụ", "nguyên", "cựu", "phó", "quyền", "là", "làm", "vị", "trí", "danh", "kiêm", "thời"}
+# words right before a post ("giữ chức vụ X", "nguyên X", "kiêm X"); "Phó"/"Quyền" are skipped over
+ROLE_CUES = {"chức", "vụ", "danh", "nguyên", "cựu", "kiêm", "trí"}
+SKIP = {"phó", "quyền"}
 
 
 def _cap(t: str) -> bool:
@@ -82,8 +84,8 @@ def mine(folder: Path) -> dict:
     runs: list[tuple[str, ...]] = []  # unit phrases: head + following words up to punctuation
     person_next: Counter = Counter()
     head_before_name: Counter = Counter()
-    head_after_cue: Counter = Counter()
     head_total: Counter = Counter()
+    head_after_cue_first: Counter = Counter()
     uni: Counter = Counter()  # lower-case words
     bi: Counter = Counter()  # lower-case word pairs ("ngoại giao")
     cap_pair: Counter = Counter()  # a capitalised word inside a sentence and the lower-case word after it ("Ngoại giao")
@@ -114,6 +116,11 @@ def mine(folder: Path) -> dict:
                     closed = j < n and not toks[j][:1].isalnum()
                     runs.append(tuple(run) + (("\0",) if closed or j == n else ()))
             i += 1
+        # posts after role cues ("chức vụ Tùy viên", "nguyên Sư đoàn trưởng")
+        for i in range(1, n):
+            if keys[i - 1] in ROLE_CUES and _cap(toks[i]):
+                a = i + 1 if keys[i] in SKIP and i + 1 < n and _cap(toks[i + 1]) else i
+                head_after_cue_first[" ".join(_head_at(toks, keys, a, min(n, a + 5)))] += 1
         # titles before personal names: "<Cap lower*> ... <Surname> <Cap> <Cap>"
         for i in range(1, n - 2):
             if surn.match(toks, i, n) and _cap(toks[i + 1]) and _cap(toks[i + 2]):
@@ -161,6 +168,7 @@ def mine(folder: Path) -> dict:
     }
     # role heads: cue counts over all text, for the heads seen before names
     cand = {h for h, c in head_before_name.items() if c >= 5 and len(h.split()) <= 4}
+    cand |= {h for h, c in head_after_cue_first.items() if c >= 5 and len(h.split()) <= 4}
     if cand:
         first = {h.split()[0] for h in cand}
         for toks in lines_of(folder):
@@ -175,12 +183,10 @@ def mine(folder: Path) -> dict:
                     s = " ".join(h[:L])
                     if s in cand:
                         head_total[s] += 1
-                        if i > 0 and keys[i - 1] in ROLE_CUES:
-                            head_after_cue[s] += 1
                         break
     role_heads = {
-        h: {"before_name": head_before_name[h], "after_cue": head_after_cue[h], "total": head_total[h]}
-        for h in sorted(cand, key=lambda h: -head_before_name[h])
+        h: {"before_name": head_before_name[h], "after_cue": head_after_cue_first[h], "total": head_total[h]}
+        for h in sorted(cand, key=lambda h: -(head_before_name[h] + head_after_cue_first[h]))
     }
     # two-syllable words: a pair written in lower case often enough, and also capitalised inside names
     compounds = {}

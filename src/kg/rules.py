@@ -353,6 +353,9 @@ class Roles:
     chain_skip: frozenset[str]
     council_units: PhraseTable
     attach_to_main: frozenset[str]
+    # from constructions.yaml (kg.grammar)
+    object_markers: PhraseTable = field(default_factory=lambda: PhraseTable([]))  # "… chức vụ R đối với ông X"
+    cv_words: frozenset[str] = frozenset()  # words of a dated biography entry before its colon ("tháng 3/2001 - nay:")
 
 
 @dataclass(eq=False)
@@ -608,6 +611,10 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         blockers=PhraseTable(nm.blockers, case_sensitive=True),
         glued_starts=frozenset(nm.glued_starts),
     )
+    # constructions.yaml adds the phrases of its patterns to the tables the reader looks up (kg.grammar)
+    from kg.grammar import load_constructions
+
+    cons = load_constructions()
     roles = Roles(
         heads=PhraseTable({x.head: x for x in ro.heads}),
         former=_keyset(ro.former),
@@ -622,11 +629,14 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         place_unit=ro.place_unit,
         leveled_units=_keyset(ro.leveled_units),
         stop_words=_keyset(ro.stop_words + og.stop_words),
-        link_verbs=PhraseTable(ro.link_verbs),
-        career_openers=PhraseTable(ro.career_openers),
+        link_verbs=PhraseTable(ro.link_verbs + cons.phrases("link_verbs")),
+        career_openers=PhraseTable(ro.career_openers + cons.phrases("career_openers")),
         career_verbs=PhraseTable(ro.career_verbs),
-        career_first=PhraseTable(ro.career_openers).first_keys | PhraseTable(ro.career_verbs).first_keys,
-        copulas=PhraseTable(ro.copulas),
+        career_first=PhraseTable(ro.career_openers + cons.phrases("career_openers")).first_keys
+        | PhraseTable(ro.career_verbs).first_keys,
+        object_markers=PhraseTable(cons.phrases("object_markers")),
+        cv_words=_keyset(cons.phrases("cv_dates")),
+        copulas=PhraseTable(ro.copulas + cons.phrases("copulas")),
         chain_skip=_keyset([t for w in ro.chain_skip for t in tokenize(w)]),
         council_units=PhraseTable(ro.council_units),
         attach_to_main=_keyset(ro.attach_to_main),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kg.extract.doc import Doc, fold
-from kg.extract.units import complete_units
+from kg.extract.units import complete_units, place_names
 from kg.extract.spans import Barriers, NameMention, OrgPhrase, RolePhrase, read_name, read_org, read_role
 from kg.models import Evidence, OrgFact, PersonFact, RoleFact
 from kg.rules import is_allcaps, is_cap, key, tokenize
@@ -236,6 +236,7 @@ def scan(doc: Doc) -> list[SentenceItems]:
     rr = doc.rules.roles
     role_first = rr.heads.first_keys | rr.former | rr.acting | rr.deputy
     org_first = doc.rules.orgs.heads.first_keys
+    places = place_names(doc)
     for si, s in enumerate(doc.sents):
         names: list[NameMention] = []
         roles: list[RolePhrase] = []
@@ -263,7 +264,7 @@ def scan(doc: Doc) -> list[SentenceItems]:
             if i <= skip_to:
                 i += 1
                 continue
-            m = read_name(doc, i, s.t1, si)
+            m = read_name(doc, i, s.t1, si, places)
             if m:
                 names.append(m)
                 i = m.j
@@ -481,6 +482,14 @@ def _role_org(doc: Doc, rp: RolePhrase, reg: OrgRegistry, p: PersonEntry, chain:
         return _resolve_org_text(doc, rp.org_text, reg)
     if rp.org_default:
         return rp.org_default
+    hm = r.roles.heads.match([key(t) for t in tokenize(rp.head)], 0)
+    unit = hm[1].unit if hm and hm[0] == len(tokenize(rp.head)) else None
+    if unit:
+        # "Đoàn của Bộ Ngoại giao do Thứ trưởng X dẫn đầu": the unit of the head's kind named nearby
+        e = reg.find_generic(unit, pos, si)
+        lo = doc.sents[max(0, si - 1)].start
+        if e and any(lo <= q < doc.sents[si].end for q in e.mentions):
+            return _best_name(e, r)
     if rp.org_hint:
         e = _main_of_kind(reg, rp.org_hint)
         if e:
@@ -622,6 +631,17 @@ def _attach_roles(doc: Doc, si: int, it: SentenceItems, resolved, people: People
                 give(next(iter(persons.values())), chain)
                 used_chain.add(ci)
                 continue
+        # "phê chuẩn … chức vụ R … đối với ông X": the person after the marker (constructions.yaml: object_after)
+        obj = _object_after(doc, si, b, names)
+        if obj is not None:
+            give(resolved[obj.i], chain)
+            used_chain.add(ci)
+            continue
+        # "3/2001-5/2005: R1, R2": a dated biography entry is the biography's person (constructions.yaml: cv_entry)
+        if _cv_entry(doc, si, a) and people.by_key:
+            give(max(people.by_key.values(), key=lambda p: (len(p.evidence), -p.first_pos)), chain)
+            used_chain.add(ci)
+            continue
         # career lists after "từng đảm nhiệm các chức vụ:" belong to the last person named
         co = r.roles.career_openers.match_ending(toks.keys, a if toks.text[a - 1] != ":" else a - 1, max(0, a - 8))
         if co and people.by_key:
@@ -631,6 +651,53 @@ def _attach_roles(doc: Doc, si: int, it: SentenceItems, resolved, people: People
             for c in rest:
                 give(p, c)
             break
+
+
+def _object_after(doc: Doc, si: int, b: int, names: list) -> NameMention | None:
+    """The person named right after an object marker that follows a post ("… nhiệm kỳ 2021-2026 đối với ông X"):
+    only a term, a place or a unit may stand between the post and the marker."""
+    toks, r = doc.toks, doc.rules
+    end = doc.sents[si].t1
+    k = b
+    while k < end:
+        m = r.roles.object_markers.match(toks.keys, k, end)
+        if m:
+            k += m[0]
+            for nm in names:
+                if nm.i == k:
+                    return nm
+            return None
+        t = toks.text[k]
+        if t in (",", "-", "–") or t[:1].isdigit() or toks.keys[k] in r.roles.chain_skip or is_cap(t) or (
+            r.documents.roman_re.match(t)
+        ):
+            k += 1
+            continue
+        if r.roles.unit_lowercase.match(toks.keys, k, end):
+            k += r.roles.unit_lowercase.match(toks.keys, k, end)[0]
+            continue
+        return None
+    return None
+
+
+def _cv_entry(doc: Doc, si: int, a: int) -> bool:
+    """A dated entry before the posts: "3/2001-5/2005:", "Tháng 6/2010 - nay:" after a boundary."""
+    toks, r = doc.toks, doc.rules
+    if a == 0 or toks.text[a - 1] != ":":
+        return False
+    k = a - 2
+    digits = 0
+    t0 = doc.sents[si].t0
+    while k >= t0:
+        t = toks.text[k]
+        if t[:1].isdigit():
+            digits += 1
+        elif toks.keys[k] not in r.roles.cv_words:
+            break
+        k -= 1
+    if digits == 0:
+        return False
+    return k < t0 or toks.text[k] in (".", ";", ")", ":") or "\n" in doc.gap(k + 1) or not is_cap(toks.text[k])
 
 
 def _pronoun_before(doc: Doc, a: int, b: int) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kg.extract.doc import Doc
+from kg.extract.doc import Doc, fold
 from kg.grammar import load_mined
 from kg.rules import UPPER_SET, is_allcaps, is_cap
 
@@ -96,8 +96,9 @@ def honorific_prefix(doc: Doc, i: int, end: int) -> tuple[int, list[str], bool]:
     return i, kept, addressed
 
 
-def read_name(doc: Doc, i: int, end: int, sent: int) -> NameMention | None:
-    """A personal name at token i (with its titles), or None."""
+def read_name(doc: Doc, i: int, end: int, sent: int, places: frozenset[str] = frozenset()) -> NameMention | None:
+    """A personal name at token i (with its titles), or None. ``places``: folded names of the places the
+    article names ("Hạ Giang"): a name never starts inside one ("Tỉnh ủy Hạ Giang Lê Văn A")."""
     toks = doc.toks
     r = doc.rules
     j, kept, addressed = honorific_prefix(doc, i, end)
@@ -157,6 +158,10 @@ def read_name(doc: Doc, i: int, end: int, sent: int) -> NameMention | None:
         k = _hyphenated(doc, k, end) if triggered else k + 1
         words += 1
     n = k - ni
+    if places and n >= 3 and ni > 0 and is_cap(toks.text[ni - 1]) and fold(doc.wspan(ni - 1, ni + 1)) in places:
+        ni += 1  # the name's first word ends a place written just before it
+        i = max(i, ni)
+        n -= 1
     if n < 2 and not triggered:
         return None
     if blocked_near_title and n < 3:

@@ -39,7 +39,7 @@ def localities(doc: Doc, loc: Localities) -> Counter:
         while j < n and j - a < 4 and is_cap(toks.text[j]) and "\n" not in doc.gap(j):
             if is_allcaps(toks.text[j]) and j > a:
                 break
-            if surn.match(toks.text, j, n) and j + 2 < n and is_cap(toks.text[j + 1]) and is_cap(toks.text[j + 2]):
+            if j - a >= 2 and surn.match(toks.text, j, n) and j + 2 < n and is_cap(toks.text[j + 1]) and is_cap(toks.text[j + 2]):
                 if doc.wspan(j, j + 2).casefold() not in not_names:
                     break  # "UBND tỉnh Lê Văn A", "tỉnh Hạ Giang Lê Văn A": a person starts
             if doc.rules.roles.heads.match(toks.keys, j, n) or doc.rules.orgs.heads.match(toks.keys, j, n):
@@ -52,6 +52,11 @@ def localities(doc: Doc, loc: Localities) -> Counter:
         if j > a and toks.text[j - 1] not in ("-", "–"):
             out[level, word or loc.default_word[level], doc.span(a, j)] += 1
     return out
+
+
+def place_names(doc: Doc) -> frozenset[str]:
+    """Folded proper names of the places the article names after a place word or committee."""
+    return frozenset(fold(name) for (_, _, name) in localities(doc, load_localities()))
 
 
 def _dominant(counts: Counter, loc: Localities) -> tuple[str, str, str] | None:
@@ -139,6 +144,7 @@ def complete_units(doc: Doc, persons: list[PersonFact], orgs: list[OrgFact]) -> 
             rename[o.name] = big.name
             del merged[f]
     out_orgs = [merged[f] for f in order if f in merged]
+    persons, out_orgs = _committee_members(persons, out_orgs, loc, dom, doc)
     # a role keeps the unit as the text wrote it (the list's name is fuller, the written form its alias),
     # unless what was written names no unit alone
     rename = {a: b for a, b in rename.items() if a in generic}
@@ -168,3 +174,28 @@ def _locality_tail(tail_folded: str, full_name: str, loc: Localities, places: se
     if loc.place_words.match(ks, 0):
         return True
     return tail_folded in places
+
+
+def _committee_members(persons, orgs, loc: Localities, dom, doc: Doc):
+    """ "Tỉnh ủy viên" with no unit: the Tỉnh ủy the article names (one), else that of its locality."""
+    if not loc.committee_members:
+        return persons, orgs
+    out = []
+    added: list[OrgFact] = []
+    for p in persons:
+        roles = []
+        for r in p.roles:
+            com = loc.committee_members.get(key(r.title)) if not r.organization else None
+            if com:
+                cands = [o.name for o in orgs + added if fold(o.name).startswith(fold(com) + " ")]
+                if len(set(cands)) == 1:
+                    r = replace(r, organization=cands[0])
+                elif not cands and dom:
+                    c = loc.committees.match([key(t) for t in tokenize(com)], 0)
+                    if c and c[1] == dom[0]:
+                        name = f"{com} {dom[2]}"
+                        added.append(OrgFact(name=name, kind=doc.rules.orgs.kind_of(name), evidence=r.evidence and (r.evidence,) or ()))
+                        r = replace(r, organization=name)
+            roles.append(r)
+        out.append(replace(p, roles=tuple(roles)))
+    return out, orgs + added
