@@ -201,3 +201,14 @@ def test_kg_eval_strict_prints_the_reference_scorers_strict_report(tmp_path: Pat
     v = run_kg("eval", "--gold", str(dev), "--strict", "--verbose")
     ref = _run_scorer(dev, tmp_path, "--strict", "--verbose")
     assert sorted(v.stdout.splitlines()) == sorted(ref.splitlines())
+
+
+def test_halves_split_the_dev_set_by_the_parity_of_the_article_number() -> None:
+    from kg.evaluate import _gold_files
+
+    dev = _dev()
+    even, odd, every = _gold_files(dev, "even"), _gold_files(dev, "odd"), _gold_files(dev)
+    assert even and odd and sorted(even + odd) == every
+    assert all(int(f.name.split(".")[0][-1]) % 2 == 0 for f in even)
+    with pytest.raises(ValueError):
+        _gold_files(dev, "first")

@@ -80,6 +80,9 @@ class Localities:
     min_mentions: int
     dominance: float
     committee_members: dict[str, str]  # folded member title -> committee
+    executive_prefix: PhraseTable
+    executive_committee: str
+    executive_by_place: PhraseTable  # place word -> committee
 
 
 @lru_cache(maxsize=1)
@@ -98,6 +101,9 @@ def load_localities() -> Localities:
             min_mentions=int(d["min_mentions"]),
             dominance=float(d["dominance"]),
             committee_members={key(k): v for k, v in (d.get("committee_members") or {}).items()},
+            executive_prefix=PhraseTable(d["executive"]["prefix"]),
+            executive_committee=str(d["executive"]["committee"]),
+            executive_by_place=PhraseTable(d["executive"]["by_place_word"]),
         )
     except (KeyError, TypeError, IndexError) as e:
         raise RuleError(f"localities.yaml: missing or malformed {e}") from e

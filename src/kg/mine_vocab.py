@@ -6,12 +6,13 @@ Two word lists, both counted over every ``*.txt`` under the folder (20,000 artic
 as the dev set; no gold is read):
 
 - ``unit_words``: lower-case words seen right after a unit name that is elsewhere closed by punctuation
-  ("Bộ Ngoại giao," closes "Bộ Ngoại giao"). ``inside`` counts the times the name then goes on into a
+  ("Bộ Ngoại giao," closes "Bộ Ngoại giao"; a closed name holds no function word). ``inside`` counts the times the name then goes on into a
   longer closed name ("Bộ Giao thông" + "vận" -> "Bộ Giao thông vận tải."), ``after`` the times it did not
   ("Bộ Ngoại giao" + "cho" -> "cho biết"). A unit name runs on over a lower-case word whose ``inside``
   outweighs its ``after``, and ends at one whose ``after`` does.
 - ``compounds``: two-syllable words ("ngoại giao", "vận tải") with their lower-case count: pairs written in
-  lower case often enough (15% of either word's uses) that are also written capitalised inside names. The
+  lower case often enough (10 times and 15% of either word's uses) that are also written capitalised inside names
+  (3 times). The
   second syllable of a capitalised word in a name belongs to it ("Bộ Ngoại giao"), whatever word it is.
 - ``role_heads``: the head of a capitalised title right before a personal name ("Đại sứ", "Tổng thống",
   "Sư đoàn trưởng" before "Nguyễn Văn A"), counted before names and after role cues ("chức", "nguyên", ...).
@@ -37,6 +38,9 @@ MAX_NAME = 12  # tokens after the head
 # words right before a post ("giữ chức vụ X", "nguyên X", "kiêm X"); "Phó"/"Quyền" are skipped over
 ROLE_CUES = {"chức", "vụ", "danh", "nguyên", "cựu", "kiêm", "trí"}
 SKIP = {"phó", "quyền"}
+# function words that never sit inside a unit name (verbs of saying, auxiliaries, prepositions, particles)
+FUNCTION_WORDS = {"cho", "biết", "đã", "đang", "sẽ", "là", "của", "với", "được", "có", "không", "để", "khi", "thì",
+                  "mà", "nhưng", "nên", "vừa", "mới", "cũng", "đều", "bị", "rằng", "này", "đó", "nói", "tại", "về"}
 
 
 def _cap(t: str) -> bool:
@@ -141,7 +145,8 @@ def mine(folder: Path) -> dict:
             prefix_count[words[:L]] += 1
         if closed:
             closed_count[words] += 1
-    good = {w for w, c in closed_count.items() if c >= 2}
+    # a closed name holds no function word (else a repeated "Bộ X cho biết," would make "cho" name-internal)
+    good = {w for w, c in closed_count.items() if c >= 2 and not any(t in FUNCTION_WORDS for t in w[1:])}
     good_prefix = set()
     for w in good:
         for L in range(1, len(w) + 1):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kg.extract.doc import Doc, fold
-from kg.extract.units import complete_units, place_names
+from kg.extract.units import complete_units, localities, place_names
+from kg.grammar import load_localities
 from kg.extract.spans import Barriers, NameMention, OrgPhrase, RolePhrase, read_name, read_org, read_role
 from kg.models import Evidence, OrgFact, PersonFact, RoleFact
 from kg.rules import is_allcaps, is_cap, key, tokenize
@@ -56,8 +57,11 @@ class OrgRegistry:
         pw, before = ro.optional_prefix
         for x, t in enumerate(toks):
             k = key(t)
-            if k == pw and x + 1 < len(toks) and key(toks[x + 1]) in before:
-                continue
+            if k == pw and x + 1 < len(toks):
+                nk = key(toks[x + 1])
+                nxt = self.acronyms.get(nk) or key(ro.abbr(toks[x + 1]) or nk)
+                if nk in before or nxt.split(" ", 1)[0] in before:
+                    continue  # "(Trường) Đại học X" = "(Trường) ĐHX" once the acronym is spelt out
             ab = ro.abbr(t)
             if ab:
                 out.append(key(ab))
@@ -229,14 +233,15 @@ class SentenceItems:
     orgs: list[OrgPhrase]
 
 
-def scan(doc: Doc) -> list[SentenceItems]:
-    """Read names, role phrases and unit names sentence by sentence."""
+def scan(doc: Doc, locs=None) -> list[SentenceItems]:
+    """Read names, role phrases and unit names sentence by sentence (``locs``: the article's localities)."""
+    locs = localities(doc, load_localities()) if locs is None else locs
     out: list[SentenceItems] = []
     toks = doc.toks
     rr = doc.rules.roles
     role_first = rr.heads.first_keys | rr.former | rr.acting | rr.deputy
     org_first = doc.rules.orgs.heads.first_keys
-    places = place_names(doc)
+    places = place_names(locs)
     for si, s in enumerate(doc.sents):
         names: list[NameMention] = []
         roles: list[RolePhrase] = []
@@ -309,7 +314,8 @@ def scan(doc: Doc) -> list[SentenceItems]:
 def extract_entities(doc: Doc) -> tuple[list[PersonFact], list[OrgFact], People, OrgRegistry, list[SentenceItems]]:
     r = doc.rules
     toks = doc.toks
-    items = scan(doc)
+    locs = localities(doc, load_localities())
+    items = scan(doc, locs)
     reg = OrgRegistry(doc)
     # organisations: full names first (they teach acronyms), then bare heads
     all_orgs = [(si, op) for si, it in enumerate(items) for op in it.orgs]
@@ -384,7 +390,7 @@ def extract_entities(doc: Doc) -> tuple[list[PersonFact], list[OrgFact], People,
         elif e.kind == "party_cell" and main_party and main_party is not e:
             parent = _best_name(main_party, r)  # "Chi bộ X" under the article's Đảng bộ
         orgs_out.append(OrgFact(name=name, kind=e.kind, aliases=tuple(aliases), parent=parent, evidence=tuple(e.evidence)))
-    persons, orgs_out = complete_units(doc, persons, orgs_out)
+    persons, orgs_out = complete_units(doc, persons, orgs_out, locs)
     return persons, orgs_out, people, reg, items
 
 
@@ -538,11 +544,17 @@ def _attach_roles(doc: Doc, si: int, it: SentenceItems, resolved, people: People
                 chains[-1].append(rp)
                 continue
         chains.append([rp])
-    def give(p: PersonEntry, chain: list[RolePhrase], former: bool = False) -> None:
+    def give(p: PersonEntry, chain: list[RolePhrase], former: bool = False, unit: str | None = None) -> None:
         # "nguyên Bộ trưởng, Chủ nhiệm Văn phòng Chính phủ": a leading "nguyên" covers the whole list
         lead = toks.text[chain[0].i] if chain and chain[0].former and toks.keys[chain[0].i] in r.roles.former else None
         for rp in chain:
-            org = _role_org(doc, rp, reg, p, chain, si)
+            if unit and not rp.org_default and (
+                not rp.org_text
+                or (rp.generic_org and r.orgs.kind_of(rp.org_text) == r.orgs.kind_of(unit) == "party_committee")
+            ):
+                org = unit  # "công tác tại Huyện ủy X, giữ các chức vụ: Ủy viên Ban Thường vụ, …"
+            else:
+                org = _role_org(doc, rp, reg, p, chain, si)
             rf = _role_fact(rp, org, ev, former)
             if lead and not rp.former:
                 rf = RoleFact(title=f"{lead} {rf.title}", organization=rf.organization, role=rf.role, former=True,
@@ -647,9 +659,11 @@ def _attach_roles(doc: Doc, si: int, it: SentenceItems, resolved, people: People
         if co and people.by_key:
             subj = [m for m in names if m.j <= a]
             p = resolved[subj[-1].i] if subj else max(people.by_key.values(), key=lambda p: p.last_pos)
-            rest = [c for c in chains[ci:]]
-            for c in rest:
-                give(p, c)
+            # the unit the sentence names before the list ("công tác tại Huyện ủy X, giữ các chức vụ: …")
+            before = [op for op in it.orgs if op.j <= a - co[0] and not op.generic]
+            unit = _resolve_org_text(doc, before[-1].name, reg) if before else None
+            for c in chains[ci:]:
+                give(p, c, unit=unit)
             break
 
 

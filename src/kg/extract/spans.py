@@ -245,8 +245,12 @@ def read_tail(
             if hm and hm[0] > 1 and not allow_new_role:
                 break
         if is_cap(t) or is_allcaps(t):
-            if t in r.orgs.sentence_starts and k > start and toks.keys[k - 1] != r.orgs.conjunction:
-                break  # a sentence glued on without its full stop ("... Việt Nam Nhiều đại biểu")
+            if (
+                t in r.orgs.sentence_starts and k > start and toks.keys[k - 1] != r.orgs.conjunction
+                and not (k + 1 < end and (toks.keys[k], toks.keys[k + 1]) in mined.compounds and doc.gap(k + 1) == " "
+                         and toks.keys[k + 1] not in r.roles.stop_words)
+            ):
+                break  # (a capitalised two-syllable word goes on: "Tiểu ban Nhân sự")  # a sentence glued on without its full stop ("... Việt Nam Nhiều đại biểu")
             k += 1
             last_good = k
             continue
@@ -272,6 +276,12 @@ def read_tail(
             kk = k + m[0]
             # "và" only joins when a capitalised word (not a new unit or title) follows
             if toks.keys[k] == doc.rules.orgs.conjunction:
+                if kk < end and not is_cap(toks.text[kk]) and doc.gap(kk) == " ":
+                    n_in = _mined_word(doc, kk, end, mined)
+                    if n_in:  # "Khoa Cơ học kỹ thuật và tự động hóa"
+                        k = kk + n_in
+                        last_good = k
+                        continue
                 if kk >= end or not is_cap(toks.text[kk]) or kk in barriers.name_starts:
                     break
                 if (
@@ -325,12 +335,15 @@ def _mined_word(doc: Doc, k: int, end: int, mined) -> int:
         if kk in r.roles.stop_words:
             return 2 if pair else 0  # "Vụ Tổ chức cán bộ": a word that ends names elsewhere, here in a pair
         return 2 if pair else 1
-    if pair and kk not in mined.after and toks.keys[k + 1] not in r.roles.stop_words:
+    if pair and kk not in mined.after and kk not in r.roles.stop_words and toks.keys[k + 1] not in r.roles.stop_words:
         j = k + 2
+        # a chain of two-syllable words ("tự động hóa") up to the punctuation that closes the name
+        while j < end and doc.gap(j) == " " and (toks.keys[j - 1], toks.keys[j]) in mined.compounds and not is_cap(toks.text[j]):
+            j += 1
         if j >= len(toks) or (not toks.text[j][:1].isalnum() and toks.text[j] not in ("-", "&")) or "\n" in doc.gap(j):
             if kk not in mined.leans_after or kk in mined.inside:
-                return 2
-            return 2 if k > 0 and not is_cap(toks.text[k - 1]) else 0
+                return j - k
+            return j - k if k > 0 and not is_cap(toks.text[k - 1]) else 0
     return 0
 
 

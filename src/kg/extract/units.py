@@ -22,7 +22,9 @@ def localities(doc: Doc, loc: Localities) -> Counter:
     not_names = doc.rules.names.not_names
     out: Counter = Counter()
     n = len(toks)
-    for k in range(n):
+    first = loc.place_words.first_keys | loc.committees.first_keys
+    keys = toks.keys
+    for k in [x for x in range(n) if keys[x] in first]:
         level = word = None
         m = loc.committees.match(toks.keys, k, n)
         if m and is_cap(toks.text[k]):
@@ -54,9 +56,9 @@ def localities(doc: Doc, loc: Localities) -> Counter:
     return out
 
 
-def place_names(doc: Doc) -> frozenset[str]:
+def place_names(counts: Counter) -> frozenset[str]:
     """Folded proper names of the places the article names after a place word or committee."""
-    return frozenset(fold(name) for (_, _, name) in localities(doc, load_localities()))
+    return frozenset(fold(name) for (_, _, name) in counts)
 
 
 def _dominant(counts: Counter, loc: Localities) -> tuple[str, str, str] | None:
@@ -77,19 +79,28 @@ def _dominant(counts: Counter, loc: Localities) -> tuple[str, str, str] | None:
     return level, word, name
 
 
-def complete_units(doc: Doc, persons: list[PersonFact], orgs: list[OrgFact]) -> tuple[list[PersonFact], list[OrgFact]]:
+def complete_units(
+    doc: Doc, persons: list[PersonFact], orgs: list[OrgFact], counts: Counter | None = None
+) -> tuple[list[PersonFact], list[OrgFact]]:
+    """``counts``: :func:`localities` of the article, when already counted."""
     loc = load_localities()
-    counts = localities(doc, loc)
+    counts = localities(doc, loc) if counts is None else counts
     dom = _dominant(counts, loc)
     places = {fold(name) for (_, _, name) in counts}
     not_names = doc.rules.names.not_names
     rename: dict[str, str] = {}
-    generic: set[str] = set()  # names that are no name alone ("Tỉnh ủy", "UBND tỉnh"): roles follow their completion
+    generic: set[str] = set()
+    for o in orgs:
+        c = executive_committee(o.name, loc)
+        if c:
+            rename[o.name] = c  # names that are no name alone ("Tỉnh ủy", "UBND tỉnh"): roles follow their completion
     if dom:
         level, word, pname = dom
         folded = [fold(o.name) for o in orgs]
         for o in orgs:
             n = o.name
+            if n in rename:
+                continue
             toks = tokenize(n)
             keys = [key(t) for t in toks]
             if fold(pname) in fold(n):
@@ -147,9 +158,7 @@ def complete_units(doc: Doc, persons: list[PersonFact], orgs: list[OrgFact]) -> 
     persons, out_orgs = _committee_members(persons, out_orgs, loc, dom, doc)
     # a role keeps the unit as the text wrote it (the list's name is fuller, the written form its alias),
     # unless what was written names no unit alone
-    rename = {a: b for a, b in rename.items() if a in generic}
-    if not rename:
-        return persons, out_orgs
+    rename = {a: b for a, b in rename.items() if a in generic or executive_committee(a, loc)}
     # follow chains ("UBND tỉnh" -> "UBND tỉnh Y" merged into another spelling)
     def final(n: str) -> str:
         seen = set()
@@ -160,7 +169,8 @@ def complete_units(doc: Doc, persons: list[PersonFact], orgs: list[OrgFact]) -> 
 
     out_p = []
     for p in persons:
-        roles = tuple(replace(r, organization=final(r.organization)) if r.organization else r for r in p.roles)
+        roles = tuple(replace(r, organization=final(_member_of(r.title, r.organization, loc))) if r.organization else r
+                      for r in p.roles)  # fmt: skip
         out_p.append(replace(p, roles=roles))
     out_orgs = [replace(o, parent=final(o.parent)) if o.parent else o for o in out_orgs]
     return out_p, out_orgs
@@ -185,7 +195,9 @@ def _committee_members(persons, orgs, loc: Localities, dom, doc: Doc):
     for p in persons:
         roles = []
         for r in p.roles:
-            com = loc.committee_members.get(key(r.title)) if not r.organization else None
+            com = loc.committee_members.get(key(r.title))
+            if com and r.organization and fold(r.organization).startswith(fold(com)):
+                com = None  # already that committee ("Tỉnh ủy viên" of "Tỉnh ủy Y")
             if com:
                 cands = [o.name for o in orgs + added if fold(o.name).startswith(fold(com) + " ")]
                 if len(set(cands)) == 1:
@@ -196,6 +208,33 @@ def _committee_members(persons, orgs, loc: Localities, dom, doc: Doc):
                         name = f"{com} {dom[2]}"
                         added.append(OrgFact(name=name, kind=doc.rules.orgs.kind_of(name), evidence=r.evidence and (r.evidence,) or ()))
                         r = replace(r, organization=name)
+                    else:
+                        r = replace(r, organization=None)
+                else:
+                    r = replace(r, organization=None)  # not another post's unit
             roles.append(r)
         out.append(replace(p, roles=tuple(roles)))
     return out, orgs + added
+
+
+def executive_committee(name: str, loc: Localities) -> str | None:
+    """ "Ban Chấp hành Đảng bộ tỉnh Y" -> "Tỉnh ủy Y"; "Ban Chấp hành Đảng bộ xã Z" -> "Đảng ủy xã Z"."""
+    toks = tokenize(name)
+    keys = [key(t) for t in toks]
+    m = loc.executive_prefix.match(keys, 0)
+    if not m or m[0] >= len(toks):
+        return None
+    rest = toks[m[0] :]
+    pw = loc.executive_by_place.match(keys, m[0])
+    if pw and m[0] + pw[0] < len(toks):
+        return " ".join([pw[1]] + toks[m[0] + pw[0] :])
+    return " ".join([loc.executive_committee] + rest)
+
+
+def _member_of(title: str, org: str, loc: Localities) -> str:
+    """ "Ủy viên Ban Chấp hành Đảng bộ tỉnh" of "Đảng bộ tỉnh Y": a member of Tỉnh ủy Y."""
+    tk = [key(t) for t in tokenize(title)]
+    ok = [key(t) for t in tokenize(org)]
+    if not any(tk[x : x + 3] == ["ban", "chấp", "hành"] for x in range(len(tk))) or ok[:2] != ["đảng", "bộ"]:
+        return org
+    return executive_committee(f"Ban Chấp hành {org}", loc) or org
