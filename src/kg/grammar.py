@@ -37,6 +37,7 @@ class Mined:
     inside: frozenset[str]
     after: frozenset[str]
     leans_after: frozenset[str]  # seen more often ending a name than inside one (any margin)
+    surnames: tuple[str, ...] = ()  # family names seen starting names after "ông"/"bà" (as written)
 
 
 def compile_mined(data: dict) -> Mined:
@@ -55,7 +56,8 @@ def compile_mined(data: dict) -> Mined:
             after.add(k)
         if a > i:
             leans.add(k)
-    return Mined(frozenset(comp), frozenset(inside), frozenset(after), frozenset(leans))
+    surn = tuple(str(w) for w in (data.get("surnames") or {}))
+    return Mined(frozenset(comp), frozenset(inside), frozenset(after), frozenset(leans), surn)
 
 
 @lru_cache(maxsize=1)

@@ -14,6 +14,9 @@ as the dev set; no gold is read):
   lower case often enough (10 times and 15% of either word's uses) that are also written capitalised inside names
   (3 times). The
   second syllable of a capitalised word in a name belongs to it ("Bộ Ngoại giao"), whatever word it is.
+- ``surnames``: the first word of three- and four-word names written after "ông", "bà", "anh", "chị" (10 times
+  or more, and more than twice as often as it stands second in such a name); names.yaml's family names plus
+  these start personal names.
 - ``role_heads``: the head of a capitalised title right before a personal name ("Đại sứ", "Tổng thống",
   "Sư đoàn trưởng" before "Nguyễn Văn A"), counted before names and after role cues ("chức", "nguyên", ...).
 
@@ -38,6 +41,7 @@ MAX_NAME = 12  # tokens after the head
 # words right before a post ("giữ chức vụ X", "nguyên X", "kiêm X"); "Phó"/"Quyền" are skipped over
 ROLE_CUES = {"chức", "vụ", "danh", "nguyên", "cựu", "kiêm", "trí"}
 SKIP = {"phó", "quyền"}
+ADDRESS = {"ông", "bà", "anh", "chị"}
 # function words that never sit inside a unit name (verbs of saying, auxiliaries, prepositions, particles)
 FUNCTION_WORDS = {"cho", "biết", "đã", "đang", "sẽ", "là", "của", "với", "được", "có", "không", "để", "khi", "thì",
                   "mà", "nhưng", "nên", "vừa", "mới", "cũng", "đều", "bị", "rằng", "này", "đó", "nói", "tại", "về"}
@@ -90,6 +94,8 @@ def mine(folder: Path) -> dict:
     head_before_name: Counter = Counter()
     head_total: Counter = Counter()
     head_after_cue_first: Counter = Counter()
+    family: Counter = Counter()
+    middle: Counter = Counter()  # second words of the same names ("Văn", "Thị")
     uni: Counter = Counter()  # lower-case words
     bi: Counter = Counter()  # lower-case word pairs ("ngoại giao")
     cap_pair: Counter = Counter()  # a capitalised word inside a sentence and the lower-case word after it ("Ngoại giao")
@@ -125,6 +131,12 @@ def mine(folder: Path) -> dict:
             if keys[i - 1] in ROLE_CUES and _cap(toks[i]):
                 a = i + 1 if keys[i] in SKIP and i + 1 < n and _cap(toks[i + 1]) else i
                 head_after_cue_first[" ".join(_head_at(toks, keys, a, min(n, a + 5)))] += 1
+        # family names: the first word of a three- or four-word name after a form of address ("ông Sử Văn A")
+        for i in range(1, n - 3):
+            if keys[i - 1] in ADDRESS and _cap(toks[i]) and _cap(toks[i + 1]) and _cap(toks[i + 2]) and not toks[i].isupper():
+                if not _cap(toks[i + 3]) or (i + 4 < n and _cap(toks[i + 3]) and not _cap(toks[i + 4])):
+                    family[toks[i]] += 1
+                    middle[toks[i + 1]] += 1
         # titles before personal names: "<Cap lower*> ... <Surname> <Cap> <Cap>"
         for i in range(1, n - 2):
             if surn.match(toks, i, n) and _cap(toks[i + 1]) and _cap(toks[i + 2]):
@@ -199,8 +211,12 @@ def mine(folder: Path) -> dict:
         lc = bi[a, b]
         if c >= 3 and lc >= 10 and (lc / uni[a] >= 0.15 or lc / uni[b] >= 0.15):
             compounds[f"{a} {b}"] = lc
+    # a family name starts names more often than it stands second in them ("Văn" does not), and is no place
+    # word written after "Bà" ("Bà Rịa")
+    not_names = rules.names.not_names
+    surnames = {w: c for w, c in family.most_common() if c >= 10 and c > 2 * middle[w] and f"bà {w.casefold()}" not in not_names}
     return {"sentences": n_sent, "unit_names": len(runs), "unit_words": unit_words, "role_heads": role_heads,
-            "compounds": compounds}
+            "compounds": compounds, "surnames": surnames}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -217,7 +233,8 @@ def main(argv: list[str] | None = None) -> int:
         f"# ({d['unit_names']} unit phrases). Counts, not judgements: see the script's docstring for what\n"
         "# each count means and src/kg/rules.py (Mined) for how the extractor uses them.\n"
     )
-    body = {"compounds": d["compounds"], "unit_words": d["unit_words"], "role_heads": d["role_heads"]}
+    body = {"compounds": d["compounds"], "unit_words": d["unit_words"], "role_heads": d["role_heads"],
+            "surnames": d["surnames"]}
     a.out.write_text(head + yaml.safe_dump(body, allow_unicode=True, sort_keys=False, width=120), encoding="utf-8")
     print(f"wrote {a.out}: {len(d['unit_words'])} unit words, {len(d['role_heads'])} role heads", file=sys.stderr)
     return 0

@@ -605,8 +605,11 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         keep_dotted=frozenset(key(k.rstrip(".")) for k in h.keep if k.endswith(".")),
         first_keys=frozenset(key(tokenize(k)[0]) for k in h.keep + h.drop),
     )
+    from kg.grammar import load_mined
+
     names = Names(
-        surnames=PhraseTable(nm.surnames, case_sensitive=True),
+        # names.yaml's family names, and those mined from the bulk corpus (mined.yaml, kg.mine_vocab)
+        surnames=PhraseTable(nm.surnames + [w for w in load_mined().surnames if w not in nm.surnames], case_sensitive=True),
         not_names=_keyset(nm.not_names),
         blockers=PhraseTable(nm.blockers, case_sensitive=True),
         glued_starts=frozenset(nm.glued_starts),

@@ -151,6 +151,15 @@ class PersonEntry:
 class People:
     def __init__(self) -> None:
         self.by_key: dict[str, PersonEntry] = {}
+        self.subjects: list[tuple[int, PersonEntry]] = []  # (sentence, first person it names), in order
+
+    def topic(self, si: int) -> PersonEntry | None:
+        """Whom a bare "Ông"/"Bà" at sentence si stands for: the first person named by the closest
+        sentence before it that names one ("Ông X, quê Y, là con ông Z. Ông từng …" -> X)."""
+        for s, p in reversed(self.subjects):
+            if s < si:
+                return p
+        return max(self.by_key.values(), key=lambda p: p.last_pos) if self.by_key else None
 
     def full(self, m: NameMention, pos: int, ev: Evidence) -> PersonEntry:
         k = fold(m.name)
@@ -364,6 +373,9 @@ def extract_entities(doc: Doc) -> tuple[list[PersonFact], list[OrgFact], People,
             p.last_pos = max(p.last_pos, pos)
             resolved[m.i] = p
         _attach_roles(doc, si, it, resolved, people, reg, ev)
+        first = min(resolved, default=None)
+        if first is not None:
+            people.subjects.append((si, resolved[first]))
 
     main_univ = _main_of_kind(reg, "university")
     main_party = _main_of_kind(reg, "party_committee")
@@ -619,8 +631,8 @@ def _attach_roles(doc: Doc, si: int, it: SentenceItems, resolved, people: People
             v0 = a - lv[0]
             subj = [m for m in names if m.j <= v0]
             if not subj and people.by_key and _pronoun_before(doc, doc.sents[si].t0, v0):
-                # "Ông từng ... làm Bộ trưởng": the person last named
-                p = max(people.by_key.values(), key=lambda p: p.last_pos)
+                # "Ông từng ... làm Bộ trưởng": the person the pronoun stands for
+                p = people.topic(si)
                 give(p, chain)
                 used_chain.add(ci)
                 continue
@@ -658,7 +670,7 @@ def _attach_roles(doc: Doc, si: int, it: SentenceItems, resolved, people: People
         co = r.roles.career_openers.match_ending(toks.keys, a if toks.text[a - 1] != ":" else a - 1, max(0, a - 8))
         if co and people.by_key:
             subj = [m for m in names if m.j <= a]
-            p = resolved[subj[-1].i] if subj else max(people.by_key.values(), key=lambda p: p.last_pos)
+            p = resolved[subj[-1].i] if subj else people.topic(si)
             # the unit the sentence names before the list ("công tác tại Huyện ủy X, giữ các chức vụ: …")
             before = [op for op in it.orgs if op.j <= a - co[0] and not op.generic]
             unit = _resolve_org_text(doc, before[-1].name, reg) if before else None

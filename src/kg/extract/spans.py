@@ -162,12 +162,24 @@ def read_name(doc: Doc, i: int, end: int, sent: int, places: frozenset[str] = fr
         ni += 1  # the name's first word ends a place written just before it
         i = max(i, ni)
         n -= 1
+    if places and n >= 4:
+        for b in (2, 1):
+            if n - b >= 2 and fold(doc.wspan(ni, ni + b)) in places:
+                ni += b  # "UBND tỉnh Đồng Xanh Trịnh Văn A": the place the article names, then the person
+                i = max(i, ni)
+                n -= b
+                break
     if n < 2 and not triggered:
         return None
     if blocked_near_title and n < 3:
         return None  # "Bí thư Tỉnh ủy Hà Bắc": a two-word place, not a person
     name = doc.span(ni, k)
     nk = doc.wspan(ni, k).casefold()
+    if nk in r.names.not_names and n == 3 and ni > 0 and toks.keys[ni - 1] in r.roles.heads.last_keys and (
+        r.roles.heads.match_ending(toks.keys, ni, max(0, ni - 4))
+    ):
+        # "Chủ tịch Hồ Chí Minh": a person's title right before a name that is also a place's
+        return NameMention(i=i, j=k, ni=ni, name=doc.span(ni, k), honorifics=tuple(kept), triggered=True, sent=sent)
     if nk in r.names.not_names:
         return None
     # drop a trailing place ("... Phú Yên") or a name made only of place words
