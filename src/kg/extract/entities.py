@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from kg.extract.doc import Doc, fold
@@ -9,7 +10,10 @@ from kg.extract.units import complete_units, localities, place_names
 from kg.grammar import load_localities
 from kg.extract.spans import Barriers, NameMention, OrgPhrase, RolePhrase, read_name, read_org, read_role
 from kg.models import Evidence, OrgFact, PersonFact, RoleFact
-from kg.rules import is_allcaps, is_cap, key, tokenize
+from kg.rules import UPPER, is_allcaps, is_cap, key, tokenize
+
+# a word of three or more capital letters ("ĐHCN"), found in the text at once rather than token by token
+_ACRONYM = re.compile(rf"(?<![\w.&'’])[{UPPER}]{{3,}}(?![\w.&'’])")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -74,8 +78,7 @@ class OrgRegistry:
     def learn_acronyms(self, names: list[str]) -> None:
         """Acronyms written in the article ("ĐHCN") that spell the initials of a unit's words."""
         ro = self.doc.rules.orgs
-        unknown = {t.casefold() for t in self.doc.toks.text if len(t) >= 3 and t.isupper()} - ro.abbrev_tokens
-        unknown = {u for u in unknown if u.isalpha()}
+        unknown = {t.casefold() for t in _ACRONYM.findall(self.doc.work)} - ro.abbrev_tokens
         if not unknown:
             return
         lens = sorted({len(u) for u in unknown})

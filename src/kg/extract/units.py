@@ -83,6 +83,8 @@ def complete_units(
     doc: Doc, persons: list[PersonFact], orgs: list[OrgFact], counts: Counter | None = None
 ) -> tuple[list[PersonFact], list[OrgFact]]:
     """``counts``: :func:`localities` of the article, when already counted."""
+    if not orgs and not persons:
+        return persons, orgs
     loc = load_localities()
     counts = localities(doc, loc) if counts is None else counts
     dom = _dominant(counts, loc)
@@ -105,9 +107,10 @@ def complete_units(
             keys = [key(t) for t in toks]
             if fold(pname) in fold(n):
                 continue
-            fuller = [orgs[x].name for x, f in enumerate(folded) if f.startswith(fold(n) + " ")]
             c = loc.committees.match_ending(keys, len(keys))
             pw = loc.place_words.match_ending(keys, len(keys))
+            fn = fold(n) + " "
+            fuller = [orgs[x].name for x, f in enumerate(folded) if f.startswith(fn)] if c or pw else []
             if (c or (pw and len(keys) > pw[0])) and len(fuller) == 1:
                 rename[n] = fuller[0]  # the article's own fuller spelling ("Thành ủy" -> "Thành ủy TP. Đông Hà")
                 generic.add(n)
