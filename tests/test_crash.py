@@ -13,7 +13,6 @@ written yet), once the first batch has been written, and the moment the last art
 
 from __future__ import annotations
 
-import inspect
 import os
 import pty
 import re
@@ -30,9 +29,10 @@ import pytest
 from ingest_fixtures import write_corpus
 from kg.ids import article_graph
 from kg.pipeline import ingest_paths
+from kg.store import OxigraphStore
 
-# Articles per transaction in the pipeline (read from it, so the kill points follow it).
-BATCH: int = inspect.signature(ingest_paths).parameters["batch_size"].default
+# Articles per transaction in the embedded store's ingest (read from it, so the kill points follow it).
+BATCH: int = OxigraphStore.batch_size
 # One batch of short articles, then a part batch of long ones: a part batch is written after the last
 # article is extracted (a full one would be written before its progress shows), and long articles
 # make that write last a second or more, so a kill right then lands inside it, not later in derive.

@@ -510,12 +510,11 @@ def test_the_api_app_serves_the_endpoint_and_the_page(store: Store) -> None:
 @pytest.mark.slow
 def test_endpoint_over_a_remote_oxigraph_server(tmp_path: Any) -> None:
     """The same protocol answers when the store is a remote SPARQL server (Store.query path)."""
-    import shutil
     import subprocess
 
-    exe = shutil.which("oxigraph")
-    if exe is None:
-        pytest.skip("the oxigraph server CLI is not installed")
+    from remote_fixtures import oxigraph_exe
+
+    exe = oxigraph_exe()  # the test extras' binary, beside this Python: never a skip for PATH
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]

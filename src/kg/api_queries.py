@@ -177,7 +177,9 @@ STATS_COUNTS = """SELECT ?kind (COUNT(DISTINCT ?x) AS ?n) WHERE {
   VALUES ?kind { kg:Person kg:Organization kg:RoleHolding kg:Role kg:Document kg:Citation kg:Award
                  kg:AwardConferral kg:Event kg:Article kg:Sentence }
   ?x a ?kind } GROUP BY ?kind"""
-STATS_TRIPLES = "SELECT (COUNT(*) AS ?n) (COUNT(DISTINCT ?g) AS ?graphs) WHERE { GRAPH ?g { ?s ?p ?o } }"
+# Only kg's graphs: an external engine keeps graphs of its own (Virtuoso: virtrdf#, ldp#, …).
+STATS_TRIPLES = f"""SELECT (COUNT(*) AS ?n) (COUNT(DISTINCT ?g) AS ?graphs)
+WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{GRAPH}")) }}"""
 
 _KG = f"{BASE}ontology#"
 _ORG = "http://www.w3.org/ns/org#"

@@ -66,7 +66,8 @@ def ingest(
     force: Annotated[bool, typer.Option(help="Re-ingest articles even when unchanged.")] = False,
     progress: Annotated[bool, typer.Option(help="Show progress with rate and ETA (a bar on a terminal, "
                                                  "a line every 5 s otherwise).")] = True,
-    batch_size: Annotated[int, typer.Option(min=1, help="Articles per store transaction.")] = 200,
+    batch_size: Annotated[int | None, typer.Option(min=1, show_default=False, help="Articles per store "
+                          "transaction (default: 200; 100 on Virtuoso).")] = None,
     timings: Annotated[bool, typer.Option(help="Print seconds per stage at the end.")] = False,
 ) -> None:
     """Extract, resolve and write articles into the store (each article one named graph)."""

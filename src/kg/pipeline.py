@@ -452,7 +452,7 @@ def ingest_paths(
     *,
     workers: int | None = None,
     force: bool = False,
-    batch_size: int = 200,
+    batch_size: int | None = None,
     progress: Progress | None = None,
     extract: Extractor | None = None,
     derive_after: bool = True,
@@ -460,8 +460,10 @@ def ingest_paths(
     """Ingest every article under ``paths`` into ``store``; report what happened to each.
 
     ``workers``: extraction processes (default: the number of cores); ``force``: rewrite unchanged
-    articles too; ``extract``: the extractor (default ``kg.extract.extract_facts``).
+    articles too; ``extract``: the extractor (default ``kg.extract.extract_facts``);
+    ``batch_size``: articles per transaction (default: the store's, 100 for Virtuoso, else 200).
     """
+    batch_size = batch_size or store.batch_size
     paths = [str(p) for p in paths]
     total = sum(1 for _ in iter_article_paths(paths))
     report = IngestReport()

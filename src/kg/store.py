@@ -147,6 +147,8 @@ def ntriples(triples: Iterable[tuple[Term, Term, Term]]) -> str:
 
 class Store(Protocol):
     location: str
+    batch_size: int  # articles per ingest transaction that suits this store
+
 
     def query(
         self,
@@ -177,6 +179,8 @@ class Store(Protocol):
 
 class OxigraphStore:
     """Embedded Oxigraph (RocksDB on disk, or in memory when ``path`` is None)."""
+
+    batch_size = 200
 
     def __init__(self, path: str | Path | None, *, read_only: bool = False) -> None:
         self.location = str(path) if path else ":memory:"
