@@ -55,3 +55,8 @@ def test_unit_names_run_on_over_mined_lower_case_words_and_stop_at_verbs() -> No
 def test_the_executive_committee_of_a_dang_bo_is_its_committee() -> None:
     o = _orgs("Ông Cao Văn Sáu, Ủy viên Ban Chấp hành Đảng bộ xã Đông An phát biểu.")
     assert "đảng ủy xã đông an" in o and "ban chấp hành đảng bộ xã đông an" in o["đảng ủy xã đông an"]
+
+
+def test_the_articles_own_unit_word_is_read_whole() -> None:
+    o = _orgs("Trường Đại học Hạ Lâm tổ chức hội nghị. Đảng bộ Nhà trường đã lãnh đạo thực hiện nhiệm vụ.")
+    assert "đảng bộ nhà trường" in o and "đảng bộ nhà" not in o

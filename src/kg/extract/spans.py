@@ -277,6 +277,11 @@ def read_tail(
                 continue
             break
         prev_cap = k > start and is_cap(toks.text[k - 1]) and not is_allcaps(toks.text[k - 1])
+        sw = r.orgs.self_words.match(toks.keys, k - 1, end) if prev_cap else None
+        if sw and sw[0] == 2:
+            k += 1  # "Đảng bộ Nhà trường": the article's own unit (orgs.yaml self_words)
+            last_good = k
+            continue
         if prev_cap and doc.gap(k) == " " and (toks.keys[k - 1], toks.keys[k]) in mined.compounds:
             k += 1  # the second syllable of a capitalised word ("Ngoại giao")
             last_good = k
