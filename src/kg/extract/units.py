@@ -8,11 +8,18 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
+from functools import lru_cache
 
 from kg.extract.doc import Doc, fold
 from kg.grammar import Localities, load_localities
 from kg.models import OrgFact, PersonFact
 from kg.rules import is_allcaps, is_cap, key, tokenize
+
+
+@lru_cache(maxsize=65536)
+def _toks_keys(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    toks = tokenize(name)
+    return tuple(toks), tuple(key(t) for t in toks)
 
 
 def localities(doc: Doc, loc: Localities) -> Counter:
@@ -103,8 +110,8 @@ def complete_units(
             n = o.name
             if n in rename:
                 continue
-            toks = tokenize(n)
-            keys = [key(t) for t in toks]
+            toks, kt = _toks_keys(n)
+            keys = list(kt)
             if fold(pname) in fold(n):
                 continue
             c = loc.committees.match_ending(keys, len(keys))
@@ -222,22 +229,22 @@ def _committee_members(persons, orgs, loc: Localities, dom, doc: Doc):
 
 def executive_committee(name: str, loc: Localities) -> str | None:
     """ "Ban Chấp hành Đảng bộ tỉnh Y" -> "Tỉnh ủy Y"; "Ban Chấp hành Đảng bộ xã Z" -> "Đảng ủy xã Z"."""
-    toks = tokenize(name)
-    keys = [key(t) for t in toks]
+    toks, kt = _toks_keys(name)
+    keys = list(kt)
     m = loc.executive_prefix.match(keys, 0)
     if not m or m[0] >= len(toks):
         return None
-    rest = toks[m[0] :]
+    rest = list(toks[m[0] :])
     pw = loc.executive_by_place.match(keys, m[0])
     if pw and m[0] + pw[0] < len(toks):
-        return " ".join([pw[1]] + toks[m[0] + pw[0] :])
+        return " ".join([pw[1], *toks[m[0] + pw[0] :]])
     return " ".join([loc.executive_committee] + rest)
 
 
 def _member_of(title: str, org: str, loc: Localities) -> str:
     """ "Ủy viên Ban Chấp hành Đảng bộ tỉnh" of "Đảng bộ tỉnh Y": a member of Tỉnh ủy Y."""
-    tk = [key(t) for t in tokenize(title)]
-    ok = [key(t) for t in tokenize(org)]
+    tk = list(_toks_keys(title)[1])
+    ok = list(_toks_keys(org)[1])
     if not any(tk[x : x + 3] == ["ban", "chấp", "hành"] for x in range(len(tk))) or ok[:2] != ["đảng", "bộ"]:
         return org
     return executive_committee(f"Ban Chấp hành {org}", loc) or org
