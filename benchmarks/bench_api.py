@@ -41,14 +41,19 @@ def free_port() -> int:
 
 
 @contextmanager
-def kg_serve(store: str, env: Mapping[str, str] | None = None, timeout: float = 600) -> Iterator[tuple[str, float]]:
-    """A `kg serve` subprocess on 127.0.0.1:FREE; yields (base URL, seconds until /healthz answered)."""
+def kg_serve(store: str, env: Mapping[str, str] | None = None, timeout: float = 600,
+             log: Path | None = None) -> Iterator[tuple[str, float]]:  # fmt: skip
+    """A `kg serve` subprocess on 127.0.0.1:FREE; yields (base URL, seconds until /healthz answered).
+    Its stderr goes to ``log`` when given, else nowhere."""
     port = free_port()
     t0 = time.monotonic()
+    err = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 - the child keeps its own copy
     proc = subprocess.Popen(
         [sys.executable, "-c", "from kg.cli import main; main()", "serve", "--store", store, "--port", str(port)],
-        env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=err,
     )  # fmt: skip
+    if log:
+        err.close()  # type: ignore[union-attr]
     base = f"http://127.0.0.1:{port}"
     try:
         while True:

@@ -47,16 +47,30 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def kg_serve(store: str | Path, env: dict[str, str] | None = None, timeout: float = 30) -> Iterator[str]:
-    """A real ``kg serve`` on a free 127.0.0.1 port, up (``/healthz`` answers) until the block ends."""
+def kg_serve(store: str | Path, env: dict[str, str] | None = None, timeout: float = 30,
+             log: Path | None = None) -> Iterator[str]:  # fmt: skip
+    """A real ``kg serve`` on a free 127.0.0.1 port, up (``/healthz`` answers) until the block ends.
+    Its stderr goes to ``log`` when given (else a pipe, read if it fails to start)."""
+    with kg_serve_process(store, env, timeout, log) as (base, _proc):
+        yield base
+
+
+@contextlib.contextmanager
+def kg_serve_process(
+    store: str | Path, env: dict[str, str] | None = None, timeout: float = 30, log: Path | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """:func:`kg_serve`, also giving the server's process (to watch its CPU and memory)."""
     import httpx
 
     port = free_port()
     full_env = {k: v for k, v in os.environ.items() if k not in ("KG_STORE", "KG_CORS_ORIGINS")} | (env or {})
+    err_to = open(log, "wb") if log is not None else subprocess.PIPE  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [sys.executable, "-m", "kg.cli", "serve", "--store", str(store), "--port", str(port)],
-        env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT,
+        env=full_env, stdout=subprocess.DEVNULL, stderr=err_to, cwd=ROOT,
     )  # fmt: skip
+    if log is not None:
+        err_to.close()  # type: ignore[union-attr]  # the child has its own copy
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout
@@ -70,7 +84,7 @@ def kg_serve(store: str | Path, env: dict[str, str] | None = None, timeout: floa
                 err = proc.stderr.read().decode() if proc.stderr and proc.poll() is not None else ""
                 raise RuntimeError(f"kg serve did not come up: {err[-2000:]}")
             time.sleep(0.1)
-        yield base
+        yield base, proc
     finally:
         proc.terminate()
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
-from api_fixtures import HL, SL, SL_PARTY, TestClient, build_store, fixture_extractor
+from api_fixtures import HL, SL, SL_CELL, SL_PARTY, TestClient, build_store, fixture_extractor
 from kg.api import create_app
 from kg.api_queries import NameIndex, held_at, iri_of, segment_of
 from kg.config import Settings
@@ -123,6 +123,56 @@ def test_roles_for_an_unknown_title_or_unit_is_empty(client: TestClient, params:
     assert r.status_code == 200 and r.json()["total"] == 0
 
 
+def test_roles_for_a_school_include_its_party_organisations_and_say_which_unit(client: TestClient) -> None:
+    body = client.get("/roles", params={"title": "Phó Bí thư Đảng ủy", "organization": SL}).json()
+    assert [(h["person"]["name"], h["organization"]["name"], h["unit_relation"]) for h in body["items"]] == [
+        ("Phạm Thị Thuý", SL_PARTY, "party_organization")]
+    assert body["items"][0]["evidence"][0]["sentence"]
+
+
+def test_roles_without_a_title_lists_every_post_of_the_unit_on_a_date(client: TestClient) -> None:
+    body = client.get("/roles", params={"organization": SL, "at": "2024-02-01"}).json()
+    got = {(h["person"]["name"], h["post"], h["organization"]["name"]) for h in body["items"]}
+    assert ("Đỗ Minh Khang", "Hiệu trưởng", SL) in got
+    assert ("Phạm Thị Thúy", "Bí thư", SL_PARTY) in got or ("Phạm Thị Thuý", "Bí thư", SL_PARTY) in got
+    assert all(h["post"] != "Hiệu trưởng" or h["person"]["name"] == "Đỗ Minh Khang" for h in body["items"])
+
+
+def test_roles_include_subunits_reaches_the_chi_bo_below_the_party_organisation(client: TestClient) -> None:
+    without = client.get("/roles", params={"title": "Bí thư", "organization": SL}).json()["items"]
+    with_sub = client.get("/roles", params={"title": "Bí thư", "organization": SL, "include_subunits": "true"}).json()
+    assert SL_CELL not in {h["organization"]["name"] for h in without}
+    cell = [h for h in with_sub["items"] if h["organization"]["name"] == SL_CELL]
+    assert cell and cell[0]["unit_relation"] == "sub_unit"
+
+
+def test_roles_filters_by_person_and_ignores_empty_parameters(client: TestClient) -> None:
+    body = client.get("/roles?person=Đỗ Minh Khang&title=&organization=&at=").json()
+    assert [(h["person"]["name"], h["post"]) for h in body["items"]] == [("Đỗ Minh Khang", "Hiệu trưởng")]
+    assert body["items"][0]["unit_relation"] is None
+    pid = _person_id(client, "Đỗ Minh Khang")
+    assert client.get("/roles", params={"person": pid, "title": "Bí thư"}).json()["total"] == 0
+
+
+@pytest.mark.parametrize("path", ["/people", "/organizations", "/documents"])
+def test_lists_can_be_browsed_page_by_page_without_q(client: TestClient, path: str) -> None:
+    first = client.get(path, params={"limit": 1}).json()
+    assert first["total"] >= 2 and len(first["items"]) == 1
+    rest = client.get(path, params={"limit": 500, "offset": 1}).json()["items"]
+    ids = [h["id"] for h in first["items"] + rest]
+    assert len(ids) == first["total"] == len(set(ids))
+    assert all(h["match"] == "all" for h in first["items"])
+    assert client.get(path, params={"q": ""}).json()["total"] == first["total"]
+
+
+def test_people_hits_list_their_current_posts(client: TestClient) -> None:
+    hits = {h["name"]: h for h in client.get("/people", params={"q": "Đỗ Minh Khang"}).json()["items"]}
+    posts = hits["Đỗ Minh Khang"]["current_posts"]
+    assert [(p["post"], p["organization"]["name"]) for p in posts] == [("Hiệu trưởng", SL)]
+    ended = {h["name"]: h for h in client.get("/people", params={"q": "Lê Văn Hoà"}).json()["items"]}
+    assert ended["Lê Văn Hoà"]["current_posts"] == []  # succeeded as rector
+
+
 def test_held_at_compares_partial_dates() -> None:
     assert held_at("2024", None, "2024-01-12")
     assert not held_at("2024-02", None, "2024-01-12")
@@ -216,7 +266,9 @@ def test_organizations_search_finds_aliases(client: TestClient) -> None:
     hits = client.get("/organizations", params={"q": "dhsl"}).json()["items"]
     assert [h["name"] for h in hits] == [SL]
     hits = client.get("/organizations", params={"q": "truong dai hoc"}).json()["items"]
-    assert [(h["name"], h["match"]) for h in hits] == [(HL, "prefix"), (SL, "prefix"), (SL_PARTY, "token")]
+    # the Đảng bộ is the chi bộ's parent (stated as "of the Đảng ủy"): resolved as a unit of its own
+    assert [(h["name"], h["match"]) for h in hits] == [
+        (HL, "prefix"), (SL, "prefix"), ("Đảng bộ Trường Đại học Sông Lam", "token"), (SL_PARTY, "token")]  # fmt: skip
 
 
 def test_document_search_and_profile_show_who_cites_it_when(client: TestClient) -> None:
@@ -286,8 +338,8 @@ def test_unknown_ids_give_404_in_the_one_error_shape(client: TestClient, path: s
 @pytest.mark.parametrize(
     "url",
     ["/roles", "/roles?title=", "/roles?title=Hiệu trưởng&at=2024-13-45", "/roles?title=x&at=12/01/2024",
-     "/roles?title=x&limit=0", "/roles?title=x&limit=100000", "/roles?title=x&offset=-1", "/people",
-     "/people?q=", "/awards?year=abc", "/people/a%20b", "/people/%3E", "/organizations/..%2F..",
+     "/roles?title=x&limit=0", "/roles?title=x&limit=100000", "/roles?title=x&offset=-1", "/roles?at=2024-01-01",
+     "/roles?title=&organization=&person=&at=", "/roles?title=x&at=20240112", "/awards?year=abc", "/people/a%20b", "/people/%3E", "/organizations/..%2F..",
      "/graph?depth=99", "/roles?title=" + "x" * 201],
 )  # fmt: skip
 def test_bad_parameters_give_422_in_the_one_error_shape(client: TestClient, url: str) -> None:
@@ -317,6 +369,8 @@ def test_injection_attempts_are_inert(client: TestClient, store: OxigraphStore, 
     for path, params in [
         ("/roles", {"title": evil}),
         ("/roles", {"title": "Hiệu trưởng", "organization": evil}),
+        ("/roles", {"person": evil, "include_subunits": "true"}),
+        ("/roles", {"organization": evil, "at": ""}),
         ("/people", {"q": evil}),
         ("/organizations", {"q": evil}),
         ("/documents", {"q": evil}),

@@ -59,10 +59,18 @@ def org_iri(store: Store, name: str) -> str:
     return str(rows[0][0])
 
 
-def test_same_person_with_other_honorific_and_tone_placement_gets_one_iri(store: Store) -> None:
+def test_same_person_with_other_honorific_tone_placement_and_home_phrasing_gets_one_iri(store: Store) -> None:
+    # Sông Hồng's Lê Thị Hoà: "TS." in 2022, "PGS.TS." and "Hòa" in 2023, and in 2024 an article about
+    # "Đảng bộ Trường Đại học Sông Hồng" rather than the school; Sông Mã has a namesake (kept apart)
     iris = people_named(store, "le thi hoa")
-    assert len(iris) == 1
-    honorifics = {str(r[0]) for r in store.query("SELECT ?h WHERE { ?p kg:honorific ?h }", {"p": URIRef(iris[0])}).rows}
+    assert len(iris) == 2
+    by_article = {
+        str(r[0]): str(r[1])
+        for r in store.query("SELECT DISTINCT ?id ?p WHERE { ?p kg:nameKey \"le thi hoa\" . ?a kg:mentions ?p ; dcterms:identifier ?id }").rows
+    }
+    assert by_article["song-hong-2022"] == by_article["song-hong-2023"] == by_article["song-hong-2024"]
+    assert by_article["song-ma-2024-02"] != by_article["song-hong-2022"]
+    honorifics = {str(r[0]) for r in store.query("SELECT ?h WHERE { ?p kg:honorific ?h }", {"p": URIRef(by_article["song-hong-2022"])}).rows}
     assert {"TS.", "PGS.TS."} <= honorifics
 
 
@@ -284,3 +292,99 @@ def test_seed_units_get_one_iri_whatever_the_spelling() -> None:
     assert "Đảng bộ Nhà trường" in by_name["Đảng bộ Trường Đại học Công nghệ"].aliases
     assert "Đảng ủy Trường ĐHCN" in by_name["Đảng ủy Trường Đại học Công nghệ"].aliases
     assert len({o.iri for o in orgs}) == len(orgs)
+
+
+def _resolve(facts: ArticleFacts, text: str = "Tiêu đề\nNội dung."):  # type: ignore[no-untyped-def]
+    return resolve(article_from_text("x", text), facts)
+
+
+def _school_facts(school: str, *people, orgs=(), organizer: str | None = None) -> ArticleFacts:  # type: ignore[no-untyped-def]
+    from kg.models import EventFact
+
+    return ArticleFacts(
+        id="x", title="t", people=tuple(people),
+        organizations=(OrgFact(name=school, kind="university"), *orgs),
+        events=(EventFact(name="Hội nghị", date="2024-01-01", organizer=organizer or school),),
+    )  # fmt: skip
+
+
+def test_nha_truong_is_the_articles_own_school_or_nothing() -> None:
+    from kg.models import PersonFact, RoleFact
+
+    rector = PersonFact(name="Ngô Văn Tâm", roles=(RoleFact(title="Hiệu trưởng", organization="Nhà trường", role="Hiệu trưởng"),))
+    for school in ("Trường Đại học Sông Hồng", "Trường Đại học Sông Đà"):
+        r = _resolve(_school_facts(school, rector, orgs=(OrgFact(name="Nhà trường", kind="university"),)))
+        school_iri = next(o.iri for o in r.organizations if o.name == school)
+        assert [h.organization for h in r.holdings] == [school_iri]
+        assert "Nhà trường" not in {o.name for o in r.organizations}
+    # no home school: the post is kept, at no unit, rather than at a "Nhà trường" every school would share
+    alone = ArticleFacts(id="x", title="t", people=(rector,), organizations=(OrgFact(name="Nhà trường", kind="university"),))
+    r = _resolve(alone)
+    assert [h.organization for h in r.holdings] == [None] and r.organizations == ()
+
+
+def test_a_rectors_post_filed_under_the_union_is_the_schools() -> None:
+    from kg.models import PersonFact, RoleFact
+
+    school = "Trường Đại học Sông Đà"
+    p = PersonFact(name="Ngô Văn Tâm", roles=(RoleFact(title="Hiệu trưởng", organization="Công đoàn Trường", role="Hiệu trưởng"),))
+    r = _resolve(_school_facts(school, p, orgs=(OrgFact(name="Công đoàn Trường", kind="mass_organization"),)))
+    by_iri = {o.iri: o for o in r.organizations}
+    assert [by_iri[h.organization].name for h in r.holdings if h.organization] == [school]
+    union = next(o for o in r.organizations if o.name.startswith("Công đoàn"))
+    assert union.name == f"Công đoàn {school}" and by_iri[union.parent].name == school  # type: ignore[index]
+
+
+def test_party_organs_are_linked_to_their_unit_and_a_chi_bo_to_the_dang_bo() -> None:
+    school = "Trường Đại học Sông Đà"
+    facts = _school_facts(
+        school,
+        orgs=(OrgFact(name=f"Đảng ủy {school}", kind="party_committee"),
+              OrgFact(name="Chi bộ Khoa Vật lý", kind="party_cell", parent=f"Đảng ủy {school}")),
+    )  # fmt: skip
+    orgs = {o.name: o for o in _resolve(facts).organizations}
+    assert orgs[f"Đảng ủy {school}"].party_of == orgs[school].iri
+    assert orgs["Chi bộ Khoa Vật lý"].parent == orgs[f"Đảng bộ {school}"].iri
+    assert orgs[f"Đảng bộ {school}"].party_of == orgs[school].iri
+
+
+def test_a_person_key_does_not_depend_on_how_the_article_names_its_home_unit() -> None:
+    from kg.models import PersonFact, RoleFact
+
+    school = "Trường Đại học Sông Đà"
+
+    def iri(organizer: str, unit: str) -> str:
+        p = PersonFact(name="Ngô Văn Tâm", honorifics=("TS.",), roles=(RoleFact(title="Hiệu trưởng", organization=unit, role="Hiệu trưởng"),))
+        extra = (OrgFact(name=organizer, kind="party_committee"),) if organizer != school else ()
+        return _resolve(_school_facts(school, p, orgs=extra, organizer=organizer)).people[0].iri
+
+    assert iri(school, school) == iri(f"Đảng bộ {school}", "Nhà trường") == iri(f"Đảng ủy {school}", school)
+
+
+def test_replaced_and_retired_holders_are_read_as_ended() -> None:
+    from kg.models import Evidence, PersonFact, RoleFact
+
+    school = "Trường Đại học Sông Đà"
+    s = f"Bộ trưởng bổ nhiệm PGS.TS. Ngô Văn Tâm giữ chức Hiệu trưởng {school}, thay PGS.TS. Đinh Văn Hùng đã nghỉ hưu."
+    ev = Evidence(s, 0, len(s))
+    new = PersonFact(name="Ngô Văn Tâm", roles=(RoleFact(title="Hiệu trưởng", organization=school, role="Hiệu trưởng", evidence=ev),))
+    old = PersonFact(name="Đinh Văn Hùng")  # named, given no post of his own
+    r = _resolve(_school_facts(school, new, old), s)
+    by_person = {h.person: h for h in r.holdings}
+    tam, hung = (next(p.iri for p in r.people if p.name == n) for n in ("Ngô Văn Tâm", "Đinh Văn Hùng"))
+    assert not by_person[tam].former
+    assert by_person[hung].former and by_person[hung].post == "Hiệu trưởng"
+    assert by_person[hung].organization == by_person[tam].organization
+
+
+def test_a_new_deputy_is_not_also_recorded_as_the_head() -> None:
+    from kg.models import Evidence, PersonFact, RoleFact
+
+    s = "Đại hội bầu đồng chí Ngô Thị Mai giữ chức Bí thư Chi bộ, đồng chí Hoàng Văn Nam giữ chức Phó Bí thư Chi bộ."
+    ev = Evidence(s, 0, len(s))
+    cell = "Chi bộ Khoa Vật lý"
+    nam = PersonFact(name="Hoàng Văn Nam", roles=(
+        RoleFact(title="Bí thư Chi bộ", organization=cell, role="Bí thư", evidence=ev),
+        RoleFact(title="Phó Bí thư Chi bộ", organization=cell, role="Bí thư", deputy=True, evidence=ev)))  # fmt: skip
+    r = _resolve(_school_facts("Trường Đại học Sông Đà", nam, orgs=(OrgFact(name=cell, kind="party_cell"),)), s)
+    assert [h.post for h in r.holdings] == ["Phó Bí thư"]

@@ -39,7 +39,9 @@ RUNAWAY = "SELECT ?a WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # one column: th
 def make_app(store: Store, **settings: Any) -> FastAPI:
     app = FastAPI()
     max_concurrent = settings.pop("max_concurrent", None)
-    app.include_router(sparql_router(store, Settings(**settings), max_concurrent=max_concurrent))
+    router = sparql_router(store, Settings(**settings), max_concurrent=max_concurrent)
+    app.include_router(router)
+    app.state.router = router
     return app
 
 
@@ -172,8 +174,24 @@ def test_format_parameter_overrides_accept(client: httpx.Client) -> None:
 def test_unacceptable_format_is_406_with_a_json_detail(client: httpx.Client) -> None:
     r = client.get("/sparql", params={"query": PEOPLE}, headers={"Accept": "image/png"})
     assert r.status_code == 406 and "application/sparql-results+json" in r.json()["detail"]
-    r = client.get("/sparql", params={"query": CONSTRUCT, "format": "csv"})
+    r = client.get("/sparql", params={"query": CONSTRUCT, "format": "csv"}, headers={"Accept": "image/png"})
     assert r.status_code == 406
+
+
+def test_an_unknown_repeated_or_unfitting_format_falls_back_to_accept(client: httpx.Client) -> None:
+    for fmt in (["n3-ish"], ["ttl", "nt"], ["csv"]):
+        r = client.get("/sparql", params={"query": CONSTRUCT, "format": fmt}, headers={"Accept": "application/rdf+xml"})
+        assert r.status_code == 200 and r.headers["content-type"].startswith("application/rdf+xml"), (fmt, r.text)
+    same = client.get("/sparql", params=[("query", PEOPLE), ("format", "tsv"), ("format", "tsv")])
+    assert same.headers["content-type"].startswith("text/tab-separated-values")
+
+
+@pytest.mark.parametrize(("accept", "media"), [("text/n3", "text/n3"), ("application/trig", "application/trig")])
+def test_construct_in_n3_and_trig(client: httpx.Client, accept: str, media: str) -> None:
+    r = client.get("/sparql", params={"query": CONSTRUCT}, headers={"Accept": accept})
+    assert r.status_code == 200 and r.headers["content-type"].startswith(media)
+    g = Graph().parse(data=r.content, format="turtle" if accept == "text/n3" else "trig")
+    assert {str(o) for o in g.objects()} == {"88-NQ/TW", "77-CT/TW", "12-NQ/ĐU"}
 
 
 def test_negotiate_uses_the_most_specific_range_and_server_order() -> None:
@@ -188,15 +206,94 @@ def test_negotiate_uses_the_most_specific_range_and_server_order() -> None:
 # ---------------------------------------------------------------- errors
 
 
+COUNT_ALL = "SELECT (COUNT(*) AS ?n) {from} WHERE {{ ?s ?p ?o }}"
+
+
+def _count(resp: httpx.Response) -> int:
+    assert resp.status_code == 200, resp.text
+    return int(resp.json()["results"]["bindings"][0]["n"]["value"])
+
+
+def test_from_in_the_query_sets_the_dataset_and_only_its_absence_means_the_union(client: httpx.Client) -> None:
+    union = _count(client.get("/sparql", params={"query": COUNT_ALL.format(**{"from": ""})}))
+    g = str(article_graph("hv-2023-03"))
+    one = _count(client.get("/sparql", params={"query": COUNT_ALL.format(**{"from": f"FROM <{g}>"})}))
+    nothing = _count(client.get("/sparql", params={"query": COUNT_ALL.format(**{"from": "FROM <urn:nonexistent>"})}))
+    named_only = _count(client.get("/sparql", params={"query": COUNT_ALL.format(**{"from": f"FROM NAMED <{g}>"})}))
+    assert union > one > 0 and nothing == 0 and named_only == 0
+    in_graph = f"SELECT (COUNT(*) AS ?n) FROM NAMED <{g}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+    assert _count(client.get("/sparql", params={"query": in_graph})) == one
+    # the protocol's default-graph-uri overrides FROM
+    r = client.get("/sparql", params={"query": COUNT_ALL.format(**{"from": "FROM <urn:nonexistent>"}), "default-graph-uri": g})
+    assert _count(r) == one
+
+
+def test_kg_query_honours_from_and_points_at_the_users_text(tmp_path: Any) -> None:
+    from kgtest import run_kg
+
+    path = F.disk_store(tmp_path / "store")
+    r = run_kg("query", "--store", str(path), "--format", "json", "--sparql",
+               "SELECT (COUNT(*) AS ?n) FROM <urn:nonexistent> WHERE {?s ?p ?o}")  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["results"]["bindings"][0]["n"]["value"] == "0"
+    bad = run_kg("query", "--store", str(path), "--sparql", "SELECT ?x WHERE {\n  ?x a kgx:Foo }")
+    assert bad.returncode != 0
+    assert "unknown prefix 'kgx:' at line 2, column 8" in bad.stderr and "['%']" not in bad.stderr
+    bad = run_kg("query", "--store", str(path), "--sparql", "SELECT ?x\nWHERE { ?x a }")
+    assert "error at line 2, column" in bad.stderr, bad.stderr
+
+
+@pytest.mark.slow
+def test_kg_query_through_a_running_server_points_at_the_users_text(tmp_path: Any) -> None:
+    from kgtest import kg_serve, run_kg
+
+    path = F.disk_store(tmp_path / "store")
+    with kg_serve(path):
+        bad = run_kg("query", "--store", str(path), "--sparql", "SELECT ?x WHERE {\n  ?x a kgx:Foo }")
+        assert "reading through its /sparql" in bad.stderr
+        assert "unknown prefix 'kgx:' at line 2, column 8" in bad.stderr and '{"detail"' not in bad.stderr
+        bad = run_kg("query", "--store", str(path), "--sparql", "SELECT ?x\nWHERE { ?x a }")
+        assert "error at line 2, column" in bad.stderr, bad.stderr
+        r = run_kg("query", "--store", str(path), "--format", "json", "--sparql",
+                   "SELECT (COUNT(*) AS ?n) FROM <urn:nonexistent> WHERE {?s ?p ?o}")  # fmt: skip
+        assert json.loads(r.stdout)["results"]["bindings"][0]["n"]["value"] == "0", r.stderr
+
+
+def test_relative_iris_resolve_against_the_endpoint(client: httpx.Client) -> None:
+    r = client.get("/sparql", params={"query": "SELECT ?x WHERE { BIND(<sub/thing> AS ?x) }"})
+    assert r.status_code == 200, r.text
+    assert r.json()["results"]["bindings"][0]["x"]["value"] == str(client.base_url).rstrip("/") + "/sub/thing"
+
+
+def test_service_description_head_and_options(client: httpx.Client) -> None:
+    sd = client.get("/sparql", headers={"Accept": "text/turtle"})
+    assert sd.status_code == 200 and sd.headers["content-type"].startswith("text/turtle")
+    g = Graph().parse(data=sd.text, format="turtle")
+    SD = "http://www.w3.org/ns/sparql-service-description#"
+    assert (None, URIRef(SD + "endpoint"), URIRef(str(client.base_url).rstrip("/") + "/sparql")) in g
+    assert (None, URIRef(SD + "supportedLanguage"), URIRef(SD + "SPARQL11Query")) in g
+    assert (None, URIRef(SD + "supportedLanguage"), URIRef(SD + "SPARQL11Update")) not in g  # read-only
+    assert (None, URIRef(SD + "feature"), URIRef(SD + "BasicFederatedQuery")) not in g
+    assert client.get("/sparql", headers={"Accept": "application/rdf+xml"}).headers["content-type"].startswith(
+        "application/rdf+xml")  # fmt: skip
+    head = client.head("/sparql", params={"query": "ASK {}"})
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-type"].startswith("application/sparql-results+json")
+    opts = client.options("/sparql")
+    assert opts.status_code == 204 and "POST" in opts.headers["allow"]
+
+
 def test_malformed_query_is_400_with_the_parser_message(client: httpx.Client) -> None:
     r = client.get("/sparql", params={"query": "SELECT ?x WHERE { ?x ?y }"})
     assert r.status_code == 400
     detail = r.json()["detail"]
-    assert detail.startswith("SPARQL syntax error") and "1:" in detail
+    assert detail.startswith("SPARQL syntax error") and "line 1, column" in detail
 
 
 def test_protocol_misuse_is_a_clear_client_error(client: httpx.Client) -> None:
-    assert client.get("/sparql").status_code == 400
+    assert client.get("/sparql", params={"query": ""}).status_code == 400
+    r = client.post("/sparql", content=b"ASK {}", headers={"Content-Type": "application/sparql-query; charset=UTF-16"})
+    assert r.status_code == 415 and "UTF-8" in r.json()["detail"]
     browser = client.get("/sparql", headers={"Accept": "text/html,*/*;q=0.8"}, follow_redirects=False)
     assert browser.status_code == 303 and browser.headers["location"] == "query"
     assert client.get("/sparql", params={"update": "CLEAR ALL"}).status_code == 400
@@ -268,6 +365,39 @@ def test_aggregate_past_the_timeout_is_answered_503_but_keeps_its_worker_until_d
         assert ok.json()["boolean"] is True
 
 
+def test_over_a_disk_store_an_aggregate_past_the_timeout_frees_its_worker_at_once(tmp_path: Any) -> None:
+    """The same aggregate over an on-disk store runs in a worker process, killed at the deadline:
+    the single slot is free again right away, not after the aggregate would have finished."""
+    s = open_store(F.disk_store(tmp_path / "store"))
+    app = make_app(s, query_timeout=0.5, max_concurrent=1)
+    try:
+        with http(app) as c:
+            time.sleep(1.0)  # the worker is up
+            start = time.monotonic()
+            r = c.get("/sparql", params={"query": AGGREGATE})
+            assert r.status_code == 503 and "0.5 s limit" in r.json()["detail"]
+            ok = c.get("/sparql", params={"query": "ASK { ?s a kg:Person }"})
+            assert ok.status_code == 200 and ok.json()["boolean"] is True
+            assert time.monotonic() - start < 4
+    finally:
+        app.state.router.pool.close()
+        s.close()
+
+
+def test_closing_a_disk_store_closes_it_while_the_endpoint_and_its_workers_exist(tmp_path: Any) -> None:
+    path = F.disk_store(tmp_path / "store")
+    s = open_store(path)
+    router = sparql_router(s, Settings())
+    deadline = time.monotonic() + 10
+    while router.pool.running == 0 and not router.pool.pids() and time.monotonic() < deadline:  # type: ignore[attr-defined]
+        time.sleep(0.05)
+    s.close()
+    again = open_store(path)  # not "lock hold by current process"
+    again.close()
+    router.pool.close()  # type: ignore[attr-defined]
+    assert not list((path / "kg-snapshots").glob("*"))
+
+
 # ---------------------------------------------------------------- updates
 
 
@@ -286,7 +416,7 @@ def test_updates_need_the_bearer_token() -> None:
     with http(make_app(s, write_token=TOKEN)) as c:
         for auth in (None, "Bearer wrong", f"Basic {TOKEN}", TOKEN):
             headers = {"Content-Type": "application/sparql-update"} | ({"Authorization": auth} if auth else {})
-            assert c.post("/sparql", content=UPDATE, headers=headers).status_code == 403
+            assert c.post("/sparql", content=UPDATE, headers=headers).status_code == 401
         assert c.get("/sparql", params={"query": "ASK { ?s foaf:name \"X\" }"}).json()["boolean"] is False
         ok = c.post("/sparql", content=UPDATE, headers={"Content-Type": "application/sparql-update",
                                                          "Authorization": f"Bearer {TOKEN}"})
@@ -411,6 +541,86 @@ def test_sparqlwrapper_ask_and_construct(server: str) -> None:
     assert {str(o) for o in g.objects()} == {"88-NQ/TW", "77-CT/TW", "12-NQ/ĐU"}
     sw.setReturnFormat(XML)  # RDF/XML for CONSTRUCT, parsed by SPARQLWrapper into an rdflib Graph
     assert len(sw.queryAndConvert()) == 3
+
+
+SELECT_FORMATS = ["json", "xml", "csv", "tsv"]
+GRAPH_RETURN_FORMATS = ["turtle", "n3", "xml", "rdf+xml", "json-ld"]
+
+
+def _wrapper(server: str, fmt: str, method: str) -> Any:
+    from SPARQLWrapper import SPARQLWrapper
+
+    sw = SPARQLWrapper(server + "/sparql")
+    sw.setMethod(method)
+    sw.setReturnFormat(fmt)
+    return sw
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("fmt", SELECT_FORMATS)
+def test_sparqlwrapper_every_result_format_for_select_and_ask(server: str, fmt: str, method: str) -> None:
+    sw = _wrapper(server, fmt, method)
+    sw.setQuery("PREFIX foaf: <http://xmlns.com/foaf/0.1/>\n" + PEOPLE)
+    got = sw.queryAndConvert()
+    if fmt == "json":
+        rows = [b["name"]["value"] for b in got["results"]["bindings"]]
+    elif fmt == "xml":
+        rows = [n.firstChild.data for n in got.getElementsByTagName("literal")]
+    elif fmt == "csv":
+        rows = got.decode("utf-8").splitlines()[1:]
+    else:
+        rows = [line.strip('"') for line in got.decode("utf-8").splitlines()[1:]]
+    assert rows == NAMES
+    sw.setQuery('ASK { ?p <http://xmlns.com/foaf/0.1/name> "Lê Thị Mai" }')
+    ans = sw.queryAndConvert()
+    assert {"json": lambda a: a["boolean"] is True, "xml": lambda a: a.getElementsByTagName("boolean")[0].firstChild.data == "true",
+            "csv": lambda a: b"true" in a, "tsv": lambda a: b"true" in a}[fmt](ans)  # fmt: skip
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("fmt", GRAPH_RETURN_FORMATS)
+def test_sparqlwrapper_every_rdf_format_for_construct_and_describe(server: str, fmt: str, method: str) -> None:
+    sw = _wrapper(server, fmt, method)
+    sw.setQuery("PREFIX kg: <https://w3id.org/kg-vn/ontology#>\n" + CONSTRUCT)
+    g = _as_graph(sw.queryAndConvert(), fmt)
+    assert {str(o) for o in g.objects()} == {"88-NQ/TW", "77-CT/TW", "12-NQ/ĐU"}
+    doc = _doc_iri(server, "12-NQ/ĐU")
+    sw.setQuery(f"DESCRIBE <{doc}>")
+    g = _as_graph(sw.queryAndConvert(), fmt)
+    assert (URIRef(doc), URIRef("https://w3id.org/kg-vn/ontology#documentNumber"), Literal("12-NQ/ĐU")) in g
+
+
+def _as_graph(got: Any, fmt: str) -> Graph:
+    """SPARQLWrapper gives RDF/XML as a Graph and the other formats as text."""
+    return got if isinstance(got, Graph) else Graph().parse(data=got, format={"n3": "n3", "json-ld": "json-ld"}.get(fmt, "turtle"))
+
+
+def _doc_iri(server: str, number: str) -> str:
+    q = f'SELECT ?d WHERE {{ ?d kg:documentNumber "{number}" }} LIMIT 1'
+    return str(httpx.get(server + "/sparql", params={"query": q}).json()["results"]["bindings"][0]["d"]["value"])
+
+
+def test_sparqlwrapper_and_rdflib_update_store_write_with_the_token() -> None:
+    from rdflib.plugins.stores.sparqlstore import SPARQLUpdateStore
+    from SPARQLWrapper import POST, SPARQLWrapper
+
+    s = F.memory_store()
+    graph = "https://w3id.org/kg-vn/graph/test"
+    with serve(make_app(s, write_token=TOKEN)) as url:
+        sw = SPARQLWrapper(url + "/sparql")
+        sw.setMethod(POST)
+        sw.addCustomHttpHeader("Authorization", f"Bearer {TOKEN}")
+        sw.setQuery(f'INSERT DATA {{ GRAPH <{graph}> {{ <urn:x:a> <http://xmlns.com/foaf/0.1/name> "Á" }} }}')
+        sw.query()
+        ask = 'ASK { <urn:x:a> <http://xmlns.com/foaf/0.1/name> "Á" }'
+        assert httpx.get(url + "/sparql", params={"query": ask}).json()["boolean"] is True
+        upd = SPARQLUpdateStore(url + "/sparql", url + "/sparql", headers={"Authorization": f"Bearer {TOKEN}"})
+        g = Graph(store=upd, identifier=URIRef(graph))
+        g.add((URIRef("urn:x:b"), URIRef("http://xmlns.com/foaf/0.1/name"), Literal("Bình")))
+        ask_b = 'ASK { <urn:x:b> <http://xmlns.com/foaf/0.1/name> "Bình" }'
+        assert httpx.get(url + "/sparql", params={"query": ask_b}).json()["boolean"] is True
+        upd.close()
+    s.close()
 
 
 def test_rdflib_sparqlstore_queries_through_the_endpoint(server: str) -> None:

@@ -11,15 +11,18 @@ User input never becomes SPARQL text: values are bound as rdflib terms (see kg.a
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-import hmac
+import hashlib
 import json
 import logging
 import os
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Annotated, Any
+from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -29,13 +32,17 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from rdflib import URIRef
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kg.api_models import (
+    ArticleBatchIn,
     ArticleGraph,
     ArticleIn,
     ArticleRef,
     AwardsPage,
+    BatchFailure,
+    BatchResult,
     DocsPage,
     DocumentProfile,
     Health,
@@ -47,10 +54,13 @@ from kg.api_models import (
     RolesPage,
     Stats,
 )
-from kg.api_queries import SEGMENT, Catalog, article_graph_for, iri_of, segment_of
+from kg.api_queries import SEGMENT, Catalog, article_graphs_for, iri_of, segment_of
+from kg.auth import is_authorized, require_write_token
 from kg.config import Settings
 from kg.errors import ArticleError, KgError, QueryError, StoreError
 from kg.models import Article, ArticleFacts
+from kg.openapi_errors import AllowedMethods
+from kg.openapi_errors import install as install_error_docs
 from kg.store import Store
 
 log = logging.getLogger("kg.api")
@@ -73,33 +83,39 @@ def _ex(**values: str) -> dict[str, Any]:
     return {k: {"summary": v, "value": v} for k, v in values.items()}
 
 
-TitleQ = Annotated[str, Query(
-    min_length=1, max_length=200,
-    description="The post, normalised ('Hiệu trưởng', 'Phó Bí thư') or as written ('Phó Bí thư Đảng ủy').",
+TitleQ = Annotated[str | None, Query(
+    max_length=200,
+    description="The post, normalised ('Hiệu trưởng', 'Phó Bí thư') or as written ('Phó Bí thư Đảng ủy'). "
+    "Omit (or leave empty) for every post of the unit or person.",
     openapi_examples=_ex(hieu_truong="Hiệu trưởng", bi_thu="Bí thư", pho_bi_thu="Phó Bí thư Đảng ủy"),
 )]  # fmt: skip
 OrgQ = Annotated[str | None, Query(
-    min_length=1, max_length=300,
-    description="The unit: its id (IRI segment) or its name or alias, any case or tone placement.",
+    max_length=300,
+    description="The unit: its id (IRI segment) or its name or alias, any case or tone placement. Matches the "
+    "unit and its party organisations (its Đảng bộ, Đảng ủy); with include_subunits also the units below it.",
     openapi_examples=_ex(truong="Trường Đại học Công nghệ", dang_uy="Đảng ủy Trường Đại học Công nghệ"),
 )]  # fmt: skip
+PersonQ = Annotated[str | None, Query(
+    max_length=200, description="Only this person's holdings: id (IRI segment) or name (namesakes: all of them).",
+    openapi_examples=_ex(ten="Nguyễn Đình Đức"),
+)]  # fmt: skip
 AtQ = Annotated[str | None, Query(
-    pattern=DATE, description="A date (YYYY-MM-DD): only holdings in force then. Omit for 'ever'.",
+    max_length=10, description="A date (YYYY-MM-DD): only holdings in force then. Omit (or leave empty) for 'ever'.",
     openapi_examples=_ex(ngay="2024-01-12"),
 )]  # fmt: skip
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size.")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip.")]
-NameQ = Annotated[str, Query(
-    min_length=1, max_length=200,
+NameQ = Annotated[str | None, Query(
+    max_length=200,
     description="Search text; case, diacritics and tone placement are ignored ('nguyen dinh duc', 'Hoà' = 'Hòa').",
     openapi_examples=_ex(khong_dau="nguyen dinh duc", co_dau="Nguyễn Đình Đức", dau_cu="Thuý Hoà"),
 )]  # fmt: skip
-OrgNameQ = Annotated[str, Query(
-    min_length=1, max_length=200, description="Unit name or alias, folded like /people.",
+OrgNameQ = Annotated[str | None, Query(
+    max_length=200, description="Unit name or alias, folded like /people. Omit to browse every unit by name.",
     openapi_examples=_ex(truong="truong dai hoc cong nghe", viet_tat="ĐHQGHN"),
 )]  # fmt: skip
-DocQ = Annotated[str, Query(
-    min_length=1, max_length=200, description="Document number or name ('57-NQ/TW', 'Nghị quyết 57').",
+DocQ = Annotated[str | None, Query(
+    max_length=200, description="Document number or name ('57-NQ/TW', 'Nghị quyết 57'). Omit to browse them all.",
     openapi_examples=_ex(so="57-NQ/TW", ten="Kết luận 01"),
 )]  # fmt: skip
 SegmentP = Annotated[str, Path(pattern=SEGMENT, description="The entity's IRI after id/{kind}/, e.g. nguyen-van-a-3f9a01bc2d.")]
@@ -146,19 +162,32 @@ async def _send_json(send: Send, status: int, detail: str) -> None:
 
 
 class AfterSparqlWrite:
-    """After an authorised POST /sparql that succeeded (possibly a SPARQL Update), rebuild the name
-    index and drop cached answers: the SPARQL router writes to the store behind the API's back."""
+    """After an authorised SPARQL Update that succeeded (204), rebuild the name index and drop cached
+    answers (the SPARQL router writes to the store behind the API's back), and write the audit line.
+    Anonymous or wrongly authorised requests, and queries, change nothing here."""
 
-    def __init__(self, app: ASGIApp, on_write: Callable[[], None]) -> None:
+    def __init__(self, app: ASGIApp, on_write: Callable[[], None], settings: Settings, audit: AuditLog) -> None:
         self.app = app
         self.on_write = on_write
+        self.settings = settings
+        self.audit = audit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not (scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/sparql"
-                and any(k == b"authorization" for k, _ in scope.get("headers") or [])):  # fmt: skip
+        if not (scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/sparql"):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        if not is_authorized(self.settings, headers.get(b"authorization", b"").decode("latin-1")):
             await self.app(scope, receive, send)
             return
         status = 500
+        body = bytearray()  # bounded by BodyLimit (outside this middleware)
+
+        async def keep() -> Message:
+            msg = await receive()
+            if msg["type"] == "http.request":
+                body.extend(msg.get("body", b""))
+            return msg
 
         async def watch(msg: Message) -> None:
             nonlocal status
@@ -166,25 +195,160 @@ class AfterSparqlWrite:
                 status = msg["status"]
             await send(msg)
 
-        await self.app(scope, receive, watch)
-        if status < 300:
+        await self.app(scope, keep, watch)
+        ctype = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        update = _update_text(ctype, bytes(body))
+        if update is None:
+            return  # a query: nothing written
+        if status == 204:
             await run_in_threadpool(self.on_write)
+        self.audit.write(scope, "sparql-update", status, **await run_in_threadpool(describe_update, update))
+
+
+def _update_text(ctype: bytes, body: bytes) -> str | None:
+    """The SPARQL Update of a POST /sparql body, or None for a query."""
+    text = body.decode("utf-8", "replace")
+    if ctype == b"application/sparql-update":
+        return text
+    if ctype == b"application/x-www-form-urlencoded":
+        updates = [v for k, v in parse_qsl(text, keep_blank_values=True) if k == "update"]
+        return updates[0] if updates else None
+    return None
+
+
+class SecurityHeaders:
+    """``X-Content-Type-Options: nosniff``, ``X-Frame-Options: DENY``, ``Referrer-Policy`` on every
+    answer, and a Content-Security-Policy where the route set none: nothing may load for JSON and
+    other data; HTML pages (which set their own, or /docs) may not be framed."""
+
+    FIXED = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
+             (b"referrer-policy", b"no-referrer")]  # fmt: skip
+    DATA_CSP = b"default-src 'none'; frame-ancestors 'none'"
+    PAGE_CSP = b"frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def add(msg: Message) -> None:
+            if msg["type"] == "http.response.start":
+                headers = list(msg.get("headers") or [])
+                names = {k.lower() for k, _ in headers}
+                headers += [(k, v) for k, v in self.FIXED if k not in names]
+                if b"content-security-policy" not in names:
+                    ctype = dict(headers).get(b"content-type", b"")
+                    headers.append((b"content-security-policy",
+                                    self.PAGE_CSP if ctype.startswith(b"text/html") else self.DATA_CSP))  # fmt: skip
+                msg = {**msg, "headers": headers}
+            await send(msg)
+
+        await self.app(scope, receive, add)
+
+
+# ---------------------------------------------------------------- audit log
+
+
+PARSE_LIMIT = 200_000  # characters: longer updates are audited with operations unknown
+DESTRUCTIVE = {"DropAll", "ClearAll", "DropNamed", "ClearNamed", "DropDefault", "ClearDefault"}
+
+
+def describe_update(update: str) -> dict[str, Any]:
+    """What an update does, for the audit log: its operations as rdflib reads them (``destructive``
+    when it drops or clears ALL, NAMED or DEFAULT; None when rdflib cannot read it), its size and
+    hash, and its first 2,000 characters."""
+    ops: list[str] | None = None
+    try:
+        from rdflib.plugins.sparql.parser import parseUpdate
+
+        if len(update) > PARSE_LIMIT:
+            raise ValueError("too long to classify")
+        ops = []
+        for op in parseUpdate(update).get("request", []):
+            name = op.name
+            target = op.get("graphiri")
+            if name in ("Drop", "Clear") and isinstance(target, str) and target.lower() in ("all", "named", "default"):
+                name += target.capitalize()
+            ops.append(name)
+    except Exception:  # noqa: BLE001 - any text may arrive; the store's parser is the judge
+        ops = None
+    return {
+        "operations": ops,
+        "destructive": None if ops is None else bool(DESTRUCTIVE & set(ops)),
+        "bytes": len(update.encode("utf-8")),
+        "sha256": hashlib.sha256(update.encode("utf-8")).hexdigest(),
+        "text": update[:2000],
+    }
+
+
+class AuditLog:
+    """One JSON line per authorised write (when, who, what, status) appended to ``path``; always also
+    to the ``kg.audit`` logger (a warning for destructive updates). ``path`` None: the logger only."""
+
+    def __init__(self, path: str | None) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self.log = logging.getLogger("kg.audit")
+
+    @classmethod
+    def for_store(cls, store: Store, setting: str | None) -> AuditLog:
+        if setting == "-":
+            return cls(None)
+        if setting:
+            return cls(setting)
+        folder = store.location
+        return cls(os.path.join(folder, "audit.jsonl") if os.path.isdir(folder) else None)
+
+    def write(self, scope: Scope, action: str, status: int, **what: Any) -> None:
+        client = scope.get("client")
+        headers = dict(scope.get("headers") or [])
+        entry = {
+            "time": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
+            "action": action,
+            "status": status,
+            "client": f"{client[0]}:{client[1]}" if client else None,
+            "user_agent": headers.get(b"user-agent", b"").decode("latin-1")[:200] or None,
+            **what,
+        }
+        line = json.dumps(entry, ensure_ascii=False)
+        level = logging.WARNING if what.get("destructive") else logging.INFO
+        self.log.log(level, "write: %s", line)
+        if self.path is None:
+            return
+        try:
+            with self._lock, open(self.path, "a", encoding="utf-8") as f:
+                f.write(line + "\n")
+        except OSError as e:
+            log.error("cannot write the audit log %s: %s", self.path, e)
 
 
 # ---------------------------------------------------------------- answers cache
 
 
 class AnswerCache:
-    """Recent JSON answers by request, all dropped on every write.
+    """Recent JSON answers by request, at most ``entries`` of them and ``max_bytes`` in all (least
+    recently used dropped first), all dropped on every write.
 
-    A generation counter keeps an answer computed before a write from being stored after it.
+    One computation per key: concurrent requests for the same answer await the first one's
+    (:meth:`answer`) instead of each asking the store. A generation counter keeps an answer computed
+    before a write from being stored, or handed to a request that came after it.
     """
 
-    def __init__(self, size: int) -> None:
-        self.size = size
+    def __init__(self, entries: int, max_bytes: int = 64_000_000) -> None:
+        self.size = entries
+        self.max_bytes = max_bytes
+        self.bytes = 0
         self.generation = 0
         self._data: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
         self._lock = threading.Lock()
+        self._inflight: dict[tuple[Any, ...], asyncio.Future[bytes]] = {}  # event loop only
+        self.computed = 0  # how many answers were computed (tests, benchmarks)
+
+    def __len__(self) -> int:
+        return len(self._data)
 
     def get(self, key: tuple[Any, ...]) -> bytes | None:
         with self._lock:
@@ -194,19 +358,46 @@ class AnswerCache:
             return hit
 
     def put(self, key: tuple[Any, ...], value: bytes, generation: int) -> None:
-        if self.size <= 0:
-            return
+        if self.size <= 0 or len(value) > self.max_bytes // 4:
+            return  # one answer may not take over the cache
         with self._lock:
             if generation != self.generation:
                 return
+            old = self._data.pop(key, None)
+            self.bytes -= len(old) if old is not None else 0
             self._data[key] = value
-            while len(self._data) > self.size:
-                self._data.popitem(last=False)
+            self.bytes += len(value)
+            while len(self._data) > self.size or self.bytes > self.max_bytes:
+                _, dropped = self._data.popitem(last=False)
+                self.bytes -= len(dropped)
 
     def clear(self) -> None:
         with self._lock:
             self.generation += 1
             self._data.clear()
+            self.bytes = 0
+
+    async def answer(self, key: tuple[Any, ...], compute: Callable[[], bytes]) -> bytes:
+        """The cached answer, else the one being computed for the same key, else compute it (in a
+        worker thread; a client that goes away does not stop it for the others)."""
+        hit = self.get(key)
+        if hit is not None:
+            return hit
+        generation = self.generation
+        flight = (id(asyncio.get_running_loop()), generation, *key)  # a future belongs to one loop
+        fut = self._inflight.get(flight)
+        if fut is None:
+
+            def work() -> bytes:
+                self.computed += 1
+                body = compute()
+                self.put(key, body, generation)
+                return body
+
+            fut = asyncio.ensure_future(run_in_threadpool(work))
+            self._inflight[flight] = fut
+            fut.add_done_callback(lambda f: (self._inflight.pop(flight, None), f.cancelled() or f.exception()))
+        return await asyncio.shield(fut)
 
 
 # ---------------------------------------------------------------- ingest
@@ -229,19 +420,20 @@ class Writer:
 
     def ingest(self, article: Article) -> IngestResult:
         try:
-            from kg.pipeline import build_article, write_batch
+            from kg.pipeline import build_article, finish_derive, write_batch
         except ImportError as e:  # the extractor is being written; the read API works without it
             log.error("ingest unavailable: %s", e)
             raise HTTPException(503, "ingest is not available on this server (no extractor)") from e
-        from kg.derive import derive
         from kg.ids import article_iri
         from kg.vocab import DERIVED_GRAPH
 
         built = build_article(article, self.extractor)
         with self.lock:
             replaced = self.catalog.triple_count(URIRef(built.graph)) > 0
-            write_batch(self.store, [built])  # one transaction: readers see all of the article or none
-            derive(self.store)
+            # one transaction: the article whole, and the derive-pending marker that a crash inside
+            # derive leaves behind for the next run (kg serve / kg ingest) to finish
+            write_batch(self.store, [built], mark_pending=True)
+            finish_derive(self.store)
             # a replaced article may have dropped entities: rebuild; a new one only adds
             self.catalog.refresh(None if replaced else [built.graph, str(DERIVED_GRAPH)])
             self.cache.clear()
@@ -249,29 +441,47 @@ class Writer:
                          published=article.published, url=article.url)  # fmt: skip
         return IngestResult(article=ref, graph=built.graph, triples=built.triples, replaced=replaced)
 
+    def ingest_batch(self, articles: list[Article], *, derive: bool, force: bool) -> BatchResult:
+        """Many articles, unchanged ones skipped, one transaction; derive once (if ``derive``)."""
+        from kg.pipeline import ingest_articles
 
-def _authorize(request: Request, settings: Settings) -> None:
-    if not settings.write_token:
-        raise HTTPException(403, "this server is read-only (no KG_WRITE_TOKEN configured)")
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(
-        token.strip().encode("utf-8"), settings.write_token.encode("utf-8")
-    ):
-        raise HTTPException(401, "a valid 'Authorization: Bearer <token>' header is required",
-                            headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
+        with self.lock:
+            r = ingest_articles(articles, self.store, force=force, extract=self.extractor, derive_after=derive)
+            derived = r.timings["derive"] > 0
+            if r.ingested or derived:
+                self.catalog.refresh(None)
+                self.cache.clear()
+        return BatchResult(ingested=r.ingested, unchanged=r.unchanged, triples=r.triples, derived=derived,
+                           failed=[BatchFailure(id=i, reason=why) for i, why in r.failed])  # fmt: skip
 
 
 def _html_to_text(html: str) -> str:
-    import trafilatura
+    """The page's main text, title first: the same reading as ``kg ingest`` of a .html file."""
+    from kg.ingest import main_text
 
-    text = trafilatura.extract(html, include_comments=False, include_tables=False)
-    if not text or not text.strip():
-        raise HTTPException(422, "no article text found in the HTML")
-    title = None
-    meta = trafilatura.extract_metadata(html)
-    if meta is not None and meta.title and not text.startswith(meta.title):
-        title = meta.title
-    return f"{title}\n{text}" if title else text
+    try:
+        return main_text(html).text
+    except ArticleError as e:
+        raise HTTPException(422, f"no article text found in the HTML ({e})") from e
+
+
+def _inline_schema(model: type[Any]) -> dict[str, Any]:
+    """A model's JSON schema with its nested models written in place (no "$defs" the OpenAPI document
+    would not have)."""
+    schema = model.model_json_schema()
+    defs = schema.pop("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return inline(defs[ref.rsplit("/", 1)[1]])
+            return {k: inline(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [inline(v) for v in node]
+        return node
+
+    return inline(schema)
 
 
 def _decode(body: bytes) -> str:
@@ -306,13 +516,12 @@ def create_app(
     """The API over ``store``.
 
     ``extractor`` replaces the default extractor (tests, other extractors); ``cache_size`` is how many
-    /roles answers are kept until the next write (default ``$KG_API_CACHE_SIZE``, else 4096; 0: none).
+    /roles answers are kept until the next write (default ``settings.cache_entries``; 0: none).
     """
     settings = settings or Settings.from_env()
-    if cache_size is None:
-        cache_size = int(os.environ.get("KG_API_CACHE_SIZE", "4096") or 0)
     catalog = Catalog(store)
-    cache = AnswerCache(cache_size)
+    cache = AnswerCache(settings.cache_entries if cache_size is None else cache_size, settings.cache_bytes)
+    audit = AuditLog.for_store(store, settings.audit_log)
     writer = Writer(store, catalog, cache, extractor)
     app = FastAPI(
         title="kg — Vietnamese people, units and directives",
@@ -327,6 +536,7 @@ def create_app(
     )
     app.state.catalog = catalog
     app.state.cache = cache
+    app.state.audit = audit
     app.state.settings = settings
 
     @app.exception_handler(QueryError)
@@ -344,13 +554,22 @@ def create_app(
         log.error("store error on %s: %s", request.url.path, exc)
         return JSONResponse({"detail": "the store is unavailable"}, status_code=503)
 
+    @app.exception_handler(ClientDisconnect)
+    async def _gone(request: Request, exc: ClientDisconnect) -> Response:
+        # the client left (or was cut off at KG_BODY_TIMEOUT) while sending its body: nobody reads this
+        log.info("client left during %s %s", request.method, request.url.path)
+        return Response(status_code=400)
+
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception) -> JSONResponse:
         log.exception("internal error on %s %s", request.method, request.url.path, exc_info=exc)
         return JSONResponse({"detail": "internal error"}, status_code=500)
 
-    app.add_middleware(AfterSparqlWrite, on_write=writer.refresh_all)
+    app.add_middleware(AfterSparqlWrite, on_write=writer.refresh_all, settings=settings, audit=audit)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(AllowedMethods, api=app)
+    install_error_docs(app)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -382,27 +601,33 @@ def create_app(
         return catalog.stats()
 
     @app.get("/roles", response_model=RolesPage, tags=["roles"], summary="Ai giữ chức vụ — who held a post")
-    def roles(title: TitleQ, organization: OrgQ = None, at: AtQ = None, limit: Limit = 50,
-              offset: Offset = 0) -> Response:  # fmt: skip
-        """Who held `title` (at `organization`), on the date `at` or ever: per holding the person, the
-        unit, as-of / first-seen / last-seen dates, whether and by when it ended, and the evidence
-        (article, date, sentence with offsets). Oldest first."""
+    async def roles(title: TitleQ = None, organization: OrgQ = None, person: PersonQ = None, at: AtQ = None,
+              include_subunits: Annotated[bool, Query(description="Also holdings at units below the unit.")] = False,
+              limit: Limit = 50, offset: Offset = 0) -> Response:  # fmt: skip
+        """Who held `title` (any post when omitted) at `organization` and / or as `person`, on the date
+        `at` or ever: per holding the person, the unit it is at (and how that unit relates to the one
+        asked for), as-of / first-seen / last-seen dates, whether and by when it ended, and the
+        evidence (article, date, sentence with offsets). Oldest first. Empty parameters are ignored;
+        at least one of title, organization and person is needed."""
+        title, organization, person, at = (_given(x) for x in (title, organization, person, at))
+        if title is None and organization is None and person is None:
+            raise HTTPException(422, "give at least one of title, organization, person")
         _check_date(at)
-        key = ("roles", title, organization, at, limit, offset)
-        body = cache.get(key)
-        if body is None:
-            generation = cache.generation
-            total, items = catalog.roles(title, organization, at, limit, offset)
-            body = RolesPage(total=total, limit=limit, offset=offset, items=items).model_dump_json().encode()
-            cache.put(key, body, generation)
+        key = ("roles", title, organization, person, at, include_subunits, limit, offset)
+
+        def compute() -> bytes:
+            return catalog.roles_json(title=title, organization=organization, at=at, limit=limit, offset=offset,
+                                      person=person, include_subunits=include_subunits)  # fmt: skip
+
+        body = await cache.answer(key, compute)
         return Response(body, media_type="application/json")
 
     @app.get("/people", response_model=PeoplePage, tags=["entities"], summary="Tìm người — search people")
-    def people(q: NameQ, limit: Limit = 20, offset: Offset = 0) -> PeoplePage:
-        """Ranked: exact name > prefix > every word present; diacritics, case and tone placement ignored."""
-        hits = catalog.person_hits(q)
-        items = [catalog.person_hit(e, m) for e, m in hits[offset : offset + limit]]
-        return PeoplePage(total=len(hits), limit=limit, offset=offset, items=items)
+    def people(q: NameQ = None, limit: Limit = 20, offset: Offset = 0) -> PeoplePage:
+        """Ranked: exact name > prefix > every word present; diacritics, case and tone placement ignored.
+        Without `q`, every person by name (paged). Each hit lists up to 5 current posts."""
+        total, items = catalog.people_page(_given(q), limit, offset)
+        return PeoplePage(total=total, limit=limit, offset=offset, items=items)
 
     @app.get("/people/{id:path}", response_model=PersonProfile, tags=["entities"], summary="A person's profile")
     def person(id: SegmentP) -> PersonProfile:
@@ -413,8 +638,9 @@ def create_app(
         return profile
 
     @app.get("/organizations", response_model=OrgsPage, tags=["entities"], summary="Tìm đơn vị — search units")
-    def organizations(q: OrgNameQ, limit: Limit = 20, offset: Offset = 0) -> OrgsPage:
-        hits = catalog.search(catalog.ix.orgs, q)
+    def organizations(q: OrgNameQ = None, limit: Limit = 20, offset: Offset = 0) -> OrgsPage:
+        """Ranked like /people; without `q`, every unit by name (paged)."""
+        hits = catalog.search(catalog.ix.orgs, _given(q))
         items = [catalog.org_hit(e, m) for e, m in hits[offset : offset + limit]]
         return OrgsPage(total=len(hits), limit=limit, offset=offset, items=items)
 
@@ -427,8 +653,9 @@ def create_app(
         return profile
 
     @app.get("/documents", response_model=DocsPage, tags=["entities"], summary="Tìm văn bản — search documents")
-    def documents(q: DocQ, limit: Limit = 20, offset: Offset = 0) -> DocsPage:
-        hits = catalog.search(catalog.ix.docs, q)
+    def documents(q: DocQ = None, limit: Limit = 20, offset: Offset = 0) -> DocsPage:
+        """Ranked like /people; without `q`, every document by name (paged)."""
+        hits = catalog.search(catalog.ix.docs, _given(q))
         items = [catalog.doc_hit(e, m) for e, m in hits[offset : offset + limit]]
         return DocsPage(total=len(hits), limit=limit, offset=offset, items=items)
 
@@ -458,7 +685,7 @@ def create_app(
     @app.get("/articles/{id}", response_model=ArticleGraph, tags=["articles"], summary="One article's facts")
     def article(id: Annotated[str, Path(min_length=1, max_length=200)]) -> ArticleGraph:
         """The triples of the article's named graph. `id` is the article's own id or its IRI's segment."""
-        graph = catalog.article(article_graph_for(id))
+        graph = next((g for g in map(catalog.article, article_graphs_for(id)) if g is not None), None)
         if graph is None:
             raise HTTPException(404, f"No article with id {id!r}")
         return graph
@@ -474,7 +701,7 @@ def create_app(
         """JSON `{"id", "text", "url"?, "published"?}`, or `text/plain` / `text/html` with `?id=`.
         HTML is reduced to its main text. Re-posting an id replaces that article. Needs
         `Authorization: Bearer $KG_WRITE_TOKEN`; without a configured token the server is read-only."""
-        _authorize(request, settings)
+        require_write_token(settings, request.headers.get("authorization"))
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
         body = await request.body()
         if ctype == "application/json":
@@ -499,7 +726,49 @@ def create_app(
                                     conversions=("html",) if ctype == "text/html" else ())  # fmt: skip
         except ArticleError as e:
             raise HTTPException(422, str(e)) from e
-        return await run_in_threadpool(writer.ingest, art)
+        try:
+            result = await run_in_threadpool(writer.ingest, art)
+        except Exception as e:
+            audit.write(request.scope, "post-article", getattr(e, "status_code", 500), article=art.id)
+            raise
+        audit.write(request.scope, "post-article", 201, article=art.id, graph=result.graph,
+                    triples=result.triples, replaced=result.replaced)  # fmt: skip
+        return result
+
+    @app.post("/articles/batch", response_model=BatchResult, tags=["articles"],
+              summary="Ingest many articles, derive once (needs the write token)",
+              openapi_extra={"requestBody": {"required": True, "content": {
+                  "application/json": {"schema": _inline_schema(ArticleBatchIn)}}}})  # fmt: skip
+    async def post_articles(request: Request) -> BatchResult:
+        """Articles whose text the store already holds are skipped (unless `force`); the rest are
+        written in one transaction and the derived graph is rebuilt once — or, with `derive: false`,
+        left marked as pending until a later batch with `derive: true` (which may be empty). `kg
+        ingest` uses this while `kg serve` holds the store."""
+        require_write_token(settings, request.headers.get("authorization"))  # before reading the body
+        try:
+            batch = ArticleBatchIn.model_validate_json(await request.body())
+        except ValidationError as e:
+            raise RequestValidationError(e.errors(include_url=False, include_context=False)) from e
+        from kg.ingest import article_from_text
+
+        arts, bad = [], []
+        for doc in batch.articles:
+            try:
+                _check_date(doc.published if doc.published and len(doc.published) == 10 else None)
+                arts.append(article_from_text(doc.id, doc.text, url=doc.url, published=doc.published))
+            except ArticleError as e:
+                bad.append(BatchFailure(id=doc.id, reason=str(e)))
+            except HTTPException as e:
+                bad.append(BatchFailure(id=doc.id, reason=str(e.detail)))
+        try:
+            result = await run_in_threadpool(writer.ingest_batch, arts, derive=batch.derive, force=batch.force)
+        except Exception as e:
+            audit.write(request.scope, "post-articles-batch", getattr(e, "status_code", 500), articles=len(arts))
+            raise
+        result.failed[:0] = bad
+        audit.write(request.scope, "post-articles-batch", 200, ingested=result.ingested, unchanged=result.unchanged,
+                    derived=result.derived, articles=[a.id for a in arts][:100])  # fmt: skip
+        return result
 
     @app.get("/graph", response_class=HTMLResponse, tags=["service"], summary="The network, as an HTML page")
     def graph(
@@ -535,9 +804,16 @@ def _iri(kind: str, segment: str) -> URIRef:
     return iri
 
 
+def _given(value: str | None) -> str | None:
+    """An optional parameter left empty (``?at=``) counts as not given."""
+    return value if value is not None and value.strip() else None
+
+
 def _check_date(value: str | None) -> None:
     if value is None:
         return
+    if not re.fullmatch(DATE, value):
+        raise HTTPException(422, f"not a date (YYYY-MM-DD): {value[:20]!r}")
     try:
         dt.date.fromisoformat(value)
     except ValueError as e:

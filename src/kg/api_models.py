@@ -48,7 +48,10 @@ class Holding(_Out):
     title: str = Field(description="The title as written in the latest article, e.g. 'Phó Bí thư Đảng ủy'.")
     titles: list[str] = Field(description="Every way the articles write the title.")
     post: str | None = Field(None, description="The normalised post, e.g. 'Phó Bí thư'.")
-    organization: EntityRef | None = None
+    organization: EntityRef | None = Field(None, description="The unit the post is at (the school, its Đảng ủy, a chi bộ).")
+    unit_relation: Literal["unit", "party_organization", "sub_unit"] | None = Field(
+        None, description="With ?organization: how the holding's unit relates to the unit asked for — the unit "
+        "itself, one of its party organisations (Đảng bộ, Đảng ủy), or a unit below it.")
     as_of: str | None = Field(None, description="The latest date an article states the holding at.")
     first_seen: str | None = None
     last_seen: str | None = None
@@ -69,12 +72,23 @@ class RolesPage(Page):
     items: list[Holding]
 
 
+class CurrentPost(_Out):
+    """A post a person holds, as far as the articles tell (not known to have ended)."""
+
+    holding: str
+    title: str = Field(description="As written in the latest article.")
+    post: str | None = None
+    organization: EntityRef | None = None
+    last_seen: str | None = None
+
+
 class PersonHit(_Out):
     id: str
     iri: str
     name: str
     name_key: str = Field(description="Case-, tone- and diacritic-folded name ('nguyen dinh duc').")
-    match: Literal["exact", "prefix", "token"]
+    match: Literal["exact", "prefix", "token", "all"] = Field(description="How the name matched q ('all': no q, browsing).")
+    current_posts: list[CurrentPost] = Field(default_factory=list, description="Up to 5 posts not known to have ended, latest first.")
 
 
 class PeoplePage(Page):
@@ -133,7 +147,7 @@ class OrgHit(_Out):
     name: str
     kind: str | None = None
     aliases: list[str] = Field(default_factory=list)
-    match: Literal["exact", "prefix", "token"]
+    match: Literal["exact", "prefix", "token", "all"]
 
 
 class OrgsPage(Page):
@@ -166,7 +180,10 @@ class OrgProfile(_Out):
     aliases: list[str] = Field(default_factory=list)
     parent: EntityRef | None = None
     sub_units: list[EntityRef] = Field(default_factory=list)
-    party_cells: list[EntityRef] = Field(default_factory=list, description="Chi bộ below this unit.")
+    party_cells: list[EntityRef] = Field(default_factory=list, description="Chi bộ below this unit or its party organisations.")
+    party_organizations: list[EntityRef] = Field(
+        default_factory=list, description="Its party organisations (Đảng bộ, Đảng ủy): kg:partyOrganizationOf.")
+    party_organization_of: EntityRef | None = Field(None, description="The unit this is the party organisation of.")
     officers: list[Holding] = Field(description="Role holdings at this unit over time, oldest first.")
     awards: list[AwardOut] = Field(default_factory=list)
     documents_cited: list[CitationOut] = Field(default_factory=list)
@@ -180,7 +197,7 @@ class DocHit(_Out):
     name: str
     number: str | None = None
     kind: str | None = None
-    match: Literal["exact", "prefix", "token"]
+    match: Literal["exact", "prefix", "token", "all"]
 
 
 class DocsPage(Page):
@@ -257,3 +274,28 @@ class ArticleIn(BaseModel):
     text: str = Field(min_length=1, description="Plain text; the first line is the title.")
     url: str | None = Field(None, max_length=2000)
     published: str | None = Field(None, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$", description="YYYY-MM-DD")
+
+
+class ArticleBatchIn(BaseModel):
+    """Many articles in one request: written in one transaction, the derived graph rebuilt once."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    articles: list[ArticleIn] = Field(max_length=1000)
+    derive: bool = Field(True, description="Rebuild the derived graph after this batch. False: more "
+                         "batches follow; the store keeps a derive-pending marker until a batch with "
+                         "`derive: true` (it may be empty) or the next `kg serve` / `kg ingest` run.")
+    force: bool = Field(False, description="Rewrite articles whose text is unchanged too.")
+
+
+class BatchFailure(_Out):
+    id: str
+    reason: str
+
+
+class BatchResult(_Out):
+    ingested: int
+    unchanged: int = Field(description="Articles skipped: the store holds the same text already.")
+    failed: list[BatchFailure]
+    triples: int = Field(description="Triples written.")
+    derived: bool = Field(description="True when the derived graph was rebuilt by this request.")

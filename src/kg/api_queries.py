@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import bisect
+import json
 import re
 import threading
 import unicodedata
@@ -19,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+import pyoxigraph as ox
 from rdflib import XSD, Literal, URIRef
 from rdflib.term import Node
 
@@ -33,7 +35,6 @@ from kg.api_models import (
     EntityRef,
     EventOut,
     EvidenceOut,
-    Holding,
     OrgHit,
     OrgProfile,
     PersonHit,
@@ -43,7 +44,8 @@ from kg.api_models import (
     TripleOut,
 )
 from kg.ids import article_graph
-from kg.store import Store, check_term
+from kg.errors import QueryError, StoreError
+from kg.store import PREFIXES, Store, term_sparql
 from kg.text import ascii_fold, fold
 from kg.vocab import BASE, DERIVED_GRAPH, GRAPH, ID
 
@@ -76,20 +78,39 @@ def segment_of(iri: str) -> str:
     return iri.rstrip("/").rsplit("/", 1)[-1]
 
 
-def article_graph_for(article_id: str) -> URIRef:
-    """An article's named graph, from its own id ("vd-2024-001") or its IRI's segment."""
+def article_graphs_for(article_id: str) -> list[URIRef]:
+    """The named graphs an article may have, from its own id ("vd-2024-001") or its IRI's segment
+    ("vd-2024-001-3f9a01bc2d"): the own-id graph first, since an id may itself end in 10 hex digits."""
+    graphs = [article_graph(article_id)]
     if "/" not in article_id and _SEGMENT.match(article_id) and re.search(r"-[0-9a-f]{10}$", article_id):
-        return GRAPH[f"article/{article_id}"]
-    return article_graph(article_id)
+        graphs.append(GRAPH[f"article/{article_id}"])
+    return graphs
 
 
 def bind_many(sparql: str, var: str, terms: Iterable[Node]) -> str:
     """``VALUES ?var { t1 t2 … }`` at the start of the first WHERE block; terms are checked."""
-    vals = " ".join(check_term(t).n3() for t in terms)
+    vals = " ".join(term_sparql(t) for t in terms)
     m = _WHERE.search(sparql)
     if not m:
         raise ValueError("template has no WHERE block")
     return f"{sparql[: m.end()]}\n  VALUES ?{var} {{ {vals} }}\n{sparql[m.end() :]}"
+
+
+def _values_first(sparql: str, names: list[str], rows: Sequence[tuple[Node, ...]]) -> str:
+    """``VALUES (?a ?b) { (x y) … }`` at the start of the first WHERE block; terms are checked."""
+    m = _WHERE.search(sparql)
+    if not m:
+        raise ValueError("template has no WHERE block")
+    vals = " ".join("(" + " ".join(term_sparql(t) for t in r) + ")" for r in rows)
+    head = " ".join(f"?{n}" for n in names)
+    return f"{sparql[: m.end()]}\n  VALUES ({head}) {{ {vals} }}\n{sparql[m.end() :]}"
+
+
+def _int_or_none(v: str | None) -> int | None:
+    try:
+        return int(v) if v is not None else None
+    except ValueError:
+        return None
 
 
 def _s(t: Node | None) -> str | None:
@@ -127,15 +148,40 @@ INDEX_ROLES = "SELECT DISTINCT ?x ?name WHERE { ?x skos:prefLabel ?name }"
 ROLES_BY_TITLE = "SELECT DISTINCT ?role WHERE { GRAPH ?g { ?h kg:title ?title . ?h org:role ?role } }"
 
 # Holdings of a post at a unit: unit first (a unit has few holdings, a post has many).
-HOLDINGS_AT_UNIT = "SELECT DISTINCT ?h WHERE { GRAPH ?g { ?h org:organization ?org . ?h org:role ?role } }"
-HOLDINGS_OF_ROLE = "SELECT DISTINCT ?h WHERE { ?h org:role ?role }"
 HOLDINGS_OF_PERSON = "SELECT DISTINCT ?h WHERE { ?h org:member ?person }"
 HOLDINGS_OF_UNIT = "SELECT DISTINCT ?h WHERE { ?h org:organization ?org }"
 
+# A holding's own triples, the same in every article that states it (its key is person + post + unit).
+HOLDING_FIXED = """SELECT DISTINCT ?h ?p ?o WHERE { ?h ?p ?o FILTER(?p IN (org:member, org:role, org:organization)) }"""
+HOLDING_UNITS = "SELECT DISTINCT ?h ?o WHERE { ?h org:organization ?o }"
+# What each article says of a holding: its date, the title as written, the article and the sentence.
+# (all inside the article's graph: the sentence is written there too)
+STATEMENTS = """SELECT DISTINCT ?h ?g ?d ?title ?art ?s ?text ?b ?e ?m ?r WHERE {
+  GRAPH ?g { ?h kg:asOf ?d ; kg:title ?title ; prov:wasDerivedFrom ?art ; kg:evidence ?s ; org:member ?m ; org:role ?r .
+             ?s kg:text ?text ; kg:start ?b ; kg:end ?e } }"""
+TITLES = "SELECT DISTINCT ?h ?d ?title WHERE { GRAPH ?g { ?h kg:asOf ?d ; kg:title ?title } }"
+PERSON_HOLDINGS = "SELECT DISTINCT ?person ?h WHERE { ?h org:member ?person }"
+TIMELINE = f"""SELECT DISTINCT ?h ?p ?o WHERE {{ GRAPH {D} {{ ?h ?p ?o }}
+  FILTER(?p IN (kg:firstSeen, kg:lastSeen, kg:endedBy, kg:succeededBy)) }}"""
+# Articles and successor holdings: only what a reference needs.
+REFS = """SELECT DISTINCT ?x ?p ?o WHERE {
+  ?x ?p ?o FILTER(?p IN (dcterms:identifier, dcterms:title, schema:datePublished, schema:url, org:member)) }"""
+# The unit structure, kept in memory beside the name index (a few thousand edges at 10M triples).
+INDEX_PARTY_ORGANS = "SELECT DISTINCT ?x ?u WHERE { ?x kg:partyOrganizationOf ?u }"
+INDEX_SUB_UNITS = "SELECT DISTINCT ?x ?u WHERE { ?x org:subOrganizationOf ?u }"
+# Article references (id, title, date, url), kept in memory too: every piece of evidence names its
+# article, and these never change while the article is in the store (a write refreshes them).
+# One predicate each, joined in Python: a scan of one predicate is sequential, a join per article is a
+# point lookup each (17 s instead of ~2 s for 80,000 articles on a loaded machine).
+INDEX_ARTICLES = "SELECT ?a ?id WHERE { ?a dcterms:identifier ?id }"
+INDEX_ARTICLE_FIELDS = {
+    "title": "SELECT ?a ?v WHERE { ?a dcterms:title ?v }",
+    "published": "SELECT ?a ?v WHERE { ?a schema:datePublished ?v }",
+    "url": "SELECT ?a ?v WHERE { ?a schema:url ?v }",
+}
+
 # Everything said about bound subjects: in the union, per article graph, or in the derived graph.
 DESCRIBE = "SELECT DISTINCT ?x ?p ?o WHERE { ?x ?p ?o }"
-DESCRIBE_PER_GRAPH = "SELECT ?x ?g ?p ?o WHERE { GRAPH ?g { ?x ?p ?o } }"
-DESCRIBE_DERIVED = f"SELECT ?x ?p ?o WHERE {{ GRAPH {D} {{ ?x ?p ?o }} }}"
 # Articles and sentences: only what a reference needs (an article also has a kg:mentions per entity).
 # (a FILTER, not VALUES ?p: with two VALUES blocks Oxigraph scanned every triple, 4 s at 10M)
 DESCRIBE_REFS = """SELECT DISTINCT ?x ?p ?o WHERE {
@@ -190,6 +236,14 @@ _PROV = "http://www.w3.org/ns/prov#"
 _LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 _TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 Props = dict[str, list[Node]]
+# predicate IRI -> its local name, for the plain-string rows of the hot path
+_LOCAL = {
+    f"{_KG}firstSeen": "firstSeen", f"{_KG}lastSeen": "lastSeen", f"{_KG}endedBy": "endedBy",
+    f"{_KG}succeededBy": "succeededBy", f"{_ORG}member": "member", f"{_ORG}role": "role",
+    f"{_ORG}organization": "organization", f"{_DCT}identifier": "identifier", f"{_DCT}title": "title",
+    f"{_SCHEMA}datePublished": "datePublished", f"{_SCHEMA}url": "url", f"{_KG}text": "text",
+    f"{_KG}start": "start", f"{_KG}end": "end",
+}  # fmt: skip
 
 
 # ---------------------------------------------------------------- name index
@@ -218,6 +272,7 @@ class NameIndex:
         self.by_fold: dict[str, set[str]] = defaultdict(set)
         self.by_token: dict[str, set[str]] = defaultdict(set)
         self._sorted: list[tuple[str, str]] | None = None
+        self._all: list[str] | None = None
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -245,6 +300,7 @@ class NameIndex:
         for t in key.split():
             self.by_token[t].add(iri)
         self._sorted = None
+        self._all = None
 
     def get(self, iri: str) -> Entry | None:
         return self.entries.get(iri)
@@ -252,6 +308,12 @@ class NameIndex:
     def name(self, iri: str | None) -> str | None:
         e = self.entries.get(iri) if iri else None
         return e.name if e else None
+
+    def browse(self) -> list[tuple[str, str]]:
+        """Every entity, by folded name then IRI (``/people`` without ``q``)."""
+        if self._all is None:
+            self._all = sorted(self.entries, key=lambda i: (self.entries[i].key, i))
+        return [(i, "all") for i in self._all]
 
     def lookup(self, text: str) -> list[str]:
         """Entities named exactly ``text`` (diacritics-exact first, else folded)."""
@@ -300,6 +362,10 @@ class Indexes:
     orgs: NameIndex = field(default_factory=NameIndex)
     docs: NameIndex = field(default_factory=NameIndex)
     roles: NameIndex = field(default_factory=NameIndex)
+    party_organs: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # unit -> its party organs
+    sub_units: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # unit -> units directly below
+    # article IRI -> (id, title, published, url): tuples, ~350 bytes an article
+    articles: dict[str, tuple[str | None, ...]] = field(default_factory=dict)
 
 
 def load_indexes(store: Store, graphs: list[str] | None = None, into: Indexes | None = None) -> Indexes:
@@ -323,7 +389,40 @@ def load_indexes(store: Store, graphs: list[str] | None = None, into: Indexes | 
             ix.docs.entries[str(x)].kind = str(kind)
     for x, name in store.query(INDEX_ROLES, **kw).rows:
         ix.roles.add(str(x), str(name))
+    for x, u in store.query(INDEX_PARTY_ORGANS, **kw).rows:
+        ix.party_organs[str(u)].add(str(x))
+    for x, u in store.query(INDEX_SUB_UNITS, **kw).rows:
+        ix.sub_units[str(u)].add(str(x))
+    for a, aid in plain_rows(store, INDEX_ARTICLES, graphs):  # only articles have a dcterms:identifier
+        ix.articles[a] = (aid, None, None, None)  # type: ignore[index]
+    for i, sparql in enumerate(INDEX_ARTICLE_FIELDS.values(), start=1):
+        for a, v in plain_rows(store, sparql, graphs):
+            ref = ix.articles.get(a)  # type: ignore[arg-type]
+            if ref is not None and (ref[i] is None or str(v) < str(ref[i])):
+                ix.articles[a] = (*ref[:i], v, *ref[i + 1 :])  # type: ignore[index]
     return ix
+
+
+def plain_rows(store: Store, sparql: str, graphs: list[str] | None = None) -> list[tuple[str | None, ...]]:
+    """Rows as plain strings (IRIs, lexical forms): on embedded Oxigraph straight from its terms, no
+    rdflib term per value (that conversion was half of a /roles answer at 10M triples)."""
+    raw = getattr(store, "raw", None)
+    if isinstance(raw, ox.Store):
+        kw: dict[str, object] = {"prefixes": PREFIXES}
+        if graphs:
+            kw["default_graph"] = [ox.NamedNode(g) for g in graphs]
+        else:
+            kw["use_default_graph_as_union"] = True
+        try:
+            res = raw.query(sparql, **kw)  # type: ignore[arg-type]
+        except SyntaxError as e:
+            raise QueryError(f"SPARQL syntax error: {e}") from e
+        except OSError as e:
+            raise StoreError(f"query failed: {e}") from e
+        n = len(res.variables)  # type: ignore[union-attr]
+        return [tuple(None if (t := sol[i]) is None else t.value for i in range(n)) for sol in res]  # type: ignore[union-attr]
+    kwargs = {"default_graphs": graphs} if graphs else {}
+    return [tuple(None if t is None else str(t) for t in row) for row in store.query(sparql, **kwargs).rows]
 
 
 def held_at(first: str | None, ended_by: str | None, at: str) -> bool:
@@ -390,13 +489,6 @@ class Catalog:
                 objs.append(o)  # type: ignore[arg-type]
         return out
 
-    def describe_per_graph(self, subjects: Sequence[Node]) -> dict[str, dict[str, Props]]:
-        """``{subject: {graph: {predicate: [objects]}}}``: what each article says of each subject."""
-        out: dict[str, dict[str, Props]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
-        for x, g, p, o in self._rows(DESCRIBE_PER_GRAPH, "x", subjects):
-            out[str(x)][str(g)][str(p)].append(o)  # type: ignore[arg-type]
-        return out
-
     def articles(self, iris: Iterable[Node]) -> dict[str, ArticleRef]:
         iris = list(dict.fromkeys(iris))
         if not iris:
@@ -427,102 +519,271 @@ class Catalog:
             return [URIRef(i) for i in named]
         return [iri] if iri is not None and self.exists(iri) else []
 
-    def holdings_for(self, title: str, organization: str | None) -> list[URIRef]:
-        roles = self.resolve_roles(title)
-        if not roles:
+    def resolve_people(self, person: str) -> list[URIRef]:
+        """A person's id (IRI segment or full IRI) or name, folded (namesakes: all of them)."""
+        if person.startswith(f"{ID}person/"):
+            person = segment_of(person)
+        iri = iri_of("person", person)
+        if iri is not None and str(iri) in self.ix.people.entries:
+            return [iri]
+        return [URIRef(i) for i in self.ix.people.lookup(person)]
+
+    def units_matching(self, organization: str, include_subunits: bool) -> dict[str, str]:
+        """The units an ``organization`` question covers, each with how it relates to the unit named:
+        "unit", "party_organization" (its Đảng bộ, Đảng ủy: kg:partyOrganizationOf) or "sub_unit"
+        (org:subOrganizationOf, any depth, also below its party organisations)."""
+        out: dict[str, str] = {}
+        for o in map(str, self.resolve_orgs(organization)):
+            out.setdefault(o, "unit")
+            for organ in sorted(self.ix.party_organs.get(o, ())):
+                out.setdefault(organ, "party_organization")
+        if include_subunits:
+            todo = list(out)
+            while todo:
+                for sub in sorted(self.ix.sub_units.get(todo.pop(), ())):
+                    if sub not in out:
+                        out[sub] = "sub_unit"
+                        todo.append(sub)
+        return out
+
+    def holdings_for(
+        self, title: str | None, units: Sequence[str] | None, people: Sequence[URIRef] | None
+    ) -> list[tuple[str, str | None]]:
+        """``[(holding, unit)]`` for the posts ``title`` names (any post when None), at ``units``
+        and of ``people`` (any when None). One query: the most selective bound pattern first."""
+        roles: list[URIRef] | None = None
+        if title is not None:
+            roles = self.resolve_roles(title)
+            if not roles:
+                return []
+        if units is None and people is None and roles is None:
             return []
-        out: dict[URIRef, None] = {}
-        if organization is not None:
-            for o in self.resolve_orgs(organization):
-                for r in roles:
-                    out.update(dict.fromkeys(self._iris(HOLDINGS_AT_UNIT, {"org": o, "role": r})))
-        else:
-            for r in roles:
-                out.update(dict.fromkeys(self._iris(HOLDINGS_OF_ROLE, {"role": r})))
-        return list(out)
+        cols: list[tuple[str, list[Node]]] = []
+        patterns = []
+        if units is not None:
+            cols.append(("org", [URIRef(u) for u in units]))
+            patterns.append("?h org:organization ?org .")
+        if people is not None:
+            cols.append(("person", list(people)))
+            patterns.append("?h org:member ?person .")
+        if roles is not None:
+            cols.append(("role", list(roles)))
+            patterns.append("?h org:role ?role .")
+        if any(not terms for _, terms in cols):
+            return []
+        names = [c for c, _ in cols]
+        combos: list[tuple[Node, ...]] = [()]
+        for _, terms in cols:
+            combos = [(*c, t) for c in combos for t in terms]
+        select = "?h ?org" if units is not None else "?h"
+        template = f"SELECT DISTINCT {select} WHERE {{ GRAPH ?g {{ {' '.join(patterns)} }} }}"
+        out: dict[str, str | None] = {}
+        for i in range(0, len(combos), _CHUNK):
+            for row in self._values(_values_first(template, names, combos[i : i + _CHUNK])):
+                out.setdefault(row[0], row[1] if len(row) > 1 else None)  # type: ignore[index]
+        if units is None and out:  # the unit each holding is at, when it has one
+            for h, o in self._values_many(HOLDING_UNITS, "h", [URIRef(h) for h in out]):
+                if out.get(h) is None:  # type: ignore[arg-type]
+                    out[h] = o  # type: ignore[index]
+        return list(out.items())
 
-    def timeline(self, holdings: Sequence[URIRef]) -> dict[str, Props]:
-        return self.describe(holdings, DESCRIBE_DERIVED) if holdings else {}
+    def _values_many(self, sparql: str, var: str, terms: Sequence[Node]) -> list[tuple[str | None, ...]]:
+        """:meth:`_values` with ``terms`` bound to ``var``, in VALUES blocks of at most _CHUNK."""
+        terms = list(dict.fromkeys(terms))
+        rows: list[tuple[str | None, ...]] = []
+        for i in range(0, len(terms), _CHUNK):
+            rows += self._values(bind_many(sparql, var, terms[i : i + _CHUNK]))
+        return rows
 
-    def select_holdings(self, holdings: Sequence[URIRef], at: str | None) -> tuple[list[URIRef], dict[str, Props]]:
+    def _values(self, sparql: str) -> list[tuple[str | None, ...]]:
+        return plain_rows(self.store, sparql)
+
+    def timeline(self, holdings: Sequence[str]) -> dict[str, dict[str, list[str]]]:
+        """``{holding: {"firstSeen"|"lastSeen"|"endedBy"|"succeededBy": [values]}}`` from the derived graph."""
+        out: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        if holdings:
+            for h, p, o in self._values_many(TIMELINE, "h", [URIRef(h) for h in holdings]):
+                out[h][_LOCAL[p]].append(o)  # type: ignore[index]
+        return out
+
+    def select_holdings(
+        self, holdings: Sequence[str], at: str | None
+    ) -> tuple[list[str], dict[str, dict[str, list[str]]]]:
         """Filter by date and sort by first sighting (then IRI): the order every list uses."""
         tl = self.timeline(holdings)
 
-        def first(h: URIRef) -> str | None:
-            return _one(tl.get(str(h), {}), f"{_KG}firstSeen")
+        def first(h: str) -> str | None:
+            v = tl.get(h, {}).get("firstSeen")
+            return min(v) if v else None
 
-        keep = [h for h in holdings if at is None or held_at(first(h), _one(tl.get(str(h), {}), f"{_KG}endedBy"), at)]
-        keep.sort(key=lambda h: (first(h) or "9999", str(h)))
+        def ended(h: str) -> str | None:
+            v = tl.get(h, {}).get("endedBy")
+            return min(v) if v else None
+
+        keep = [h for h in holdings if at is None or held_at(first(h), ended(h), at)]
+        keep.sort(key=lambda h: (first(h) or "9999", h))
         return keep, tl
 
-    def holding_details(self, holdings: Sequence[URIRef], tl: dict[str, Props]) -> list[Holding]:
+    def holding_details(
+        self, holdings: Sequence[str], tl: dict[str, dict[str, list[str]]], via: dict[str, str] | None = None,
+        units: dict[str, str | None] | None = None,
+    ) -> list[dict[str, object]]:
+        """The page's holdings as plain dicts of the ``Holding`` model's shape (JSON-ready)."""
         if not holdings:
             return []
-        said = self.describe_per_graph(holdings)
-        recent: dict[str, list[tuple[str, Props]]] = {}  # holding -> its articles' statements, oldest first
-        for h in map(str, holdings):
-            per = [(g, p) for g, p in said.get(h, {}).items() if f"{_PROV}wasDerivedFrom" in p]
-            per.sort(key=lambda gp: (_one(gp[1], f"{_KG}asOf") or "", gp[0]))
-            recent[h] = per
-        shown = [p for per in recent.values() for _, p in per[-MAX_EVIDENCE:]]
-        successors = [n for h in holdings for n in tl.get(str(h), {}).get(f"{_KG}succeededBy", [])]
-        sentences = [s for p in shown for s in p.get(f"{_KG}evidence", [])]
-        arts = [a for p in shown for a in p.get(f"{_PROV}wasDerivedFrom", [])]
-        extra = self.describe([*sentences, *arts, *successors], DESCRIBE_REFS) if sentences or arts or successors else {}
-        art_refs = {a: _article_ref(a, extra.get(a, {})) for a in map(str, arts)}
-        out = []
+        hs = [URIRef(h) for h in holdings]
+        # one query for what each article says: date, title as written, sentence; the member and post
+        # are the same in every article (they are the holding's key)
+        per: dict[str, list[tuple[str, ...]]] = defaultdict(list)  # h -> (asOf, g, title, art, s, text, b, e)
+        fixed: dict[str, dict[str, str]] = defaultdict(dict)
+        for h, g, d, title, art, sent, text, b, e, m, r in self._values_many(STATEMENTS, "h", hs):
+            per[h].append((d, g, title, art, sent, text, b, e))  # type: ignore[index,arg-type]
+            fixed[h].setdefault("member", m)  # type: ignore[index,arg-type]
+            fixed[h].setdefault("role", r)  # type: ignore[index,arg-type]
+        missing = [URIRef(h) for h in holdings if (units or {}).get(h) is None]
+        units = dict(units or {})
+        if missing:
+            for h, o in self._values_many(HOLDING_UNITS, "h", missing):
+                units.setdefault(h, o)  # type: ignore[index,arg-type]
         for h in holdings:
-            per = recent[str(h)]
-            if not per:
+            if units.get(h):
+                fixed[h]["organization"] = units[h]  # type: ignore[assignment]
+        shown: dict[str, list[tuple[str, ...]]] = {}
+        for h in holdings:
+            rows = sorted(set(per.get(h, ())))
+            shown[h] = rows[-MAX_EVIDENCE:]
+        arts = self.ix.articles
+        refs = list(dict.fromkeys(URIRef(r[3]) for rows in shown.values() for r in rows if r[3] not in arts))
+        successors = [URIRef(n) for h in holdings for n in tl.get(h, {}).get("succeededBy", [])]
+        info: dict[str, dict[str, str]] = defaultdict(dict)
+        if refs or successors:
+            for x, p, o in self._values_many(REFS, "x", [*refs, *successors]):
+                info[x].setdefault(_LOCAL[p], o)  # type: ignore[index,arg-type]
+        out: list[dict[str, object]] = []
+        for h in holdings:
+            rows = sorted(set(per.get(h, ())))
+            if not rows:
                 continue
-            last = per[-1][1]
-            t = tl.get(str(h), {})
+            f, t = fixed.get(h, {}), tl.get(h, {})
+            last = rows[-1]
+            ended_by = min(t["endedBy"]) if t.get("endedBy") else None
             evidence = []
-            for _, p in per[-MAX_EVIDENCE:]:
-                art = str(p[f"{_PROV}wasDerivedFrom"][0])
-                for s in p.get(f"{_KG}evidence", []) or [None]:
-                    sp = extra.get(str(s), {}) if s is not None else {}
-                    evidence.append(EvidenceOut(
-                        article=art_refs[art], as_of=_one(p, f"{_KG}asOf"), title_as_written=_one(p, f"{_KG}title"),
-                        sentence=_one(sp, f"{_KG}text"), start=_int(_first(sp, f"{_KG}start")),
-                        end=_int(_first(sp, f"{_KG}end"))))  # fmt: skip
-            ended_by = _one(t, f"{_KG}endedBy")
-            nexts = [str(n) for n in t.get(f"{_KG}succeededBy", [])]
-            out.append(Holding(
-                holding=str(h),
-                person=self._ref(self.ix.people, _first(last, f"{_ORG}member")),  # type: ignore[arg-type]
-                title=_one(last, f"{_KG}title") or "",
-                titles=list(dict.fromkeys(t_ for _, p in per if (t_ := _one(p, f"{_KG}title")))),
-                post=self.ix.roles.name(_one(last, f"{_ORG}role")),
-                organization=self._ref(self.ix.orgs, _first(last, f"{_ORG}organization")),
-                as_of=_one(last, f"{_KG}asOf"),
-                first_seen=_one(t, f"{_KG}firstSeen") or _one(per[0][1], f"{_KG}asOf"),
-                last_seen=_one(t, f"{_KG}lastSeen") or _one(last, f"{_KG}asOf"),
-                ended=ended_by is not None,
-                ended_by=ended_by,
-                succeeded_by=[r for n in nexts
-                              if (r := self._ref(self.ix.people, _first(extra.get(n, {}), f"{_ORG}member")))],
-                evidence=evidence,
-                evidence_total=len(per),
-            ))  # fmt: skip
+            for d, _, title, art, _, text, b, e in shown[h]:
+                a = info.get(art, {})
+                known = arts.get(art)
+                aid, atitle, apub, aurl = known if known else (
+                    a.get("identifier"), a.get("title"), a.get("datePublished"), a.get("url"))  # fmt: skip
+                evidence.append({
+                    "article": {"id": aid or segment_of(art), "iri": art, "title": atitle, "published": apub, "url": aurl},
+                    "as_of": d, "title_as_written": title, "sentence": text,
+                    "start": _int_or_none(b), "end": _int_or_none(e),
+                })  # fmt: skip
+            org = f.get("organization")
+            item: dict[str, object] = {
+                "holding": h,
+                "person": self._ref_dict(self.ix.people, f.get("member")),
+                "title": last[2],
+                "titles": list(dict.fromkeys(r[2] for r in rows)),
+                "post": self.ix.roles.name(f.get("role")),
+                "organization": self._ref_dict(self.ix.orgs, org) if org else None,
+                "unit_relation": (via or {}).get(org or "") if via is not None else None,
+                "as_of": last[0],
+                "first_seen": min(t["firstSeen"]) if t.get("firstSeen") else rows[0][0],
+                "last_seen": max(t["lastSeen"]) if t.get("lastSeen") else last[0],
+                "ended": ended_by is not None,
+                "ended_by": ended_by,
+                "succeeded_by": [r for n in sorted(set(t.get("succeededBy", [])))
+                                 if (m := info.get(n, {}).get("member")) and (r := self._ref_dict(self.ix.people, m))],
+                "evidence": evidence,
+                "evidence_total": len({r[1] for r in rows}),
+            }  # fmt: skip
+            out.append(item)
         return out
 
-    def roles(
-        self, title: str, organization: str | None, at: str | None, limit: int, offset: int
-    ) -> tuple[int, list[Holding]]:
-        keep, tl = self.select_holdings(self.holdings_for(title, organization), at)
-        return len(keep), self.holding_details(keep[offset : offset + limit], tl)
+    def _ref_dict(self, ix: NameIndex, iri: str | None) -> dict[str, str | None]:
+        s = iri or ""
+        return {"id": segment_of(s), "iri": s, "name": ix.name(s)}
 
-    def _all_holdings(self, sparql: str, var: str, iri: URIRef) -> list[Holding]:
-        keep, tl = self.select_holdings(self._iris(sparql, {var: iri}), None)
+    def roles(
+        self, title: str | None, organization: str | None, at: str | None, limit: int, offset: int,
+        *, person: str | None = None, include_subunits: bool = False,
+    ) -> tuple[int, list[dict[str, object]]]:  # fmt: skip
+        """Who held ``title`` (any post when None) at ``organization`` (with its party
+        organisations, and its sub-units when asked) / ``person``, on ``at`` or ever."""
+        via = self.units_matching(organization, include_subunits) if organization is not None else None
+        people = self.resolve_people(person) if person is not None else None
+        if (via is not None and not via) or (people is not None and not people):
+            return 0, []
+        found = self.holdings_for(title, list(via) if via is not None else None, people)
+        keep, tl = self.select_holdings([h for h, _ in found], at)
+        return len(keep), self.holding_details(keep[offset : offset + limit], tl, via, dict(found))
+
+    def roles_json(self, **kw: object) -> bytes:
+        """``/roles`` as JSON bytes, encoded once (no model validation on the hot path)."""
+        limit, offset = kw["limit"], kw["offset"]
+        total, items = self.roles(**kw)  # type: ignore[arg-type]
+        page = {"total": total, "limit": limit, "offset": offset, "items": items}
+        return json.dumps(page, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+    def current_posts(self, people: Sequence[str], at: str | None = None, limit: int = 5) -> dict[str, list[dict[str, object]]]:
+        """A short list of each person's posts not known to have ended (as of ``at``, else now)."""
+        if not people:
+            return {}
+        rows = self._values_many(PERSON_HOLDINGS, "person", [URIRef(p) for p in people])
+        by_person: dict[str, list[str]] = defaultdict(list)
+        for p, h in rows:
+            by_person[p].append(h)  # type: ignore[index,arg-type]
+        hs = list(dict.fromkeys(h for v in by_person.values() for h in v))
+        tl = self.timeline(hs)
+        fixed: dict[str, dict[str, str]] = defaultdict(dict)
+        titles: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        if hs:
+            for h, p, o in self._values_many(HOLDING_FIXED, "h", [URIRef(h) for h in hs]):
+                fixed[h].setdefault(_LOCAL[p], o)  # type: ignore[index,arg-type]
+            for h, d, t in self._values_many(TITLES, "h", [URIRef(h) for h in hs]):
+                titles[h].append((d or "", t or ""))  # type: ignore[index]
+        out: dict[str, list[dict[str, object]]] = {}
+        for p in people:
+            posts = []
+            for h in by_person.get(p, []):
+                t = tl.get(h, {})
+                if t.get("endedBy") and (at is None or min(t["endedBy"]) <= at):
+                    continue
+                if not t.get("firstSeen") or (at is not None and min(t["firstSeen"]) > at):
+                    continue
+                org = fixed[h].get("organization")
+                posts.append({
+                    "holding": h, "title": max(titles[h])[1] if titles.get(h) else "",
+                    "post": self.ix.roles.name(fixed[h].get("role")),
+                    "organization": self._ref_dict(self.ix.orgs, org) if org else None,
+                    "last_seen": max(t["lastSeen"]) if t.get("lastSeen") else None,
+                })  # fmt: skip
+            posts.sort(key=lambda x: (x["last_seen"] or "", x["holding"]), reverse=True)  # type: ignore[arg-type,return-value]
+            out[p] = posts[:limit]
+        return out
+
+    def _all_holdings(self, sparql: str, var: str, iri: URIRef) -> list[dict[str, object]]:
+        keep, tl = self.select_holdings([str(h) for h in self._iris(sparql, {var: iri})], None)
         return self.holding_details(keep, tl)
 
     # -- search
-    def search(self, ix: NameIndex, q: str) -> list[tuple[Entry, str]]:
-        return [(ix.entries[i], m) for i, m in ix.search(q)]
+    def search(self, ix: NameIndex, q: str | None) -> list[tuple[Entry, str]]:
+        """Ranked hits for ``q``; every entity by name when ``q`` is None (browsing)."""
+        return [(ix.entries[i], m) for i, m in (ix.search(q) if q is not None else ix.browse())]
 
-    def person_hits(self, q: str) -> list[tuple[Entry, str]]:
+    def person_hits(self, q: str | None) -> list[tuple[Entry, str]]:
         return self.search(self.ix.people, q)
+
+    def people_page(self, q: str | None, limit: int, offset: int) -> tuple[int, list[PersonHit]]:
+        """A page of people (ranked by ``q``, else by name), each with a short list of current posts."""
+        hits = self.person_hits(q)
+        page = hits[offset : offset + limit]
+        posts = self.current_posts([e.iri for e, _ in page])
+        return len(hits), [
+            PersonHit(id=segment_of(e.iri), iri=e.iri, name=e.name, name_key=ascii_fold(e.name), match=m,  # type: ignore[arg-type]
+                      current_posts=posts.get(e.iri, []))  # type: ignore[arg-type]
+            for e, m in page
+        ]  # fmt: skip
 
     @staticmethod
     def person_hit(e: Entry, match: str) -> PersonHit:
@@ -630,8 +891,10 @@ class Catalog:
         def refs(iris: Iterable[URIRef]) -> list[EntityRef]:
             return sorted((self._ref(self.ix.orgs, x) for x in iris), key=lambda r: (r.name or "", r.iri))  # type: ignore[union-attr,return-value]
 
-        below = self._iris(UNITS_BELOW, {"x": iri})
+        organs = [URIRef(o) for o in sorted(self.ix.party_organs.get(str(iri), ()))]
+        below = list(dict.fromkeys(u for x in (iri, *organs) for u in self._iris(UNITS_BELOW, {"x": x})))
         cells = [u for u in below if (e := self.ix.orgs.get(str(u))) is not None and e.kind == "party_cell"]
+        party_of = next((u for u, os in self.ix.party_organs.items() if str(iri) in os), None)
         issued = [self._doc_ref(str(d)) for d in self._iris(DOCS_ISSUED, {"x": iri})]
         parent = _first(props, f"{_ORG}subOrganizationOf")
         return OrgProfile(
@@ -644,6 +907,8 @@ class Catalog:
             parent=self._ref(self.ix.orgs, parent),
             sub_units=refs(self._iris(SUB_UNITS, {"x": iri})),
             party_cells=refs(cells),
+            party_organizations=refs(organs),
+            party_organization_of=self._ref(self.ix.orgs, party_of),
             officers=self._all_holdings(HOLDINGS_OF_UNIT, "org", iri),
             awards=self._awards(self._iris(AWARDS_OF, {"x": iri})),
             documents_cited=self._citations(self._iris(CITATIONS_BY_UNIT, {"x": iri})),

@@ -73,6 +73,7 @@ def ingest(
     """Extract, resolve and write articles into the store (each article one named graph)."""
     from kg.errors import StoreError
     from kg.handoff import ingest_via_server, running_server
+    from kg.ingest import shown
     from kg.pipeline import ingest_paths
     from kg.store import store_spec
 
@@ -81,6 +82,7 @@ def ingest(
             raise KgError(f"no such file or folder: {p}")
     start = time.monotonic()
     bar = _Progress(tty=sys.stderr.isatty()) if progress else None
+    late: list[KgError] = []  # errors after the articles were handled: reported after them, not instead
     try:
         try:
             s = _open(store)
@@ -93,7 +95,7 @@ def ingest(
                 raise KgError(f"the store is in use by kg serve at {url}: set KG_WRITE_TOKEN to the server's "
                               "write token to ingest through it, or stop the server") from None
             typer.echo(f"kg: the store is held by kg serve at {url}: ingesting through it", err=True)
-            report = ingest_via_server(paths, url, token, progress=bar)
+            report = ingest_via_server(paths, url, token, force=force, progress=bar)
             location = url
         else:
             location = s.location
@@ -101,13 +103,16 @@ def ingest(
                 report = ingest_paths(paths, s, workers=workers or None, force=force, progress=bar,
                                       batch_size=batch_size)  # fmt: skip
             finally:
-                s.close()
+                try:
+                    s.close()
+                except KgError as e:
+                    late.append(e)
     finally:
         if bar:
             bar.close()
     secs = time.monotonic() - start
     for path, reason in report.failed:
-        typer.echo(f"kg: failed: {path}: {reason}", err=True)
+        typer.echo(f"kg: failed: {shown(path)}: {reason}", err=True)
     typer.echo(
         f"ingested {report.ingested}, unchanged {report.unchanged}, failed {len(report.failed)} "
         f"({report.triples} triples, {secs:.1f} s, {(report.ingested + report.unchanged) / max(secs, 1e-9):.0f} "
@@ -116,7 +121,9 @@ def ingest(
     )
     if timings:
         typer.echo("stages (s): " + ", ".join(f"{k} {v:.1f}" for k, v in report.timings.items()), err=True)
-    if report.failed:
+    for message in [*report.errors, *map(str, late)]:
+        _err(message)
+    if report.failed or report.errors or late:
         raise typer.Exit(1)
 
 
@@ -315,26 +322,36 @@ def serve(
     store: StoreOpt = None,
 ) -> None:
     """Serve the REST API (/docs), the SPARQL endpoint (/sparql) and the network page (/graph)."""
-    import uvicorn
-
     from kg.api import create_app
-
+    from kg.config import Settings
     from kg.handoff import write_note
+    from kg.serving import run_server
 
+    settings = Settings.from_env()
     s = _open(store)
+    _finish_interrupted_derive(s)
     url = f"http://{host}:{port}"
     typer.echo(f"kg: serving {s.location} on {url}/ (docs /docs, SPARQL /sparql, network /graph)", err=True)
     note = write_note(s.location, url)  # lets `kg ingest` on this folder go through the server
 
-    class Server(uvicorn.Server):
-        async def shutdown(self, sockets=None):  # type: ignore[no-untyped-def]
-            # uvicorn re-raises SIGTERM after a graceful shutdown: clean up here, not in `finally`
-            await super().shutdown(sockets)
-            if note:
-                note.unlink(missing_ok=True)
-            s.close()
+    def cleanup() -> None:
+        if note:
+            note.unlink(missing_ok=True)
+        s.close()
 
-    Server(uvicorn.Config(create_app(s), host=host, port=port, log_level="warning")).run()
+    run_server(create_app(s, settings), settings, host=host, port=port, on_shutdown=cleanup)
+
+
+def _finish_interrupted_derive(s) -> None:  # type: ignore[no-untyped-def]
+    """A write killed before its derive finished left the derive-pending marker: derive now."""
+    from kg.pipeline import derive_pending, finish_derive
+
+    try:
+        if derive_pending(s):
+            typer.echo("kg: the last write stopped before the derived graph was rebuilt: rebuilding it", err=True)
+            finish_derive(s)
+    except KgError as e:
+        typer.echo(f"kg: warning: could not finish the interrupted derive: {e}", err=True)
 
 
 @app.command()
@@ -344,8 +361,14 @@ def run(
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
     store: StoreOpt = None,
 ) -> None:
-    """The main job: build the graph from data/ and serve the API, SPARQL and network page."""
-    ingest([data], store=store, workers=0, force=False, progress=True)
+    """The main job: build the graph from data/ and serve the API, SPARQL and network page.
+
+    Articles that can't be read are reported (name and reason) and the rest is served all the same."""
+    try:
+        ingest([data], store=store, workers=0, force=False, progress=True)
+    except typer.Exit as e:
+        if e.exit_code:
+            typer.echo("kg: some articles were not ingested (see above); serving the rest", err=True)
     serve(host=host, port=port, store=store)
 
 

@@ -5,8 +5,10 @@ depends only on which articles are in the store, never on the order they came in
 - role holdings: first and last date an article states them as current (kg:firstSeen,
   kg:lastSeen; "nguyên" mentions don't count), and the same as an
   OWL-Time interval: org:memberDuring a kg:EvidenceInterval);
-- ended holdings: a "nguyên" mention, or a later holder of the same single-seat post at the same
-  unit (kg:ended, kg:endedBy, kg:succeededBy);
+- ended holdings: a "nguyên" mention (or "thay Y", "Y nghỉ hưu": see kg.resolve), a later holder
+  of the same single-seat post at the same unit, or the same person later seen in the post itself
+  after an acting or deputy one ("Quyền Hiệu trưởng" -> "Hiệu trưởng") (kg:ended, kg:endedBy,
+  kg:succeededBy);
 - candidate same-person links between IRIs that share a name (kg:possibleSameAs with a score).
 """
 
@@ -57,6 +59,20 @@ WHERE {{
       GRAPH {D} {{ ?h kg:lastSeen ?last }}
       {{ SELECT DISTINCT ?h2 ?r ?o ?p2 WHERE {{ GRAPH ?g3 {{ ?h2 org:organization ?o ; org:role ?r ; org:member ?p2 }} }} }}
       FILTER(?p2 != ?p)
+      GRAPH {D} {{ ?h2 kg:firstSeen ?d }}
+      FILTER(?d > ?last)
+    }}
+    UNION
+    {{
+      # promoted: an acting or deputy post ("Quyền Hiệu trưởng", "Phó Bí thư") ends when the same
+      # person is later seen in the post itself at the same unit (one cannot hold both)
+      {{ SELECT DISTINCT ?h ?p ?o ?l WHERE {{ GRAPH ?g4 {{ ?h org:role ?r4 ; org:organization ?o ; org:member ?p .
+                                                        ?r4 skos:prefLabel ?l }}
+         FILTER(STRSTARTS(STR(?l), "Quyền ") || STRSTARTS(STR(?l), "Phó ")) }} }}
+      GRAPH {D} {{ ?h kg:lastSeen ?last }}
+      {{ SELECT DISTINCT ?h2 ?p ?o ?l2 WHERE {{ GRAPH ?g5 {{ ?h2 org:organization ?o ; org:member ?p ; org:role ?r5 .
+                                                         ?r5 skos:prefLabel ?l2 }} }} }}
+      FILTER(STR(?l) = CONCAT("Quyền ", STR(?l2)) || STR(?l) = CONCAT("Phó ", STR(?l2)))
       GRAPH {D} {{ ?h2 kg:firstSeen ?d }}
       FILTER(?d > ?last)
     }}

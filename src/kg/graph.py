@@ -75,6 +75,8 @@ def build_graph(r: Resolved) -> Graph:
             add((n, KG.alias, Literal(al)))
         if o.parent:
             add((n, ORG.subOrganizationOf, URIRef(o.parent)))
+        if o.party_of:
+            add((n, KG.partyOrganizationOf, URIRef(o.party_of)))
         add((art, KG.mentions, n))
         for ev in o.evidence[:1]:
             evidence(n, ev)

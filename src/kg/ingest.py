@@ -21,6 +21,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from kg import encodings
 from kg.errors import ArticleError, KgError
@@ -59,17 +60,74 @@ def max_bytes() -> int:
     return value
 
 
-def iter_article_paths(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Files as given, and every article file under folders, in a stable (sorted) order."""
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """Something under a given folder that is not read, and why: reported like an article that failed
+    (``read_article`` raises ArticleError with the reason), so the rest goes on and nothing is silent."""
+
+    path: Path
+    reason: str
+
+    def __str__(self) -> str:
+        return str(self.path)
+
+
+def iter_article_paths(paths: Iterable[str | Path]) -> Iterator[Path | Refused]:
+    """Files as given, and every article file under folders, in a stable (sorted) order.
+
+    Under a folder, symbolic links that lead out of it are not followed (a link to /etc/passwd is not
+    an article), and folders that can't be listed are not skipped silently: both come out as
+    ``Refused`` with the reason. Files given by name are read wherever they are.
+    """
     for p in map(Path, paths):
-        if p.is_dir():
-            for root, dirs, files in os.walk(p):
-                dirs.sort()
-                for f in sorted(files):
-                    if f.lower().endswith(ARTICLE_SUFFIXES) and not f.startswith("."):
-                        yield Path(root) / f
-        else:
+        if not p.is_dir():
             yield p
+            continue
+        root = p.resolve()
+        errors: list[OSError] = []
+        for dirpath, dirs, files in os.walk(p, onerror=errors.append):
+            yield from _unlisted(errors)
+            here = Path(dirpath)
+            dirs.sort()
+            for d in dirs:  # os.walk lists links to folders but does not enter them
+                if (here / d).is_symlink() and not _inside(here / d, root):
+                    yield Refused(here / d, f"link to a folder outside {p} ({_target(here / d)}): not followed")
+            for f in sorted(files):
+                if f.lower().endswith(ARTICLE_SUFFIXES) and not f.startswith("."):
+                    fp = here / f
+                    if fp.is_symlink() and not _inside(fp, root):
+                        yield Refused(fp, f"link to a file outside {p} ({_target(fp)}): not followed")
+                    else:
+                        yield fp
+        yield from _unlisted(errors)
+
+
+def _unlisted(errors: list[OSError]) -> Iterator[Refused]:
+    while errors:
+        e = errors.pop(0)
+        yield Refused(Path(e.filename or "?"), f"cannot read folder: {e.strerror or e}")
+
+
+def _inside(link: Path, root: Path) -> bool:
+    target = link.resolve()
+    return target == root or root in target.parents
+
+
+def _target(link: Path) -> str:
+    try:
+        return shown(os.readlink(link))
+    except OSError:
+        return "?"
+
+
+def shown(path: str | Path) -> str:
+    """A path for messages: a file name that isn't UTF-8 shows its odd bytes as \\xNN, not as an error."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def article_id_of(path: Path) -> str:
+    """The article id of a file: its name without the suffix; bytes that aren't UTF-8 written \\xNN."""
+    return shown(path.stem)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +234,76 @@ class Page:
     published: str | None
 
 
+DEEP_HTML = 200  # levels of nesting: past ~255 lxml (libxml2) drops the content, and trafilatura finds none
+_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "head", "svg", "nav", "footer", "iframe"})
+_BLOCK_TAGS = frozenset({"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article",
+                         "header", "blockquote", "pre", "table", "ul", "ol", "dd", "dt", "main"})  # fmt: skip
+_VOID_TAGS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+                        "track", "wbr"})  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class FlatText:
+    text: str
+    title: str | None
+    depth: int  # deepest nesting of elements seen
+
+
+def flat_text(html: str) -> FlatText:
+    """All the text of a page, block elements as line breaks, without scripts, styles and menus; the
+    title first. A streaming parser (html.parser): no tree, no recursion, any depth."""
+    from html.parser import HTMLParser
+
+    class Flat(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.parts: list[str] = []
+            self.title: list[str] = []
+            self.stack: list[str] = []
+            self.skip = 0
+            self.depth = 0
+            self.in_title = False
+
+        def handle_starttag(self, tag: str, attrs: Any) -> None:
+            if tag in _BLOCK_TAGS:
+                self.parts.append("\n")
+            if tag in _VOID_TAGS:
+                return
+            self.stack.append(tag)
+            self.depth = max(self.depth, len(self.stack))
+            self.skip += tag in _SKIP_TAGS
+            self.in_title = self.in_title or tag == "title"
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag in _VOID_TAGS or tag not in self.stack:
+                return
+            while self.stack:  # close what was left open inside it
+                t = self.stack.pop()
+                self.skip -= t in _SKIP_TAGS
+                if t == "title":
+                    self.in_title = False
+                if t == tag:
+                    break
+            if tag in _BLOCK_TAGS:
+                self.parts.append("\n")
+
+        def handle_data(self, data: str) -> None:
+            if self.in_title:
+                self.title.append(data)
+            elif not self.skip:
+                self.parts.append(data)
+
+    p = Flat()
+    p.feed(html)
+    p.close()
+    lines = (" ".join(line.split()) for line in "".join(p.parts).split("\n"))
+    body = "\n".join(line for line in lines if line)
+    title = " ".join("".join(p.title).split()) or None
+    if title and body and normalize(body.split("\n", 1)[0]) != normalize(title):
+        body = f"{title}\n{body}"
+    return FlatText(body, title, p.depth)
+
+
 def main_text(html: str) -> Page:
     """The article in a web page, without menus, footers and comments (trafilatura)."""
     import trafilatura  # slow to import; only web pages need it
@@ -188,7 +316,11 @@ def main_text(html: str) -> Page:
         raise ArticleError(f"HTML page can't be parsed: {type(e).__name__}: {e}") from None
     body = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
     if not body:
-        raise ArticleError("HTML page without main text")
+        flat = flat_text(html)
+        if flat.depth < DEEP_HTML or not flat.text:
+            raise ArticleError("HTML page without main text")
+        # nested deeper than lxml parses (256 levels): trafilatura saw nothing; take all the text
+        return Page(flat.text, flat.title, None, None)
     title = (getattr(doc, "title", None) or "").strip() or None
     if title and normalize(body.split("\n", 1)[0]) != normalize(title):
         body = f"{title}\n{body}"
@@ -247,8 +379,10 @@ def article_from_bytes(
     )
 
 
-def read_article(path: str | Path) -> Article:
-    """Read one article file. Raises ArticleError (empty, binary, undecodable, too large)."""
+def read_article(path: str | Path | Refused) -> Article:
+    """Read one article file. Raises ArticleError (empty, binary, undecodable, too large, refused)."""
+    if isinstance(path, Refused):
+        raise ArticleError(path.reason)
     p = Path(path)
     limit = max_bytes()
     try:
@@ -264,4 +398,4 @@ def read_article(path: str | Path) -> Article:
     if len(data) > limit:
         raise ArticleError(f"too large (over the limit of {limit} bytes; set KG_MAX_ARTICLE_BYTES)")
     is_html = True if p.suffix.lower() in HTML_SUFFIXES else None
-    return article_from_bytes(p.stem, data, html=is_html, source_path=str(p))
+    return article_from_bytes(article_id_of(p), data, html=is_html, source_path=shown(p))

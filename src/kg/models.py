@@ -303,6 +303,7 @@ class ResolvedOrg:
     aliases: tuple[str, ...]
     parent: str | None  # IRI
     evidence: tuple[Evidence, ...]
+    party_of: str | None = None  # IRI of the unit whose party organisation this is (kg:partyOrganizationOf)
 
 
 @dataclass(frozen=True, slots=True)

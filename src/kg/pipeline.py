@@ -20,7 +20,6 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing as mp
 import os
-import re
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -28,12 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rdflib import BNode, Literal, URIRef
-
+from kg import ntriples as nt
 from kg.errors import ArticleError, KgError, QueryError, StoreError
 from kg.graph import build_graph
 from kg.ids import article_graph
-from kg.ingest import iter_article_paths, read_article
+from kg.ingest import Refused, iter_article_paths, read_article, shown
 from kg.models import Article, ArticleFacts
 from kg.resolve import resolve
 from kg.store import OxigraphStore, Store
@@ -62,6 +60,7 @@ class IngestReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
     triples: int = 0
     batches: int = 0
+    errors: list[str] = field(default_factory=list)  # after the articles were handled (derive failed, …)
     timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys((*STAGES, "store", "derive"), 0.0))
 
     @property
@@ -98,54 +97,29 @@ Outcome = Built | Skipped | Failed
 
 
 # ---------------------------------------------------------------------------------------------------
-# N-Quads: written by hand because rdflib's n3() is slow and writes multi-line literals as """…""",
-# which N-Quads forbids. IRIs are checked here, in the worker, so a bad one fails its article only.
-
-_ESC = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
-_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
-
-
-def _iri(value: str) -> str:
-    if _BAD_IRI.search(value) or ":" not in value:
-        raise ArticleError(f"not a valid IRI: {value[:80]!r}")
-    return f"<{value}>"
+# N-Quads: written by kg.ntriples (total escaping: printable ASCII out, whatever comes in; IRIs
+# checked), in the worker, so a term with no safe text form fails its article only.
 
 
 def nt_term(t: Any) -> str:
-    """One rdflib term in N-Triples syntax."""
-    if isinstance(t, URIRef):
-        return _iri(str(t))
-    if isinstance(t, Literal):
-        lex = f'"{str(t).translate(_ESC)}"'
-        if t.language:
-            return f"{lex}@{t.language}"
-        if t.datatype is not None and str(t.datatype) != "http://www.w3.org/2001/XMLSchema#string":
-            return f"{lex}^^{_iri(str(t.datatype))}"
-        return lex
-    if isinstance(t, BNode):
-        return f"_:b{t}"
-    raise ArticleError(f"cannot serialise {type(t).__name__}")
+    """One rdflib term in N-Triples syntax (``kg.ntriples.term_text``; ArticleError if it has none)."""
+    try:
+        return nt.term_text(t)
+    except nt.TermError as e:
+        raise ArticleError(str(e)) from e
 
 
 def nquads(triples: Iterable[tuple[Any, Any, Any]], graph: str) -> tuple[str, int]:
     """N-Quads text of ``triples`` in ``graph``, and how many lines it has."""
-    g = _iri(graph)
-    memo: dict[Any, str] = {}
-
-    def term(t: Any) -> str:
-        s = memo.get(t)
-        if s is None:
-            s = memo[t] = nt_term(t)
-        return s
-
-    lines = [f"{term(s)} {term(p)} {term(o)} {g} .\n" for s, p, o in triples]
-    return "".join(lines), len(lines)
+    try:
+        return nt.nquads(triples, graph)
+    except nt.TermError as e:
+        raise ArticleError(str(e)) from e
 
 
 def nquads_to_triples(nq: str, graph: str) -> str:
     """The N-Triples body of an INSERT DATA block, from our own N-Quads lines of one graph."""
-    suffix = f" <{graph}> .\n"
-    return "".join(line[: -len(suffix)] + " .\n" for line in nq.splitlines(keepends=True) if line.endswith(suffix))
+    return nt.to_ntriples(nq, graph)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -249,7 +223,8 @@ def _init_worker(known: dict[str, str], extract: Extractor | None, sink: bool = 
         use_triple_sink(True)
 
 
-def work_one(path: str, known: dict[str, str], extract: Extractor | None, timings: dict[str, float]) -> Outcome:
+def work_one(path: str | Refused, known: dict[str, str], extract: Extractor | None,
+             timings: dict[str, float]) -> Outcome:  # fmt: skip
     """Read and hash; skip when the store holds the same hash; else build. Never raises."""
     try:
         t0 = time.perf_counter()
@@ -259,12 +234,12 @@ def work_one(path: str, known: dict[str, str], extract: Extractor | None, timing
             return Skipped(article.id, path)
         return build_article(article, extract, timings)
     except ArticleError as e:
-        return Failed(path, str(e))
+        return Failed(shown(str(path)), str(e))
     except Exception as e:  # noqa: BLE001 - one article's bug must not stop a bulk run; it is reported
-        return Failed(path, f"internal error: {type(e).__name__}: {e}")
+        return Failed(shown(str(path)), f"internal error: {type(e).__name__}: {e}")
 
 
-def _work_chunk(paths: list[str]) -> tuple[list[Outcome], dict[str, float]]:
+def _work_chunk(paths: list[str | Refused]) -> tuple[list[Outcome], dict[str, float]]:
     timings = dict.fromkeys(STAGES, 0.0)
     return [work_one(p, _KNOWN, _EXTRACT, timings) for p in paths], timings
 
@@ -273,18 +248,24 @@ def _work_chunk(paths: list[str]) -> tuple[list[Outcome], dict[str, float]]:
 # The store side; runs in the calling process only.
 
 
-def existing_hashes(store: Store) -> dict[str, str]:
-    return {str(i): str(h) for i, h in store.query(HASHES).rows}
+HASHES_OF = """
+SELECT ?id ?h WHERE { VALUES ?id { %s } GRAPH ?g { ?a dcterms:identifier ?id ; a kg:Article ; kg:contentHash ?h } }"""
+
+
+def existing_hashes(store: Store, ids: list[str] | None = None) -> dict[str, str]:
+    """Article id -> content hash of the articles in the store (only ``ids`` when given)."""
+    if ids is None:
+        return {str(i): str(h) for i, h in store.query(HASHES).rows}
+    out: dict[str, str] = {}
+    for k in range(0, len(ids), 500):
+        values = " ".join(nt.literal_text(i) for i in ids[k : k + 500])
+        out.update((str(i), str(h)) for i, h in store.query(HASHES_OF % values).rows)
+    return out
 
 
 def replace_update(batch: list[Built]) -> str:
     """One SPARQL Update replacing every article of the batch (a single transaction)."""
-    ops = []
-    for b in batch:
-        ops.append(f"DROP SILENT GRAPH <{b.graph}>")
-        if b.nquads:
-            ops.append(f"INSERT DATA {{ GRAPH <{b.graph}> {{\n{nquads_to_triples(b.nquads, b.graph)}}} }}")
-    return " ;\n".join(ops)
+    return nt.replace_update({b.graph: nt.to_ntriples(b.nquads, b.graph) for b in batch})
 
 
 # "The derived graph is out of date": written in the same transaction as every ingest batch and
@@ -366,8 +347,11 @@ class _Writer:
             self.unflushed += len(batch)
             flush = getattr(self.store, "flush", None)
             if flush is not None and self.unflushed >= FLUSH_EVERY:
-                flush()
                 self.unflushed = 0
+                try:
+                    flush()
+                except StoreError as e:
+                    self.report.errors.append(str(e))
         finally:
             self.report.timings["store"] += time.perf_counter() - t0
 
@@ -390,10 +374,10 @@ class _Writer:
         r.triples += sum(b.triples for b in batch)
 
 
-def _chunks(paths: Iterator[Path], size: int) -> Iterator[list[str]]:
-    chunk: list[str] = []
+def _chunks(paths: Iterator[Path | Refused], size: int) -> Iterator[list[str | Refused]]:
+    chunk: list[str | Refused] = []
     for p in paths:
-        chunk.append(str(p))
+        chunk.append(p if isinstance(p, Refused) else str(p))
         if len(chunk) >= size:
             yield chunk
             chunk = []
@@ -487,7 +471,10 @@ def ingest_paths(
     writer.flush()
     if derive_after and (report.ingested or pending):
         t0 = time.perf_counter()
-        finish_derive(store)
+        try:
+            finish_derive(store)
+        except StoreError as e:  # the articles are in; the marker stays, so the next run derives
+            report.errors.append(f"the derived graph was not rebuilt (the next run will): {e}")
         report.timings["derive"] = time.perf_counter() - t0
     return report
 
@@ -508,9 +495,15 @@ def ingest_articles(
     extract: Extractor | None = None,
     derive_after: bool = True,
 ) -> IngestReport:
-    """Ingest articles already in memory (an upload), in this process, in one transaction."""
+    """Ingest articles already in memory (an upload), in this process, in one transaction.
+
+    With ``derive_after`` False the derive-pending marker stays in the store (written in the same
+    transaction as the articles): a later call with it True, or the next ``kg ingest`` / ``kg serve``,
+    rebuilds the derived graph.
+    """
     report = IngestReport()
-    known = {} if force else existing_hashes(store)
+    articles = list(articles)
+    known = {} if force else existing_hashes(store, sorted({a.id for a in articles}))
     writer = _Writer(store, report, batch_size=1_000_000)
     for a in articles:
         if known.get(a.id) == a.sha256:
@@ -522,5 +515,7 @@ def ingest_articles(
             writer.add(Failed(a.source_path or a.id, str(e), a.id))
     writer.flush()
     if derive_after and (report.ingested or derive_pending(store)):
+        t0 = time.perf_counter()
         finish_derive(store)
+        report.timings["derive"] = time.perf_counter() - t0
     return report

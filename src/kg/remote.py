@@ -228,7 +228,12 @@ class RemoteStore:
         form: list[tuple[str, str]] = [("query", PREFIX_HEADER + sparql)]
         form += [("default-graph-uri", g) for g in default_graphs or []]
         form += [("named-graph-uri", g) for g in named_graphs or []]
-        return self._send(self.query_url, form, accept, "query")
+        try:
+            return self._send(self.query_url, form, accept, "query")
+        except QueryError as e:  # positions in the user's text, not in PREFIX_HEADER + text
+            from kg.sparql_check import shift_lines, user_message
+
+            raise QueryError(user_message(shift_lines(str(e), PREFIX_HEADER.count("\n")), sparql)) from None
 
     def _typed(self, bindings: Mapping[str, Term] | None) -> Mapping[str, Term] | None:
         """On Virtuoso, plain string parameters as ``"…"^^xsd:string`` (the same RDF term).

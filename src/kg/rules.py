@@ -6,6 +6,7 @@ This is the only module that compiles regular expressions. Extractors ask the co
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -57,6 +58,15 @@ def is_allcaps(tok: str) -> bool:
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- constructions with example sentences (events engineer) ---
+class ConstructionModel(_Model):
+    """A construction a rules file reads: example texts written for it and the facts they must yield, exactly."""
+
+    construction: str
+    text: str
+    yields: list[dict[str, str | None]]
 
 
 class HonorificsModel(_Model):
@@ -154,6 +164,12 @@ class DocumentsModel(_Model):
     plenum_issuer: str
     congress_issuer: str
     resolution_kind: str
+    # --- documents: issuers (events engineer) ---
+    issuer_codes: dict[str, str]
+    signed_by: list[str]
+    not_kind_after: list[str]
+    kind_synonyms: dict[str, str]
+    constructions: list[ConstructionModel]
 
 
 class AwardsModel(_Model):
@@ -172,6 +188,13 @@ class AwardsModel(_Model):
     descriptor_words: list[str]
     conferrer_markers: list[str]
     count_nouns: list[str]
+    # --- awards: recipients (events engineer) ---
+    subset_markers: list[str]
+    one_of: list[str]
+    collective: list[str]
+    title_words: list[str]
+    self_units: dict[str, str]
+    constructions: list[ConstructionModel]
 
 
 class EventsModel(_Model):
@@ -193,6 +216,26 @@ class EventsModel(_Model):
     future_words: list[str]
     deadline_words: list[str]
     heading_heads: list[str]
+    # --- events: numbered names (events engineer) ---
+    specifiers: list[str]
+    number_markers: list[str]
+    connectors: list[str]
+    ordinals: list[str]
+    at_words: list[str]
+    term_markers: list[str]
+    named_alone: list[str]
+    duration_words: list[str]
+    verb_heads: list[str]
+    meeting_verbs_person: list[str]
+    ordinal_values: dict[str, int]
+    roman_before: list[str]
+    reported_before: list[str]
+    plural_before: list[str]
+    verb_adverbs: list[str]
+    anniversary_words: list[str]
+    session_words: list[str]
+    meeting_numbered: str
+    constructions: list[ConstructionModel]
 
 
 class DatesModel(_Model):
@@ -431,6 +474,10 @@ class Documents:
     ordinal_words: frozenset[str]
     roman_re: re.Pattern[str]
     bare_number_re: re.Pattern[str]
+    issuer_codes: dict[str, str]  # "TTg" -> "Thủ tướng Chính phủ": the issuer a number's code stands for
+    signed_by: PhraseTable  # "do": the issuer follows the number ("do Chủ tịch UBND tỉnh ký")
+    not_kind_after: PhraseTable  # "kỷ" before "luật": no kind word
+    kind_synonyms: dict[str, str]  # folded word -> kind ("văn bản" -> "Công văn")
 
     def canonical(self, m: re.Match[str]) -> tuple[str, str | None, str | None]:
         """(canonical number, abbreviation, issuer code) of a number match."""
@@ -473,6 +520,12 @@ class Awards:
     descriptor_words: frozenset[str]
     conferrer_markers: frozenset[str]
     count_nouns: PhraseTable
+    # --- awards: recipients (events engineer) ---
+    subset_markers: PhraseTable  # "trong đó": a part of the recipients already named
+    one_of: PhraseTable  # "một trong số": the count describes the subject named before
+    collective: PhraseTable  # awards only units receive ("Cờ thi đua"): a person receives them for their unit
+    title_words: PhraseTable  # "danh hiệu" before a quoted honour
+    self_units: PhraseTable  # "tỉnh", "trường" as a subject: value "place" or the kind of unit it stands for
 
 
 @dataclass
@@ -495,6 +548,26 @@ class Events:
     future_words: PhraseTable  # "sẽ được tổ chức": a plan, not a report
     deadline_words: PhraseTable  # "trước ngày 15/5/2021": a date of a plan
     heading_heads: PhraseTable  # heads that start an event only on a heading line ("Ra mắt ...")
+    # --- events: numbered names (events engineer) ---
+    specifiers: PhraseTable  # words inside a numbered event name ("lần thứ", "khóa", "nhiệm kỳ", "của")
+    number_markers: PhraseTable  # words that number it ("lần thứ", "khóa", "kỳ")
+    connectors: PhraseTable  # specifiers that can't end a name ("của")
+    ordinals: frozenset[str]  # ordinal words ("nhất", "hai", "đầu tiên")
+    ordinals_table: PhraseTable
+    duration_words: frozenset[str]  # "năm" after a numeral: a duration ("kỷ niệm 50 năm"), not a number
+    verb_heads: PhraseTable  # "trao quyết định", "khánh thành": events named by what is done
+    meeting_verbs_person: PhraseTable  # "tiếp", "hội kiến": such events when a capitalised name follows
+    ordinal_values: dict[str, int]  # folded ordinal word -> number ("tư" -> 4)
+    roman_before: frozenset[str]  # words before the number of an event ("lần thứ", "khóa")
+    plural_before: frozenset[str]  # "các", "những" before a head: many events, none named
+    reported_before: PhraseTable  # "được … bầu tại", "kết thúc": words before an undated numbered event that report it
+    verb_adverbs: PhraseTable  # "đã", "thân mật" between the subject and such a verb
+    anniversary_words: PhraseTable  # "kỷ niệm": a date in brackets after the name is what is remembered
+    session_words: frozenset[str]  # "kỳ" in "đã họp kỳ 37": a numbered session
+    meeting_numbered: str  # its name ("kỳ họp {n} {org}")
+    at_words: PhraseTable  # "tại", "trong chuyến": the event named after them is reported
+    term_markers: PhraseTable  # "nhiệm kỳ", "khóa" after a comma go on with the name
+    named_alone: PhraseTable  # heads that name an event without more words ("tại buổi họp báo, ...")
 
 
 @dataclass
@@ -517,14 +590,19 @@ class Dates:
     def find(self, s: str, pos: int = 0, endpos: int | None = None) -> Iterator[tuple[int, int, str]]:
         """(start, end, ISO date) of every dated expression, most precise first at each place."""
         endpos = len(s) if endpos is None else endpos
-        taken: list[tuple[int, int]] = []
+        # spans taken so far: disjoint, kept sorted, so only the two neighbours of a match can overlap
+        # it (a bisection, not a scan of all of them: quadratic on a long article)
+        starts: list[int] = []
+        ends: list[int] = []
         for rx, kind in ((self.full_re, "full"), (self.month_year_re, "my"), (self.day_month_re, "dm")):
             for m in rx.finditer(s, pos, endpos):
-                if any(a < m.end() and m.start() < b for a, b in taken):
+                i = bisect.bisect_right(starts, m.start())
+                if (i and ends[i - 1] > m.start()) or (i < len(starts) and starts[i] < m.end()):
                     continue
                 iso = _iso(m, kind)
                 if iso:
-                    taken.append((m.start(), m.end()))
+                    starts.insert(i, m.start())
+                    ends.insert(i, m.end())
                     yield m.start(), m.end(), iso
 
 
@@ -680,7 +758,7 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
     # a number is not part of a longer token ("ngày 12/01/2024" is a date, not a document)
     number_re = re.compile(r"(?<![\w/.-])(?:" + "|".join(parts) + r")(?![\w/])")
     documents = Documents(
-        kind_words=PhraseTable(do.kind_words),
+        kind_words=PhraseTable(do.kind_words + list(do.kind_synonyms)),
         abbreviations=dict(do.abbreviations),
         party_qd_kind=do.party_qd_kind,
         party_qd_abbr=frozenset(do.party_qd_abbr),
@@ -701,6 +779,10 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         ordinal_words=_keyset(og.ordinal_words),
         roman_re=re.compile(r"^[IVXL]{1,6}$"),
         bare_number_re=re.compile(r"^\d{1,4}$"),
+        issuer_codes=dict(do.issuer_codes),
+        signed_by=PhraseTable(do.signed_by),
+        not_kind_after=PhraseTable(do.not_kind_after),
+        kind_synonyms={key(k): v for k, v in do.kind_synonyms.items()},
     )
     awards = Awards(
         kinds=PhraseTable(aw.kinds),
@@ -718,6 +800,11 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         descriptor_words=_keyset(aw.descriptor_words),
         conferrer_markers=_keyset(aw.conferrer_markers),
         count_nouns=PhraseTable(aw.count_nouns),
+        subset_markers=PhraseTable(aw.subset_markers),
+        one_of=PhraseTable(aw.one_of),
+        collective=PhraseTable(aw.collective),
+        title_words=PhraseTable(aw.title_words),
+        self_units=PhraseTable(dict(aw.self_units)),
     )
     events = Events(
         heads=PhraseTable(ev.heads),
@@ -738,6 +825,25 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         future_words=PhraseTable(ev.future_words),
         deadline_words=PhraseTable(ev.deadline_words),
         heading_heads=PhraseTable(ev.heading_heads),
+        specifiers=PhraseTable(ev.specifiers),
+        number_markers=PhraseTable(ev.number_markers),
+        connectors=PhraseTable(ev.connectors),
+        ordinals=_keyset(ev.ordinals),
+        ordinals_table=PhraseTable(ev.ordinals),
+        duration_words=_keyset(ev.duration_words),
+        verb_heads=PhraseTable(ev.verb_heads),
+        meeting_verbs_person=PhraseTable(ev.meeting_verbs_person),
+        ordinal_values={key(k): v for k, v in ev.ordinal_values.items()},
+        roman_before=_keyset(ev.roman_before),
+        reported_before=PhraseTable(ev.reported_before),
+        plural_before=_keyset(ev.plural_before),
+        verb_adverbs=PhraseTable(ev.verb_adverbs),
+        anniversary_words=PhraseTable(ev.anniversary_words),
+        session_words=_keyset(ev.session_words),
+        meeting_numbered=ev.meeting_numbered,
+        at_words=PhraseTable(ev.at_words),
+        term_markers=PhraseTable(ev.term_markers),
+        named_alone=PhraseTable(ev.named_alone),
     )
     day_w, mon_w, year_w = _alt(da.day_words), _alt(da.month_words), _alt(da.year_words)
     sep = r"\s?[/.-]\s?"
@@ -745,6 +851,8 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
     full = (
         rf"(?<!\d)(?P<d3>\d{{1,2}}){sep}(?P<m3>\d{{1,2}})\s*{rng}\s*(?:{day_w}\s+)?\d{{1,2}}{sep}\d{{1,2}}{sep}(?P<y3>\d{{4}})(?!\d)"
         rf"|(?<![\d/-])(?P<d4>\d{{1,2}})\s*{rng}\s*(?:{day_w}\s+)?\d{{1,2}}{sep}(?P<m4>\d{{1,2}}){sep}(?P<y4>\d{{4}})(?!\d)"
+        # "trong các ngày 25, 26 và 27/9/2014": a list of days, dated by the first
+        rf"|(?<![\d/-])(?P<d5>\d{{1,2}})(?:\s*,\s*\d{{1,2}})+\s*{rng}\s*\d{{1,2}}{sep}(?P<m5>\d{{1,2}}){sep}(?P<y5>\d{{4}})(?!\d)"
         rf"|(?<!\d)(?P<d1>\d{{1,2}}){sep}(?P<m1>\d{{1,2}}){sep}(?P<y1>\d{{4}})(?!\d)"
         rf"|{day_w}\s+(?P<d2>\d{{1,2}})\s+{mon_w}\s+(?P<m2>\d{{1,2}})\s+{year_w}\s+(?P<y2>\d{{4}})(?!\d)"
     )

@@ -4,36 +4,41 @@
 
 - ``GET|POST /sparql``: SPARQL 1.1 Protocol. Queries by GET ``query=``, POST form ``query=`` or POST
   ``application/sparql-query``; ``default-graph-uri`` / ``named-graph-uri`` (repeatable) set the
-  dataset, else the default graph is the union of all named graphs. Results are negotiated by
-  ``Accept`` (or ``format=``): SPARQL JSON / XML / CSV / TSV for SELECT and ASK; Turtle, N-Triples,
-  JSON-LD, RDF/XML for CONSTRUCT and DESCRIBE. Updates (POST form ``update=`` or
-  ``application/sparql-update``) need ``Authorization: Bearer <KG_WRITE_TOKEN>``; with no token
-  configured the endpoint is read-only and every update gets 403.
+  dataset, else the query's own ``FROM`` / ``FROM NAMED``, else the default graph is the union of
+  all named graphs. Relative IRIs resolve against the endpoint's URL. Results are negotiated by
+  ``Accept``; a ``format=`` that names one format fitting the result overrides it (a repeated,
+  unknown or unfitting one is ignored): SPARQL JSON / XML / CSV / TSV for SELECT and ASK; Turtle,
+  N-Triples, JSON-LD, RDF/XML, N3 (as Turtle), TriG and N-Quads (the default graph) for CONSTRUCT
+  and DESCRIBE. Updates (POST form ``update=`` or ``application/sparql-update``, with
+  ``using-graph-uri`` / ``using-named-graph-uri``) need ``Authorization: Bearer <KG_WRITE_TOKEN>``;
+  with no token configured the endpoint is read-only and every update gets 403. ``GET`` without a
+  query answers the SPARQL 1.1 Service Description (Turtle, N-Triples, RDF/XML or JSON-LD; a
+  browser is sent to the query page); ``HEAD`` and ``OPTIONS`` are answered.
 - ``GET /queries``: the saved queries (name, summary, parameters with examples, text) as JSON;
   ``GET /queries/{name}?param=…``: run one with its parameters bound by a VALUES block.
 - ``GET /query``: an offline HTML page to pick a saved query or write SPARQL and see a table.
 
-Errors are ``{"detail": …}``: 400 malformed query (the parser's message) or bad parameter, 403
-update refused, 404 unknown saved query, 406 no acceptable format, 413 body too large, 415 wrong
-content type, 503 timeout or too many queries running.
+Errors are ``{"detail": …}``: 400 malformed query (the parser's message, positions in the text as
+sent) or bad parameter, 401 update without a valid token, 403 update on a read-only server or a
+SERVICE / LOAD address not allowed, 404 unknown saved query, 406 no acceptable format, 413 body too
+large, 415 wrong content type or charset, 503 timeout or too many queries running.
 
-Time limit (``KG_QUERY_TIMEOUT``) — what it can and cannot stop. pyoxigraph has no timeout or
-cancel argument. Each query runs in its own worker thread (pyoxigraph releases the GIL while it
-evaluates, and its result iterators are bound to the thread that made them, so one thread both
-evaluates and reads). The request waits at most the timeout, then answers 503 and sets a cancel
-flag that the worker checks between result rows:
-- a query that streams rows (plain joins, OPTIONAL, UNION, FILTER, LIMIT without ORDER BY) stops
-  at the next row after the deadline;
-- work done before the first row cannot be interrupted: aggregates (GROUP BY, COUNT), ORDER BY,
-  DISTINCT over the whole result, and a long search for a rare match all run inside one call into
-  Oxigraph. Such a query keeps its worker thread busy until it finishes, after the client has had
-  its 503. Workers are daemon threads and count against ``max_concurrent``: when all are busy a new
-  query waits for a slot (up to its time limit, at most 5 s), then gets 503 with Retry-After, so
-  runaway queries can occupy at most that many cores and never block the server's event loop;
-- updates are transactions and are never cut off: they run to the end, without a time limit.
-The flag is also set when the client disconnects.
-Result size: SELECT rows and CONSTRUCT triples beyond ``KG_MAX_RESULTS`` are not read; the
-response is then marked ``X-KG-Truncated: true`` (with ``X-KG-Max-Results``).
+No outbound requests: ``SERVICE`` in a query or an update and ``LOAD`` are refused (403) unless the
+operator lists the address in ``KG_SERVICE_ALLOW`` (see :mod:`kg.sparql_check`: the request is
+parsed and its parse tree walked, not matched by a pattern).
+
+Time limit (``KG_QUERY_TIMEOUT``). Over an on-disk Oxigraph store each query runs in a worker
+process (:mod:`kg.sparql_pool`) that reads a snapshot of the store; past the deadline the client
+gets 503 and the worker is killed, whatever the query's shape (an aggregate, ORDER BY, a cartesian
+product): its CPU and memory are free within milliseconds and a fresh worker takes its place. At
+most ``KG_QUERY_WORKERS`` queries (default max(2, cores)) run at once; a query waits for a free
+worker up to its time limit (at most 5 s), then gets 503 with Retry-After. The in-memory store
+(tests) cannot be shared with processes: there queries run in threads, stop at the next row after
+the deadline, and an aggregate keeps its thread until it finishes. Over a remote SPARQL server the
+query is the engine's to stop: the request gets its 503 at the deadline and its slot is freed then;
+the HTTP call itself ends by ``KG_STORE_TIMEOUT``. Updates are transactions in the server process
+and are never cut off. Result size: SELECT rows and CONSTRUCT triples beyond ``KG_MAX_RESULTS`` are
+not read; the response is then marked ``X-KG-Truncated: true`` (with ``X-KG-Max-Results``).
 
 The union default graph is a multiset in Oxigraph: a triple stated by 40 articles matches 40 times
 (``SELECT ?n WHERE { ?d kg:documentNumber ?n }`` repeats the number per citing article). Use
@@ -44,13 +49,13 @@ queries do; chaining patterns over repeated triples multiplies the rows.
 from __future__ import annotations
 
 import asyncio
-import hmac
-import json
+import contextlib
+import logging
 import os
+import re
 import threading
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Callable, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
@@ -61,262 +66,55 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from rdflib.term import Node
 
+from kg.auth import require_write_token
 from kg.config import Settings
 from kg.errors import QueryError, StoreError
 from kg.queries import Query, bindings_for, load_queries, queries_dir
-from kg.store import PREFIXES, RESULT_FORMATS, Store, bind_values, check_graph, to_oxigraph
+from kg.sparql_check import RemoteRefused, check_update, with_using
+from kg.sparql_exec import (
+    GRAPH_FORMATS,
+    GRAPH_MEDIA,
+    RESULT_MEDIA,
+    Answer,
+    Cancelled,
+    Job,
+    NotAcceptable,
+    Reply,
+    evaluate,
+    execute,
+    failure,
+    negotiate,
+    pick_format,
+    serialize,
+)
+from kg.sparql_pool import Busy, ProcessPool, Timeout
+from kg.store import PREFIXES, Store, bind_values, check_graph
 
 T = TypeVar("T")
+log = logging.getLogger("kg.sparql")
 
-# (media type, format) in the server's order of preference.
-RESULT_TYPES: tuple[tuple[str, str], ...] = (
-    ("application/sparql-results+json", "json"),
-    ("application/sparql-results+xml", "xml"),
-    ("text/csv", "csv"),
-    ("text/tab-separated-values", "tsv"),
-    ("application/json", "json"),
-    ("application/xml", "xml"),
-    ("text/xml", "xml"),
-)
-GRAPH_TYPES: tuple[tuple[str, str], ...] = (
-    ("text/turtle", "ttl"),
-    ("application/n-triples", "nt"),
-    ("application/ld+json", "jsonld"),
-    ("application/rdf+xml", "rdfxml"),
-    ("application/x-turtle", "ttl"),
-    ("application/turtle", "ttl"),
-    ("text/plain", "nt"),
-    ("application/json", "jsonld"),
-    ("application/xml", "rdfxml"),
-    ("text/xml", "rdfxml"),
-)
-GRAPH_FORMATS = {
-    "ttl": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-}
-RESULT_MEDIA = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv; charset=utf-8",
-    "tsv": "text/tab-separated-values; charset=utf-8",
-}
-GRAPH_MEDIA = {
-    "ttl": "text/turtle; charset=utf-8",
-    "nt": "application/n-triples",
-    "jsonld": "application/ld+json",
-    "rdfxml": "application/rdf+xml",
-}
-FORMAT_ALIASES = {"turtle": "ttl", "ntriples": "nt", "n-triples": "nt", "json-ld": "jsonld", "rdf": "rdfxml"}
-# ``format=xml`` / ``format=json`` (as SPARQLWrapper sends them) mean the RDF form for graph results.
-GRAPH_ALIASES = {"xml": "rdfxml", "json": "jsonld"}
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _FORM = "application/x-www-form-urlencoded"
+_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _PAGE_CSP = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; "
     "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
+_ALLOW = "GET, HEAD, POST, OPTIONS"
+QUEUE_WAIT = 5.0  # seconds a query may wait for a free worker before 503
 
 
-# ---------------------------------------------------------------- evaluation (worker thread)
+def _timeout_detail(timeout: float | None) -> str:
+    return (
+        f"query stopped: it ran longer than the {timeout:g} s limit (KG_QUERY_TIMEOUT). Make it more "
+        "selective (bound patterns first), add a LIMIT, or avoid ORDER BY/GROUP BY over everything."
+    )
 
 
-@dataclass
-class Answer:
-    """A query's answer as pyoxigraph terms, read in the worker thread, at most ``max_results`` items."""
-
-    kind: str  # "select" | "ask" | "graph"
-    vars: list[str] = field(default_factory=list)
-    rows: list[tuple[Any, ...]] = field(default_factory=list)
-    boolean: bool = False
-    triples: list[Any] = field(default_factory=list)
-    truncated: bool = False
+def _busy(slots: int) -> HTTPException:
+    return HTTPException(503, f"too many queries running ({slots}); try again shortly", headers={"Retry-After": "5"})
 
 
-class Cancelled(Exception):
-    """The request gave up (timeout); the worker stops reading rows."""
-
-
-def _dataset(default_graphs: list[str], named_graphs: list[str]) -> dict[str, Any]:
-    kw: dict[str, Any] = {"prefixes": PREFIXES}
-    if default_graphs:
-        kw["default_graph"] = [ox.NamedNode(check_graph(g)) for g in default_graphs]
-    elif named_graphs:
-        kw["default_graph"] = []  # protocol: named graphs only -> an empty default graph
-    else:
-        kw["use_default_graph_as_union"] = True
-    if named_graphs:
-        kw["named_graphs"] = [ox.NamedNode(check_graph(g)) for g in named_graphs]
-    return kw
-
-
-def evaluate(
-    store: Store,
-    sparql: str,
-    *,
-    default_graphs: list[str] | None = None,
-    named_graphs: list[str] | None = None,
-    max_results: int = 100_000,
-    cancel: threading.Event | None = None,
-) -> Answer:
-    """Run a query and read at most ``max_results`` rows/triples, stopping early if ``cancel`` is set.
-
-    Embedded Oxigraph is read natively (streamed); any other store through ``Store.query``.
-    """
-    cancel = cancel or threading.Event()
-    dg, ng = list(default_graphs or []), list(named_graphs or [])
-    raw = getattr(store, "raw", None)
-    if isinstance(raw, ox.Store):
-        try:
-            res = raw.query(sparql, **_dataset(dg, ng))
-        except SyntaxError as e:
-            raise QueryError(f"SPARQL syntax error: {e}") from e
-        except OSError as e:
-            raise StoreError(f"query failed: {e}") from e
-        return _read(res, max_results, cancel)
-    generic = store.query(sparql, default_graphs=dg or None, named_graphs=ng or None)
-    if generic.kind == "ask":
-        return Answer("ask", boolean=bool(generic.boolean))
-    if generic.kind == "select":
-        rows = [tuple(None if t is None else to_oxigraph(t) for t in r) for r in generic.rows]
-        return Answer("select", vars=list(generic.vars), rows=rows[:max_results], truncated=len(rows) > max_results)
-    assert generic.graph is not None
-    triples = [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in generic.graph]
-    return Answer("graph", triples=triples[:max_results], truncated=len(triples) > max_results)
-
-
-def _read(res: Any, max_results: int, cancel: threading.Event) -> Answer:
-    try:
-        if isinstance(res, ox.QueryBoolean):
-            return Answer("ask", boolean=bool(res))
-        if isinstance(res, ox.QuerySolutions):
-            names = [v.value for v in res.variables]
-            ans = Answer("select", vars=names)
-            for sol in res:
-                if cancel.is_set():
-                    raise Cancelled
-                if len(ans.rows) >= max_results:
-                    ans.truncated = True
-                    break
-                ans.rows.append(tuple(sol[i] for i in range(len(names))))
-            return ans
-        ans = Answer("graph")
-        for t in res:
-            if cancel.is_set():
-                raise Cancelled
-            if len(ans.triples) >= max_results:
-                ans.truncated = True
-                break
-            ans.triples.append(t)
-        return ans
-    except SyntaxError as e:  # some errors only surface while reading (e.g. a bad SERVICE)
-        raise QueryError(f"SPARQL evaluation error: {e}") from e
-    except OSError as e:
-        raise StoreError(f"query failed: {e}") from e
-
-
-# ---------------------------------------------------------------- serialisation
-
-
-def term_json(t: Any) -> dict[str, Any]:
-    """A pyoxigraph term in SPARQL 1.1 JSON results form."""
-    if isinstance(t, ox.NamedNode):
-        return {"type": "uri", "value": t.value}
-    if isinstance(t, ox.BlankNode):
-        return {"type": "bnode", "value": t.value}
-    if isinstance(t, ox.Literal):
-        d: dict[str, Any] = {"type": "literal", "value": t.value}
-        if t.language:
-            d["xml:lang"] = t.language
-        elif t.datatype.value != _XSD_STRING:
-            d["datatype"] = t.datatype.value
-        return d
-    if isinstance(t, ox.Triple):
-        return {
-            "type": "triple",
-            "value": {"subject": term_json(t.subject), "predicate": term_json(t.predicate), "object": term_json(t.object)},
-        }
-    raise StoreError(f"cannot serialise term {t!r}")
-
-
-def results_json(ans: Answer) -> bytes:
-    if ans.kind == "ask":
-        return json.dumps({"head": {}, "boolean": ans.boolean}).encode()
-    bindings = [{v: term_json(t) for v, t in zip(ans.vars, row, strict=True) if t is not None} for row in ans.rows]
-    doc = {"head": {"vars": ans.vars}, "results": {"bindings": bindings}}
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-def serialize(ans: Answer, fmt: str) -> tuple[bytes, str]:
-    """Bytes and media type of an answer in ``fmt`` (one of the keys of RESULT_FORMATS/GRAPH_FORMATS)."""
-    if ans.kind == "graph":
-        return bytes(ox.serialize(ans.triples, format=GRAPH_FORMATS[fmt], prefixes=PREFIXES)), GRAPH_MEDIA[fmt]
-    body = results_json(ans)
-    if fmt == "json":
-        return body, RESULT_MEDIA[fmt]
-    # XML, CSV and TSV through Oxigraph's own writers, from the (already capped) JSON.
-    parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-    return bytes(parsed.serialize(format=RESULT_FORMATS[fmt])), RESULT_MEDIA[fmt]
-
-
-# ---------------------------------------------------------------- content negotiation
-
-
-def _accept_ranges(accept: str) -> list[tuple[str, float]]:
-    out = []
-    for part in accept.split(","):
-        bits = [b.strip() for b in part.split(";")]
-        if not bits[0]:
-            continue
-        q = 1.0
-        for b in bits[1:]:
-            if b.startswith("q="):
-                try:
-                    q = float(b[2:])
-                except ValueError:
-                    q = 0.0
-        out.append((bits[0].lower(), q))
-    return out
-
-
-def negotiate(accept: str | None, offered: tuple[tuple[str, str], ...]) -> str | None:
-    """The format of the offered media type the client prefers (most specific range gives q)."""
-    if not accept or not accept.strip():
-        return offered[0][1]
-    ranges = _accept_ranges(accept)
-    best: tuple[float, str] | None = None
-    for media, fmt in offered:
-        major = media.split("/")[0]
-        match = [(2, q) for r, q in ranges if r == media]
-        match += [(1, q) for r, q in ranges if r == f"{major}/*"]
-        match += [(0, q) for r, q in ranges if r == "*/*"]
-        if not match:
-            continue
-        q = max(match)[1]
-        if q > 0 and (best is None or q > best[0]):
-            best = (q, fmt)
-    return best[1] if best else None
-
-
-def pick_format(kind: str, accept: str | None, explicit: str | None) -> str:
-    offered = GRAPH_TYPES if kind == "graph" else RESULT_TYPES
-    known = GRAPH_FORMATS if kind == "graph" else RESULT_FORMATS
-    if explicit:
-        fmt = FORMAT_ALIASES.get(explicit.lower(), explicit.lower())
-        if kind == "graph":
-            fmt = GRAPH_ALIASES.get(fmt, fmt)
-        if fmt not in known:
-            raise HTTPException(406, f"format {explicit!r} does not fit a {kind} result; use one of {', '.join(known)}")
-        return fmt
-    fmt = negotiate(accept, offered)
-    if fmt is None:
-        types = ", ".join(dict.fromkeys(m for m, _ in offered))
-        raise HTTPException(406, f"none of the Accept types ({accept}) fits a {kind} result; offered: {types}")
-    return fmt
-
-
-# ---------------------------------------------------------------- running with a deadline
+# ---------------------------------------------------------------- threads (in-memory and remote stores)
 
 
 def _forget(fut: asyncio.Future[Any]) -> None:
@@ -336,31 +134,43 @@ def _detached(e: BaseException) -> BaseException:
     return e
 
 
-QUEUE_WAIT = 5.0  # seconds a query may wait for a free worker before 503
-
-
 class Runner:
-    """Runs store work in daemon worker threads: at most ``slots`` at a time, each awaited with a deadline."""
+    """Runs store work in daemon threads: at most ``slots`` at a time, each awaited with a deadline.
 
-    def __init__(self, slots: int) -> None:
+    With ``free_at_deadline`` (a remote store: the engine does the work) a slot is given back when
+    its request gives up, and at most ``4 × slots`` calls may still be waiting for their server;
+    otherwise (the in-memory store: the work is on this machine's CPU) a slot is held until the work
+    ends.
+    """
+
+    def __init__(self, slots: int, *, free_at_deadline: bool = False) -> None:
         self.slots = slots
+        self.free_at_deadline = free_at_deadline
         self._free = threading.BoundedSemaphore(slots)
         self._lock = threading.Lock()
-        self.running = 0
+        self.running = 0  # threads still working, given up on or not
 
     async def run(self, work: Callable[[threading.Event], T], timeout: float | None) -> T:
         # a burst waits a moment for a slot (up to the time limit, at most QUEUE_WAIT s); only
         # slots held longer than that, by runaway queries, turn new queries away
         wait_until = time.monotonic() + min(timeout or QUEUE_WAIT, QUEUE_WAIT)
-        while not self._free.acquire(blocking=False):
+        while not self._free.acquire(blocking=False) or (
+            self.free_at_deadline and self.running >= 4 * self.slots and not self._free.release()
+        ):
             if time.monotonic() >= wait_until:
-                raise HTTPException(
-                    503, f"too many queries running ({self.slots}); try again shortly", headers={"Retry-After": "5"}
-                )
+                raise _busy(self.slots)
             await asyncio.sleep(0.005)
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[T] = loop.create_future()
         cancel = threading.Event()
+        released = threading.Event()
+
+        def release() -> None:
+            with self._lock:
+                if released.is_set():
+                    return
+                released.set()
+            self._free.release()
 
         def settle(ok: bool, value: Any) -> None:
             if not fut.done():
@@ -377,7 +187,7 @@ class Runner:
             finally:
                 with self._lock:
                     self.running -= 1
-                self._free.release()
+                release()
             try:
                 loop.call_soon_threadsafe(settle, ok, value)
             except RuntimeError:  # the event loop is gone (server shut down): nobody is waiting
@@ -389,15 +199,15 @@ class Runner:
         except asyncio.CancelledError:  # the client went away: stop reading rows for it
             cancel.set()
             fut.add_done_callback(_forget)
+            if self.free_at_deadline:
+                release()
             raise
         except TimeoutError:
             cancel.set()
             fut.add_done_callback(_forget)  # the worker's late answer has nobody to read it
-            raise HTTPException(
-                503,
-                f"query stopped: it ran longer than the {timeout:g} s limit (KG_QUERY_TIMEOUT). Make it more "
-                "selective (bound patterns first), add a LIMIT, or avoid ORDER BY/GROUP BY over everything.",
-            ) from None
+            if self.free_at_deadline:
+                release()
+            raise HTTPException(503, _timeout_detail(timeout)) from None
 
 
 # ---------------------------------------------------------------- the router
@@ -417,15 +227,6 @@ def _query_info(q: Query) -> dict[str, Any]:
         ],
         "sparql": q.text,
     }
-
-
-def _authorized(settings: Settings, header: str | None) -> bool:
-    if not settings.write_token:
-        return False
-    scheme, _, token = (header or "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        return False
-    return hmac.compare_digest(token.strip().encode("utf-8"), settings.write_token.encode("utf-8"))
 
 
 async def _body(request: Request, limit: int) -> bytes:
@@ -448,24 +249,114 @@ def _text(raw: bytes, what: str) -> str:
         raise HTTPException(400, f"{what} is not UTF-8 (byte {e.start})") from e
 
 
+def _content_type(request: Request) -> str:
+    """The media type; 415 for a charset other than UTF-8 (the protocol's only encoding)."""
+    media, *params = (p.strip() for p in request.headers.get("content-type", "").split(";"))
+    for p in params:
+        k, _, v = p.partition("=")
+        if k.strip().lower() == "charset" and v.strip().strip('"').lower() not in ("utf-8", "utf8"):
+            raise HTTPException(415, f"charset {v.strip()!r} is not supported: send UTF-8")
+    return media.lower()
+
+
+def _endpoint(request: Request) -> str | None:
+    """The endpoint's own URL: the base IRI of relative IRIs in queries and updates."""
+    url = f"{request.url.scheme}://{request.url.netloc}{request.url.path}"
+    return None if _BAD_IRI.search(url) else url
+
+
+def service_description(endpoint: str, settings: Settings) -> ox.Dataset | list[ox.Triple]:
+    """SPARQL 1.1 Service Description of this endpoint."""
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    node = ox.NamedNode(endpoint)
+    svc = ox.BlankNode("service")
+    ds, dg = ox.BlankNode("dataset"), ox.BlankNode("defaultGraph")
+
+    def n(local: str) -> ox.NamedNode:
+        return ox.NamedNode(sd + local)
+
+    out = [
+        ox.Triple(svc, rdf_type, n("Service")),
+        ox.Triple(svc, n("endpoint"), node),
+        ox.Triple(svc, n("supportedLanguage"), n("SPARQL11Query")),
+        ox.Triple(svc, n("feature"), n("UnionDefaultGraph")),
+        ox.Triple(svc, n("defaultDataset"), ds),
+        ox.Triple(ds, rdf_type, n("Dataset")),
+        ox.Triple(ds, n("defaultGraph"), dg),
+        ox.Triple(dg, rdf_type, n("Graph")),
+    ]
+    if settings.write_token:
+        out.append(ox.Triple(svc, n("supportedLanguage"), n("SPARQL11Update")))
+    if settings.service_allow:
+        out.append(ox.Triple(svc, n("feature"), n("BasicFederatedQuery")))
+    formats = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+               "Turtle", "N-Triples", "JSON-LD", "RDF_XML", "N3", "TriG", "N-Quads"]  # fmt: skip
+    for f in formats:
+        out.append(ox.Triple(svc, n("resultFormat"), ox.NamedNode(f"http://www.w3.org/ns/formats/{f}")))
+    return out
+
+
 def sparql_router(
     store: Store,
     settings: Settings,
     *,
     queries: Path | None = None,
     max_concurrent: int | None = None,
+    processes: bool | None = None,
 ) -> APIRouter:
-    """/sparql (SPARQL 1.1 Protocol), /queries (saved queries) and /query (the page) over ``store``."""
-    router = APIRouter(tags=["SPARQL"])
-    runner = Runner(max_concurrent or max(2, os.cpu_count() or 2))
+    """/sparql (SPARQL 1.1 Protocol), /queries (saved queries) and /query (the page) over ``store``.
+
+    ``processes``: run queries in worker processes (the default for an on-disk Oxigraph store, the
+    only kind they can share); False runs them in threads (benchmarks compare the two).
+    """
+    slots = max_concurrent or settings.query_workers or max(2, os.cpu_count() or 2)
+    # a flag, not the pyoxigraph handle: nothing here may keep the database open after store.close()
+    embedded = isinstance(getattr(store, "raw", None), ox.Store)
+    on_disk = embedded and store.location != ":memory:" and Path(store.location).is_dir()
+    pool = None
+    if on_disk and processes is not False:
+        try:
+            pool = ProcessPool(store, store.location, slots)
+        except (OSError, ValueError) as e:  # a read-only folder, no fork server on this platform
+            log.warning("SPARQL queries run in threads (no worker processes: %s)", e)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Any) -> AsyncIterator[None]:
+        yield
+        if pool is not None:  # workers stopped and snapshots removed when the server stops
+            pool.close()
+
+    router = APIRouter(tags=["SPARQL"], lifespan=lifespan)
+    runner = Runner(slots, free_at_deadline=not embedded)
     saved = load_queries(queries or queries_dir())
     router.runner = runner  # type: ignore[attr-defined]  # for tests and the app's health report
+    router.pool = pool  # type: ignore[attr-defined]
+
+    async def run_job(job: Job) -> Reply:
+        timeout = settings.query_timeout
+        if pool is None or pool.broken:
+            try:
+                return await runner.run(lambda cancel: execute(store, job, cancel), timeout)
+            except (QueryError, NotAcceptable, StoreError, Cancelled) as e:
+                status, detail = failure(e)
+                raise HTTPException(status, detail) from None
+        try:
+            out = await pool.run(job, timeout, min(timeout or QUEUE_WAIT, QUEUE_WAIT))
+        except Busy:
+            raise _busy(pool.slots) from None
+        except Timeout:
+            raise HTTPException(503, _timeout_detail(timeout)) from None
+        if out[0] == "err":
+            raise HTTPException(out[1], out[2])
+        reply: Reply = out[1]
+        return reply
 
     async def answer(
         sparql: str,
         *,
-        accept: str | None,
-        fmt: str | None,
+        request: Request,
+        formats: list[str],
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
         bindings: Mapping[str, Node] | None = None,
@@ -475,44 +366,41 @@ def sparql_router(
                 sparql = bind_values(sparql, bindings)
             except QueryError as e:
                 raise HTTPException(400, str(e)) from e
-
-        def work(cancel: threading.Event) -> tuple[bytes, str, bool]:
-            # Evaluate, read and serialise in the worker: pyoxigraph objects stay in this thread,
-            # and a large result never blocks the event loop.
-            ans = evaluate(
-                store,
-                sparql,
-                default_graphs=default_graphs,
-                named_graphs=named_graphs,
-                max_results=settings.max_results,
-                cancel=cancel,
-            )
-            body, media = serialize(ans, pick_format(ans.kind, accept, fmt))
-            return body, media, ans.truncated
-
-        try:
-            body, media, truncated = await runner.run(work, settings.query_timeout)
-        except QueryError as e:
-            raise HTTPException(400, str(e)) from e
-        except StoreError as e:
-            raise HTTPException(503, str(e)) from e
-        except Cancelled:  # only when the deadline passed in the same instant
-            raise HTTPException(503, "query cancelled") from None
+        job = Job(
+            sparql,
+            default_graphs=tuple(default_graphs or ()),
+            named_graphs=tuple(named_graphs or ()),
+            base_iri=_endpoint(request),
+            max_results=settings.max_results,
+            accept=request.headers.get("accept"),
+            formats=tuple(formats),
+            allow=settings.service_allow,
+        )
+        reply = await run_job(job)
         headers = {"Vary": "Accept"}
-        if truncated:
+        if reply.truncated:
             headers["X-KG-Truncated"] = "true"
             headers["X-KG-Max-Results"] = str(settings.max_results)
-        return Response(body, media_type=media, headers=headers)
+        return Response(reply.body, media_type=reply.media, headers=headers)
 
-    async def run_update(update: str, authorization: str | None) -> Response:
-        if not settings.write_token:
-            raise HTTPException(403, "this SPARQL endpoint is read-only (no KG_WRITE_TOKEN is configured)")
-        if not _authorized(settings, authorization):
-            raise HTTPException(403, "SPARQL Update needs 'Authorization: Bearer <KG_WRITE_TOKEN>'")
+    async def run_update(update: str, request: Request, pairs: list[tuple[str, str]]) -> Response:
+        require_write_token(settings, request.headers.get("authorization"))  # 403 read-only, 401 no/wrong token
+        using = [v for k, v in pairs if k == "using-graph-uri"]
+        using_named = [v for k, v in pairs if k == "using-named-graph-uri"]
+        base = _endpoint(request)
+
+        def work(_cancel: threading.Event) -> None:
+            text = with_using(update, using, using_named)
+            check_update(text, allow=settings.service_allow, base=base)
+            if embedded:
+                store.update(text, base_iri=base)  # type: ignore[call-arg]
+            else:
+                store.update(text)
+
         try:
-            await runner.run(lambda _cancel: store.update(update), None)  # transactions are never cut off
+            await runner.run(work, None)  # transactions are never cut off
         except QueryError as e:
-            raise HTTPException(400, str(e)) from e
+            raise HTTPException(403 if isinstance(e, RemoteRefused) else 400, str(e)) from e
         except StoreError as e:
             raise HTTPException(503, str(e)) from e
         return Response(status_code=204)
@@ -533,53 +421,72 @@ def sparql_router(
             raise HTTPException(400, f"give exactly one {key!r} parameter, got {len(vals)}")
         return vals[0] if vals else None
 
+    def formats_of(pairs: list[tuple[str, str]]) -> list[str]:
+        return [v for k, v in pairs if k in ("format", "output", "results")]
+
+    def describe(request: Request) -> Response:
+        endpoint = _endpoint(request) or "urn:kg:sparql"
+        ans = Answer("graph", triples=list(service_description(endpoint, settings)))
+        offered = (("text/turtle", "ttl"), ("application/n-triples", "nt"), ("application/rdf+xml", "rdfxml"),
+                   ("application/ld+json", "jsonld"), ("text/n3", "n3"), ("application/trig", "trig"),
+                   ("text/plain", "nt"), ("application/json", "jsonld"), ("application/xml", "rdfxml"))  # fmt: skip
+        fmt = negotiate(request.headers.get("accept"), offered)
+        if fmt is None:
+            raise HTTPException(406, f"the service description is offered as {', '.join(m for m, _ in offered)}")
+        body, media = serialize(ans, fmt)
+        return Response(body, media_type=media, headers={"Vary": "Accept"})
+
     @router.get("/sparql", summary="SPARQL 1.1 query (GET)")
     async def sparql_get(request: Request) -> Response:
         """SPARQL 1.1 Protocol query via GET: ``?query=…`` plus optional ``default-graph-uri`` /
-        ``named-graph-uri`` (repeatable) and ``format`` (json, xml, csv, tsv, ttl, nt, jsonld, rdfxml)."""
+        ``named-graph-uri`` (repeatable) and ``format`` (json, xml, csv, tsv, ttl, nt, jsonld, rdfxml,
+        n3, trig). Without a query: the service description."""
         pairs = list(request.query_params.multi_items())
         if one(pairs, "update") is not None:
             raise HTTPException(400, "SPARQL Update must be sent with POST")
         query = one(pairs, "query")
-        if not query:
-            if not pairs and "text/html" in request.headers.get("accept", ""):
+        if query is None:
+            accept = request.headers.get("accept", "")
+            if not pairs and "text/html" in accept:
                 return RedirectResponse("query", status_code=303)  # a person with a browser
-            raise HTTPException(400, "missing 'query' parameter (SPARQL 1.1 Protocol); the query page is at /query")
+            return describe(request)
+        if not query.strip():
+            raise HTTPException(400, "empty 'query' parameter (SPARQL 1.1 Protocol); the query page is at /query")
         dg, ng = graphs(pairs)
-        return await answer(
-            query, accept=request.headers.get("accept"), fmt=one(pairs, "format"), default_graphs=dg, named_graphs=ng
-        )
+        return await answer(query, request=request, formats=formats_of(pairs), default_graphs=dg, named_graphs=ng)
+
+    router.add_api_route("/sparql", sparql_get, methods=["HEAD"], include_in_schema=False)
+
+    @router.options("/sparql", include_in_schema=False)
+    async def sparql_options() -> Response:
+        return Response(status_code=204, headers={"Allow": _ALLOW})
 
     @router.post("/sparql", summary="SPARQL 1.1 query or update (POST)")
     async def sparql_post(request: Request) -> Response:
         """SPARQL 1.1 Protocol via POST: a form (``query=`` or ``update=``), or a body of type
         ``application/sparql-query`` / ``application/sparql-update``. Updates need the write token."""
-        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        ctype = _content_type(request)
         url_pairs = list(request.query_params.multi_items())
-        raw = await _body(request, settings.max_request_bytes)
-        auth = request.headers.get("authorization")
+        raw_body = await _body(request, settings.max_request_bytes)
         if ctype == _FORM:
-            pairs = parse_qsl(_text(raw, "the form"), keep_blank_values=True) + url_pairs
+            pairs = parse_qsl(_text(raw_body, "the form"), keep_blank_values=True) + url_pairs
             query, update = one(pairs, "query"), one(pairs, "update")
             if (query is None) == (update is None):
                 raise HTTPException(400, "the form must carry exactly one of 'query' or 'update'")
             if update is not None:
-                return await run_update(update, auth)
+                return await run_update(update, request, pairs)
             dg, ng = graphs(pairs)
             return await answer(
-                query or "", accept=request.headers.get("accept"), fmt=one(pairs, "format"),
-                default_graphs=dg, named_graphs=ng,
-            )  # fmt: skip
+                query or "", request=request, formats=formats_of(pairs), default_graphs=dg, named_graphs=ng
+            )
         if ctype == "application/sparql-query":
             dg, ng = graphs(url_pairs)
             return await answer(
-                _text(raw, "the query"), accept=request.headers.get("accept"), fmt=one(url_pairs, "format"),
+                _text(raw_body, "the query"), request=request, formats=formats_of(url_pairs),
                 default_graphs=dg, named_graphs=ng,
             )  # fmt: skip
         if ctype == "application/sparql-update":
-            if any(k in ("using-graph-uri", "using-named-graph-uri") for k, _ in url_pairs):
-                raise HTTPException(400, "using-graph-uri / using-named-graph-uri are not supported; use USING in the update")
-            return await run_update(_text(raw, "the update"), auth)
+            return await run_update(_text(raw_body, "the update"), request, url_pairs)
         raise HTTPException(
             415, f"unsupported content type {ctype!r}: use {_FORM}, application/sparql-query or application/sparql-update"
         )
@@ -597,7 +504,6 @@ def sparql_router(
         if q is None:
             raise HTTPException(404, f"No query {name!r}. Available: {', '.join(saved) or '(none)'}")
         pairs = list(request.query_params.multi_items())
-        fmt = one(pairs, "format")
         values: dict[str, str] = {}
         for k, v in pairs:
             if k == "format" or (v == "" and any(p.name == k and p.optional for p in q.params)):
@@ -609,7 +515,8 @@ def sparql_router(
             bindings = bindings_for(q, values)
         except QueryError as e:
             raise HTTPException(400, str(e)) from e
-        return await answer(q.text, accept=request.headers.get("accept"), fmt=fmt, bindings=bindings)
+        formats = [v for k, v in pairs if k == "format"]
+        return await answer(q.text, request=request, formats=formats, bindings=bindings)
 
     @router.get("/query", response_class=HTMLResponse, summary="The query page")
     async def query_page() -> HTMLResponse:
@@ -619,4 +526,5 @@ def sparql_router(
     return router
 
 
-__all__ = ["Answer", "Runner", "evaluate", "negotiate", "serialize", "sparql_router"]
+__all__ = ["GRAPH_FORMATS", "GRAPH_MEDIA", "PREFIXES", "RESULT_MEDIA", "Answer", "Runner", "evaluate", "negotiate",
+           "pick_format", "serialize", "service_description", "sparql_router"]  # fmt: skip

@@ -7,8 +7,9 @@ Both speak the same small interface, in rdflib terms:
   (one SPARQL Update request remotely), so readers and crashes never see half an article;
 - ``update(sparql)``, ``dump(out, fmt)``, ``close()``.
 
-User values never become SPARQL text by string pasting: ``bind_values`` adds a VALUES block built from
-rdflib terms, after checking IRIs, so a name like ``"} ; DROP ALL ; {"`` stays a literal.
+User values never become SPARQL text by string pasting: ``bind_values`` adds a VALUES block and
+``replace_graphs`` an INSERT DATA block, both written by ``kg.ntriples`` (total escaping, checked
+IRIs), so a name like ``"} ; DROP ALL ; {"`` stays a literal whatever characters surround it.
 """
 
 from __future__ import annotations
@@ -25,11 +26,11 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from kg import ntriples as nt
 from kg.errors import QueryError, StoreError
 
 DEFAULT_STORE = "data/store"
 Term = Node
-_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 RDF_FORMATS = {
     "nq": ox.RdfFormat.N_QUADS,
@@ -79,11 +80,18 @@ class Result:
 
 def check_term(term: Term) -> Term:
     """Refuse terms that cannot be written safely into SPARQL (IRIs with spaces, quotes, braces)."""
-    if isinstance(term, URIRef) and (_BAD_IRI.search(str(term)) or ":" not in str(term)):
-        raise QueryError(f"not a valid IRI: {str(term)[:80]!r}")
+    term_sparql(term)
+    return term
+
+
+def term_sparql(term: Term) -> str:
+    """An IRI or literal as SPARQL text (``kg.ntriples``: total escaping); QueryError if it has none."""
     if not isinstance(term, URIRef | Literal):
         raise QueryError(f"cannot bind {type(term).__name__}")
-    return term
+    try:
+        return nt.term_text(term)
+    except nt.TermError as e:
+        raise QueryError(str(e)) from e
 
 
 def bind_values(sparql: str, bindings: Mapping[str, Term] | None) -> str:
@@ -97,7 +105,7 @@ def bind_values(sparql: str, bindings: Mapping[str, Term] | None) -> str:
     if not m:
         raise QueryError("cannot bind parameters: the query has no WHERE { … } block")
     names = " ".join(f"?{k}" for k in bindings)
-    vals = " ".join(check_term(v).n3() for v in bindings.values())
+    vals = " ".join(term_sparql(v) for v in bindings.values())
     return f"{sparql[: m.end()]}\n  VALUES ({names}) {{ ({vals}) }}\n{sparql[m.end() :]}"
 
 
@@ -138,11 +146,6 @@ def to_oxigraph(t: Term) -> Any:
             return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)))
         return ox.Literal(str(t))
     raise StoreError(f"unsupported term {t!r}")
-
-
-def ntriples(triples: Iterable[tuple[Term, Term, Term]]) -> str:
-    """N-Triples text for a SPARQL INSERT DATA block (rdflib's n3() escapes literals)."""
-    return "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in triples)
 
 
 class Store(Protocol):
@@ -202,16 +205,18 @@ class OxigraphStore:
 
     def _run(self, sparql: str, default_graphs: list[str] | None, named_graphs: list[str] | None) -> Any:
         kw: dict[str, Any] = {"prefixes": PREFIXES}
+        from kg.sparql_check import names_dataset, user_message
+
         if default_graphs:
             kw["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-        else:
+        elif not named_graphs and not names_dataset(sparql):  # FROM / FROM NAMED in the query win
             kw["use_default_graph_as_union"] = True
         if named_graphs:
             kw["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         try:
             return self._s.query(sparql, **kw)
         except SyntaxError as e:
-            raise QueryError(f"SPARQL syntax error: {e}") from e
+            raise QueryError(f"SPARQL syntax error: {user_message(str(e), sparql)}") from None
         except OSError as e:
             raise StoreError(f"query failed: {e}") from e
 
@@ -246,11 +251,13 @@ class OxigraphStore:
         qf = RESULT_FORMATS.get(fmt, ox.QueryResultsFormat.JSON)
         return bytes(res.serialize(format=qf)), qf.media_type
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         try:
-            self._s.update(sparql, prefixes=PREFIXES)
+            self._s.update(sparql, prefixes=PREFIXES, base_iri=base_iri)
         except SyntaxError as e:
-            raise QueryError(f"SPARQL update syntax error: {e}") from e
+            from kg.sparql_check import user_message
+
+            raise QueryError(f"SPARQL update syntax error: {user_message(str(e), sparql)}") from None
         except OSError as e:
             raise StoreError(f"update failed, nothing written: {e}") from e
 
@@ -273,33 +280,36 @@ class OxigraphStore:
             ox.serialize(seen, out, rf)
 
     def flush(self) -> None:
-        self._s.flush()
+        try:
+            self._s.flush()
+        except OSError as e:
+            raise StoreError(f"could not write the store {self.location} to disk: {e}") from e
 
     def close(self) -> None:
-        self._s.flush() if self.location != ":memory:" else None
-        del self._s
+        try:
+            if self.location != ":memory:":
+                self._s.flush()
+        except OSError as e:
+            raise StoreError(f"could not write the store {self.location} to disk: {e}") from e
+        finally:
+            del self._s
 
 
 def insert_update(graph: str, triples: Iterable[tuple[Term, Term, Term]]) -> str:
-    """``INSERT DATA`` of triples into one named graph ("" when there are none)."""
-    check_graph(graph)
-    body = ntriples(triples)
-    return f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}" if body else ""
+    """``INSERT DATA`` of triples into one named graph ("" when there are none), via ``kg.ntriples``."""
+    return nt.insert_data(check_graph(graph), nt.ntriples(triples)[0])
 
 
 def replace_update(graphs: Mapping[str, Iterable[tuple[Term, Term, Term]]]) -> str:
     """One SPARQL Update that drops and rewrites the given named graphs (a single transaction)."""
-    ops = []
-    for g, triples in graphs.items():
-        ops.append(f"DROP SILENT GRAPH <{check_graph(g)}>")
-        ops.append(insert_update(g, triples))
-    return " ;\n".join(op for op in ops if op)
+    return nt.replace_update({check_graph(g): nt.ntriples(triples)[0] for g, triples in graphs.items()})
 
 
 def check_graph(graph: str) -> str:
-    if _BAD_IRI.search(graph) or ":" not in graph:
-        raise StoreError(f"not a valid graph IRI: {graph!r}")
-    return graph
+    try:
+        return nt.check_iri(graph)
+    except nt.TermError as e:
+        raise StoreError(f"not a valid graph IRI: {graph!r}") from e
 
 
 def update_url_for(query_url: str) -> str:

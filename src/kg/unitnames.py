@@ -3,12 +3,13 @@
 "Trường ĐHCN", "Trường ĐH Công nghệ" and "Trường Đại học Công nghệ" are one unit: an all-capital
 token stands for a run of words with those initials ("ĐHCN" = Đại học Công nghệ, "UBND" = Ủy ban
 nhân dân), compared without diacritics. "Đảng bộ Nhà trường" is the Đảng bộ of the article's own
-school. Pure functions over names; the resolver calls ``merge_units`` before giving IRIs.
+school, and a generic name alone ("Đảng ủy") that of the article's home unit. Pure functions over names; the resolver calls ``merge_units`` before giving IRIs.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from kg.models import OrgFact
 from kg.text import ascii_fold, fold
@@ -64,16 +65,80 @@ def same_unit(a: str, b: str) -> bool:
     return _align(a, b) is not None
 
 
-def with_home(name: str, self_words: frozenset[str], home_name: str | None) -> str:
-    """"Đảng bộ Nhà trường" -> "Đảng bộ Trường Đại học X" when the article's school is known."""
+MAX_KEYED_ACRONYMS = 6  # a name with more acronyms is compared with every other name
+
+
+@lru_cache(maxsize=65536)
+def unit_keys(name: str) -> frozenset[str] | None:
+    """Keys such that two names ``same_unit`` aligns always share one (so only names that share a
+    key need comparing): the initials of the words in order, an acronym giving either its letters
+    (it stands for words) or its initial (it matches a word, or is one of the words an acronym on the
+    other side stands for). None when the name has too many acronyms to list its keys."""
+    keys = {""}
+    acronyms = 0
+    for t in name.split():
+        first = _initial(t)
+        if is_acronym(t):
+            acronyms += 1
+            if acronyms > MAX_KEYED_ACRONYMS:
+                return None
+            letters = ascii_fold(t).replace(".", "").replace("-", "")
+            keys = {k + first for k in keys} | {k + letters for k in keys}
+        else:
+            keys = {k + first for k in keys}
+    return frozenset(keys)
+
+
+class UnitIndex:
+    """Names (with a value each) indexed by ``unit_keys``: finding the names one may spell the same
+    unit as costs the names that share a key, not all of them (an article listing thousands of
+    units made the pairwise comparison quadratic)."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str, Any]] = []
+        self._by_key: dict[str, list[int]] = {}
+        self._unkeyed: list[int] = []
+
+    def add(self, name: str, value: Any) -> None:
+        i = len(self.items)
+        self.items.append((name, value))
+        keys = unit_keys(name)
+        if keys is None:
+            self._unkeyed.append(i)
+            return
+        for k in keys:
+            self._by_key.setdefault(k, []).append(i)
+
+    def candidates(self, name: str) -> list[int]:
+        """Positions of every name ``same_unit(name, ·)`` may hold for, in the order they were added."""
+        keys = unit_keys(name)
+        if keys is None:
+            return list(range(len(self.items)))
+        found = set(self._unkeyed)
+        for k in keys:
+            found.update(self._by_key.get(k, ()))
+        return sorted(found)
+
+    def first(self, name: str) -> Any | None:
+        """The value of the first name added that spells the same unit as ``name``."""
+        return next((self.items[i][1] for i in self.candidates(name) if same_unit(name, self.items[i][0])), None)
+
+
+def with_home(
+    name: str, self_words: frozenset[str], home_name: str | None, generic: frozenset[str] = frozenset()
+) -> str:
+    """"Đảng bộ Nhà trường" -> "Đảng bộ Trường Đại học X" when the article's school is known; a
+    generic name alone ("Đảng ủy", "Công đoàn", in ``generic``) -> "Đảng ủy Trường Đại học X"."""
     if not home_name:
         return name
     f = fold(name)
-    for w in self_words:
+    for w in sorted(self_words, key=len, reverse=True):
         if f == w:
             return home_name
         if f.endswith(" " + w):
             return name[: len(name) - len(w)] + home_name
+    if f in generic:
+        return f"{name} {home_name}"
     return name
 
 
@@ -97,7 +162,9 @@ def _capitalised(name: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-def merge_units(orgs: tuple[OrgFact, ...], self_words: frozenset[str], home_name: str | None) -> tuple[OrgFact, ...]:
+def merge_units(
+    orgs: tuple[OrgFact, ...], self_words: frozenset[str], home_name: str | None, generic: frozenset[str] = frozenset()
+) -> tuple[OrgFact, ...]:
     """One OrgFact per unit: spellings of the same unit merged, the fullest form as the name."""
     n = len(orgs)
     parent = list(range(n))
@@ -108,11 +175,20 @@ def merge_units(orgs: tuple[OrgFact, ...], self_words: frozenset[str], home_name
             i = parent[i]
         return i
 
-    forms = [[with_home(f, self_words, home_name) for f in (o.name, *o.aliases)] for o in orgs]
-    for i in range(n):
-        for j in range(i + 1, n):
-            if find(i) != find(j) and any(same_unit(x, y) for x in forms[i] for y in forms[j]):
-                parent[find(j)] = find(i)
+    # a generic name alone is the home unit's only as a unit's own name: as an alias ("Chi bộ" of
+    # "Chi bộ Khoa X") it is a short form of that unit
+    forms = [[with_home(o.name, self_words, home_name, generic)]
+             + [with_home(f, self_words, home_name) for f in o.aliases] for o in orgs]  # fmt: skip
+    index = UnitIndex()
+    for i, fs in enumerate(forms):
+        for f in fs:
+            index.add(f, i)
+    for i in range(n):  # the same pairs as comparing every form of i with every form of each j > i
+        for x in forms[i]:
+            for c in index.candidates(x):
+                y, j = index.items[c]
+                if j > i and find(i) != find(j) and same_unit(x, y):
+                    parent[find(j)] = find(i)
     groups: dict[int, list[int]] = {}
     for i in range(n):
         groups.setdefault(find(i), []).append(i)

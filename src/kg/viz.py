@@ -32,7 +32,7 @@ import numpy as np
 from rdflib import Literal, URIRef
 
 from kg.errors import QueryError
-from kg.store import Store, check_term
+from kg.store import Store, term_sparql
 from kg.text import ascii_fold, collapse_ws
 from kg.vocab import DERIVED_GRAPH
 
@@ -252,14 +252,14 @@ def build_network(
 def restrict(sparql: str, var: str, iris: Iterable[str] | None) -> str:
     """``sparql`` with ``VALUES ?var { <iri> … }`` first in its WHERE block (None: unchanged).
 
-    The IRIs come from the store, and still pass ``check_term`` (no user text becomes SPARQL).
+    The IRIs come from the store, and still pass ``term_sparql`` (no user text becomes SPARQL).
     """
     if iris is None:
         return sparql
     m = _WHERE.search(sparql)
     if not m:
         raise QueryError("cannot restrict a query without WHERE { … }")
-    values = " ".join(check_term(URIRef(i)).n3() for i in sorted(iris))
+    values = " ".join(term_sparql(URIRef(i)) for i in sorted(iris))
     return f"{sparql[: m.end()]}\n  VALUES ?{var} {{ {values} }}\n{sparql[m.end() :]}"
 
 

@@ -39,6 +39,7 @@ class KG(DefinedNamespace):
     OtherOrganization: URIRef
     kind: URIRef
     alias: URIRef
+    partyOrganizationOf: URIRef
     Role: URIRef
     singleSeat: URIRef
     RoleHolding: URIRef

@@ -37,13 +37,26 @@ class Doc:
     tok_sent: list[int] = field(default_factory=list)  # sentence index of each token
 
     _dates: list[tuple[int, int, str]] | None = None
+    _date_starts: list[int] = field(default_factory=list)
 
     def dates_in(self, a: int = 0, b: int | None = None) -> list[tuple[int, int, str]]:
-        """Dated expressions inside [a, b) of the text (found once per article, in order)."""
+        """Dated expressions inside [a, b) of the text (found once per article, in order; read-only).
+
+        The expressions don't overlap, so sorted by start they are sorted by end too: a bisection
+        finds the first, and the scan stops at the first that ends past ``b`` (a long article asks
+        for the dates of each of its sentences: scanning them all each time was quadratic)."""
         if self._dates is None:
             self._dates = sorted(self.rules.dates.find(self.work))
+            self._date_starts = [d[0] for d in self._dates]
+        if a <= 0 and b is None:
+            return self._dates
         b = len(self.work) if b is None else b
-        return [d for d in self._dates if a <= d[0] and d[1] <= b]
+        out = []
+        for d in self._dates[bisect_left(self._date_starts, a) :]:
+            if d[1] > b:
+                break
+            out.append(d)
+        return out
 
     def evidence(self, si: int) -> Evidence:
         s = self.sents[si]
@@ -72,6 +85,28 @@ class Doc:
         if k >= len(self.tok_sent):
             return len(self.sents) - 1 if self.sents else -1
         return self.tok_sent[k]
+
+
+def own_place(doc: Doc, word: str | None = None) -> str | None:
+    """The place the article names most, as written ("tỉnh Hòa Lâm"); with ``word`` ("tỉnh"), only places of that
+    kind. None when it names none."""
+    toks = doc.toks
+    table = doc.rules.roles.place_table
+    wk = fold(word) if word else None
+    counts: dict[str, int] = {}
+    for x in range(len(toks)):
+        if toks.text[x] not in doc.rules.roles.place_words:
+            continue
+        pm = table.match(toks.text, x)
+        if not pm or (wk and fold(doc.span(x, x + pm[0])) != wk):
+            continue
+        j = x + pm[0]
+        while j < len(toks) and toks.text[j][:1].isupper() and toks.text[j][:1].isalpha():
+            j += 1
+        if j > x + pm[0]:
+            nm = doc.span(x, j)
+            counts[nm] = counts.get(nm, 0) + 1
+    return max(counts, key=lambda k: counts[k]) if counts else None
 
 
 def build(text: str, rules: RuleSet) -> Doc:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
-from kg.extract.doc import Doc
+from kg.extract.doc import Doc, own_place
 from kg.extract.spans import Barriers, read_org, read_role
 from kg.models import DocumentFact, Evidence
-from kg.rules import key
+from kg.rules import is_cap, key
 
 
 def _tok_at(doc: Doc, pos: int) -> int:
@@ -22,6 +22,8 @@ def _kind_before(doc: Doc, t: int, t0: int) -> tuple[str | None, int]:
     if k - 1 >= t0 and keys[k - 1] in dr.number_word:
         k -= 1
     m = dr.kind_words.match_ending(keys, k, max(t0, k - 3))
+    if m and dr.not_kind_after.match_ending(keys, k - m[0], max(t0, k - m[0] - 2)):
+        m = None  # "kỷ luật" is no "Luật": the kind is further back ("Quyết định kỷ luật số …")
     if not m:
         # "Quyết định khởi tố bị can số 363/...": a few lower-case words between the kind and "số"
         for back in range(1, 5):
@@ -63,7 +65,37 @@ def _issuer_before(doc: Doc, kt: int, t0: int) -> tuple[str | None, int | None]:
             best = x
     if best is None:
         return None, v0
+    # "Cơ quan Cảnh sát điều tra, Bộ Công an đã ra quyết định": a unit, a comma, the body it belongs to
+    if best >= 2 and doc.toks.text[best - 1] == ",":
+        for y in range(max(t0, best - 9), best - 1):
+            op = read_org(doc, y, best - 1, bar)
+            if op and op.j == best - 1 and (y == t0 or doc.toks.text[y - 1] in (",", ";")):
+                return doc.span(y, best - 1) + " " + doc.span(best, v0), v0
     return doc.span(best, v0), v0
+
+
+def _with_place(doc: Doc, issuer: str) -> str:
+    """ "Chủ tịch UBND tỉnh" in an article about tỉnh X -> "Chủ tịch UBND tỉnh X": the locality the text states."""
+    words = issuer.split()
+    if len(words) >= 2 and words[-1] in doc.rules.roles.place_words:
+        place = own_place(doc, words[-1])
+        if place:
+            return " ".join(words[:-1]) + " " + place
+    return issuer
+
+
+def _without_name(doc: Doc, issuer: str) -> str:
+    """ "Chủ tịch UBND TP X Nguyễn Văn A" -> "Chủ tịch UBND TP X": the post issues, not the person holding it."""
+    words = issuer.split()
+    nm = doc.rules.names
+    for n in (3, 4, 2):  # a name of three words is the most common; "Tỉnh X Trần Văn A" is not "X Trần Văn A"
+        x = len(words) - n
+        if x < 1:
+            continue
+        rest = words[x:]
+        if all(is_cap(w) for w in rest) and nm.surnames.match(rest, 0):
+            return " ".join(words[:x])
+    return issuer
 
 
 def _date_before(doc: Doc, pos: int, start: int) -> str | None:
@@ -85,9 +117,17 @@ def _date_after(doc: Doc, pos: int, limit: int) -> tuple[str | None, int]:
 
 
 def _issuer_after(doc: Doc, t: int, t1: int) -> str | None:
-    """ "của Bộ Chính trị" right after the number or date."""
+    """ "của Bộ Chính trị" right after the number or date; "do Chủ tịch UBND tỉnh X ký"."""
     dr = doc.rules.documents
     keys = doc.toks.keys
+    if t < t1 and dr.signed_by.match(keys, t, t1):
+        k = t + dr.signed_by.match(keys, t, t1)[0]
+        bar = Barriers()
+        rp = read_role(doc, k, t1, bar)
+        op = read_org(doc, k, t1, bar)
+        j = max(rp.j if rp else 0, op.j if op else 0)
+        if j > k:
+            return doc.span(k, j)
     # skip a date and punctuation: ", ngày 18/5/2021"
     k = t
     steps = 0
@@ -129,22 +169,41 @@ def extract_documents(doc: Doc) -> list[DocumentFact]:
             if m.group("short") and not kind:
                 continue
             covered.append((m.start(), m.end()))
+            if kind and key(kind) in dr.kind_synonyms:
+                # "văn bản số 48/TB-VP": a generic word; the number's abbreviation tells the kind when it can
+                kind = dr.kind_of_abbr(abbr, code) or dr.kind_synonyms[key(kind)]
             if not kind:
                 kind = dr.kind_of_abbr(abbr, code)
             te = _tok_at(doc, m.end())
             date, dend = _date_after(doc, m.end(), s.end)
             issuer = _issuer_after(doc, te, s.t1)
-            if not issuer and te < s.t1 and toks.text[te] == ",":
-                # "tại Quyết định số 1475/QĐ-TTg, Thủ tướng điều động ...": the post right after, then a verb
+            if not issuer and te < s.t1 and toks.text[te] in (",",) or (not issuer and dend and _tok_at(doc, dend) < s.t1
+                                                                      and toks.text[_tok_at(doc, dend)] == ","):
+                # "tại Quyết định số 1475/QĐ-TTg, Thủ tướng điều động ...", "Tại Công văn số 5/BTC ngày 2/3/2022, Bộ
+                # Tài chính đề nghị ...": the post or unit right after, then a verb
+                c = te if toks.text[te] == "," else _tok_at(doc, dend)
                 bar = Barriers()
-                rp = read_role(doc, te + 1, s.t1, bar)
-                if rp and rp.j < s.t1 and toks.text[rp.j][:1].islower():
-                    issuer = doc.span(rp.i, rp.j)
+                rp = read_role(doc, c + 1, s.t1, bar)
+                op = read_org(doc, c + 1, s.t1, bar)
+                for ph in (rp, op):
+                    if ph and ph.j < s.t1 and toks.text[ph.j][:1].islower() and (ph is rp or not op.generic):
+                        issuer = doc.span(ph.i, ph.j)
+                        break
             if not issuer or not date:
                 before, v0 = _issuer_before(doc, kt, s.t0)
                 issuer = issuer or before
                 if not date and v0 is not None:
                     date = _date_before(doc, toks.starts[kt], s.start)
+            if issuer:
+                issuer = _with_place(doc, _without_name(doc, issuer))
+            if not issuer and code:
+                # "Quyết định số 48/QĐ-TTg": the issuer its code stands for
+                issuer = dr.issuer_codes.get(code.rstrip("0123456789"))
+            if not date and te < s.t1 and dr.signed_by.match(toks.keys, te, s.t1):
+                # "do Chủ tịch UBND tỉnh X ký ngày 3/4/2022": the date after the signer
+                date = next((iso for a, _, iso in doc.dates_in(m.end(), s.end) if not iso.startswith("--") and a - m.end() < 120), None)
+            if not date and m.group("law"):
+                date = m.group("law_year")  # a law is dated by the year in its number ("34/2018/QH14")
             sent_docs.append([kt, te, DocumentFact(number=number, kind=kind, issuer=issuer, date=date, evidence=(ev,))])
         # "Nghị quyết số 18-NQ/TW và Nghị quyết số 19-NQ-TW của BCH Trung ương Đảng": one issuer for both
         for x in range(len(sent_docs) - 2, -1, -1):
@@ -166,11 +225,13 @@ def extract_documents(doc: Doc) -> list[DocumentFact]:
                 kind, _ = _kind_before(doc, k + 1, s.t0)
                 if not kind:
                     continue
+                kind = dr.kind_synonyms.get(key(kind), kind)
                 bare = toks.text[k + 1].lstrip("0")
                 if any(d.number and d.kind == kind and d.number.lstrip("0").startswith((bare + "-", bare + "/")) for d in out):
                     continue  # "Quy định số 181" re-mentions "Quy định số 181-QĐ/TW"
                 date, _ = _date_after(doc, toks.ends[k + 1], s.end)
                 issuer = _issuer_after(doc, k + 2, s.t1)
+                issuer = _without_name(doc, issuer) if issuer else None
                 _add(out, seen, DocumentFact(number=toks.text[k + 1], kind=kind, issuer=issuer, date=date, evidence=(ev,)))
         _plenums(doc, si, out, seen, ev)
     return out
@@ -204,8 +265,10 @@ def _plenums(doc: Doc, si: int, out: list[DocumentFact], seen: dict[str, int], e
     keys = toks.keys
     k = s.t0
     while k < s.t1:
-        if keys[k] != dr.resolution_key or not doc.toks.text[k][:1].isupper():
-            k += 1
+        if keys[k] != dr.resolution_key or not (
+            doc.toks.text[k][:1].isupper() or (k + 2 < s.t1 and dr.plenum_words.match(keys, k + 2, s.t1))
+        ):
+            k += 1  # "Nghị quyết …", or "nghị quyết hội nghị …" in lower case
             continue
         # must be "Nghị quyết" (2 tokens)
         m = dr.kind_words.match(keys, k, s.t1)
@@ -229,8 +292,8 @@ def _plenums(doc: Doc, si: int, out: list[DocumentFact], seen: dict[str, int], e
         else:
             tend = x
             for y in range(x, end):
-                if keys[y] in dr.term_words and y + 1 < s.t1 and dr.roman_re.match(toks.text[y + 1]):
-                    term = toks.text[y + 1]
+                if keys[y] in dr.term_words and y + 1 < s.t1 and _term(doc, y + 1):
+                    term = _term(doc, y + 1)
                     tend = y + 2
                     break
                 if toks.text[y] in (";", ".") or (keys[y] == dr.resolution_key and y > x):
@@ -239,6 +302,14 @@ def _plenums(doc: Doc, si: int, out: list[DocumentFact], seen: dict[str, int], e
                     # a local congress ("Đại hội Đảng bộ tỉnh ...") is left out
                     term = None
                     break
+        if not term and not congress:
+            # "thông qua nghị quyết hội nghị lần thứ 14": the term of the plenum of that number named elsewhere
+            no = _plenum_no(doc, j, min(s.t1, x + 4))
+            term = _term_of_plenum(doc, no) if no else None
+            if term:
+                tend = min(s.t1, x + 3)
+                while tend > x and toks.text[tend - 1] != no and toks.keys[tend - 1] != no:
+                    tend -= 1
         if not term:
             k = j
             continue
@@ -258,6 +329,35 @@ def _plenums(doc: Doc, si: int, out: list[DocumentFact], seen: dict[str, int], e
             seen[tkey] = len(out)
             out.append(DocumentFact(number=None, kind=dr.resolution_kind, issuer=issuer, term=term, title=title, evidence=(ev,)))
         k = tend
+
+
+def _term(doc: Doc, y: int) -> str | None:
+    """The term written at token y, in roman numerals ("XII"; "khoá 11" -> "XI")."""
+    t = doc.toks.text[y]
+    if doc.rules.documents.roman_re.match(t):
+        return t
+    if t.isdigit() and 0 < int(t) < 40:
+        n, out = int(t), ""
+        for v, r in ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+            while n >= v:
+                out, n = out + r, n - v
+        return out
+    return None
+
+
+def _term_of_plenum(doc: Doc, no: str) -> str | None:
+    """The term of the plenum numbered ``no`` where the article names it with one ("hội nghị lần thứ 14 Ban Chấp
+    hành Trung ương Đảng khoá 11")."""
+    toks = doc.toks
+    dr = doc.rules.documents
+    for x in range(len(toks) - 1):
+        if (toks.text[x] == no or toks.keys[x] == no) and x > 0 and toks.keys[x - 1] in dr.ordinal_words | dr.plenum_words.last_keys:
+            for y in range(x + 1, min(len(toks) - 1, x + 12)):
+                if toks.text[y] in (".", ";"):
+                    break
+                if toks.keys[y] in dr.term_words and _term(doc, y + 1):
+                    return _term(doc, y + 1)
+    return None
 
 
 def _plenum_no(doc: Doc, a: int, b: int) -> str:

@@ -7,6 +7,7 @@ from bisect import bisect_left
 from kg.extract.doc import Doc, fold
 from kg.extract.entities import People, SentenceItems
 from kg.models import EventFact
+from kg.rules import is_cap
 
 
 def _event_end(doc: Doc, i: int, n: int, end: int) -> int:
@@ -29,7 +30,8 @@ def _event_end(doc: Doc, i: int, n: int, end: int) -> int:
             depth -= 1
         elif t in (",", ";", ":", ".", "!", "?", "“", "”", '"') and depth == 0:
             # "Hội nghị Trung ương 10, khoá XII": a comma before a term stays inside
-            if t == "," and k + 1 < end and toks.keys[k + 1] in doc.rules.documents.term_words:
+            if t == "," and k + 1 < end and (toks.keys[k + 1] in doc.rules.documents.term_words
+                                             or ev.term_markers.match(toks.keys, k + 1, end)):
                 k += 1
                 continue
             break
@@ -57,7 +59,7 @@ class _Years:
         self.doc = doc
         self.given = given
         self._pub: int | None | bool = False
-        self._mentions: list[tuple[int, int, int, int, bool]] | None = None
+        self._mentions: list[tuple[int, int, int, int, bool, bool]] | None = None
         self._career: dict[int, bool] = {}
         self._now_ok: bool | None = None  # the latest year stated agrees with the day the article reports from
 
@@ -90,7 +92,7 @@ class _Years:
         dated = [len(iso) for _, _, iso in self.doc.dates_in(s.start, s.end) if not iso.startswith("--")]
         return 7 in dated and 10 not in dated and self.career(si)
 
-    def mentions(self) -> list[tuple[int, int, int, int, bool]]:
+    def mentions(self) -> list[tuple[int, int, int, int, bool, bool]]:
         """(sentence or -1 for a plan, year, month or 0, day or 0, in a range) of every year the article states,
         leaving out years of careers, births, terms' ends and the past ("từ năm", "hồi")."""
         if self._mentions is not None:
@@ -99,7 +101,7 @@ class _Years:
         dr = doc.rules.dates
         ev = doc.rules.events
         toks = doc.toks
-        out: list[tuple[int, int, int, int, bool]] = []
+        out: list[tuple[int, int, int, int, bool, bool]] = []
         career = self.career
 
         def keep(a: int, b: int = 0) -> tuple[int, int, bool] | None:
@@ -129,7 +131,7 @@ class _Years:
             parts = [int(x) for x in iso.split("-")]
             # the end of a range, or a closed range (often a schedule), says nothing of the day of the report
             rng = sk[2] or bool(dr.range_end_re.search(doc.work, max(0, a - 8), a))
-            out.append((sk[0], parts[0], parts[1] if len(parts) > 1 else 0, parts[2] if len(parts) > 2 else 0, rng))
+            out.append((sk[0], parts[0], parts[1] if len(parts) > 1 else 0, parts[2] if len(parts) > 2 else 0, rng, False))
         for m in dr.year_re.finditer(doc.work):
             a = m.start()
             if dr.range_end_re.search(doc.work, max(0, a - 8), a):
@@ -137,11 +139,10 @@ class _Years:
             sk = keep(a)
             if not sk:
                 continue
-            if dr.range_start_re.match(doc.work, m.end()) and not dr.term_before.match_ending(
-                toks.keys, sk[1], max(0, sk[1] - 3)
-            ):
+            term = bool(dr.range_start_re.match(doc.work, m.end()))
+            if term and not dr.term_before.match_ending(toks.keys, sk[1], max(0, sk[1] - 3)):
                 continue
-            out.append((sk[0], int(m.group("y")), 0, 0, False))
+            out.append((sk[0], int(m.group("y")), 0, 0, False, term))
         self._mentions = out
         return out
 
@@ -163,7 +164,7 @@ class _Years:
             md = [int(x) for x in now[2:].split("-")]
             self._now_ok = not any(
                 yy == y and mm and not rng and (mm > md[0] or (mm == md[0] and dd and len(md) > 1 and dd > md[1]))
-                for _, yy, mm, dd, rng in ms
+                for _, yy, mm, dd, rng, _t in ms
             )
         return f"{y:04d}{date[1:]}" if self._now_ok else None
 
@@ -193,15 +194,16 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
     seen: dict[str, int] = {}
     last_date: str | None = None
     last_full: dict[str, str] = {}
+    first = er.heads.first_keys | er.verb_heads.first_keys | er.meeting_verbs_person.first_keys
     for si, s in enumerate(doc.sents):
         if s.noise:
             continue
         it = items[si]
-        first = er.heads.first_keys
-        if not any(toks.keys[x] in first for x in range(s.t0, s.t1)):
+        if first.isdisjoint(toks.keys[s.t0 : s.t1]):
             continue
         k = s.t0
-        dates = doc.dates_in(s.start, s.end)
+        # a cited document's date ("Quyết định số 12/QĐ-UBND ngày 3/2/2021") dates no event
+        dates = [d for d in doc.dates_in(s.start, s.end) if not _document_date(doc, d[0])]
         if not dates and last_date:
             # "Chiều cùng ngày, ... tổ chức hội nghị ...": the day of the event reported just before
             for x in range(s.t0, s.t1):
@@ -209,13 +211,45 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
                 if sm:
                     dates = [(toks.starts[x], toks.ends[x + sm[0] - 1], last_date)]
                     break
+        prev_end = s.t0  # end of the last event named in this sentence
         while k < s.t1:
             if toks.keys[k] not in first:
                 k += 1
                 continue
             m = er.heads.match(toks.keys, k, s.t1)
+            if not m and dates and not _heading_line(doc, s):
+                # "Sáng 6/7, Ban Tổ chức Trung ương đã trao quyết định …": an event named by what is done, reported
+                # by a subject on a stated day
+                vm = er.verb_heads.match(toks.keys, k, s.t1)
+                if not vm:
+                    # "Tổng Bí thư … đã tiếp Thủ tướng Pháp …": a reception or talks with someone named
+                    vm = er.meeting_verbs_person.match(toks.keys, k, s.t1)
+                    if vm and not (k + vm[0] < s.t1 and is_cap(toks.text[k + vm[0]])):
+                        vm = None
+                if vm and _done_by_subject(doc, it, s.t0, k):
+                    j = _event_end(doc, k, vm[0], s.t1)
+                    # the name ends with the first person it names ("trao quyết định … điều động ông A"): what follows
+                    # (the post, asides) is told many ways
+                    pj = next((nm_.j for nm_ in it.names if k + vm[0] <= nm_.i and nm_.j <= j), None)
+                    if pj is not None:
+                        j = pj
+                    name = _without_asides(doc, k, j)
+                    if j > k + vm[0]:
+                        pos = toks.starts[k]
+                        lead = [d for d in dates if d[0] <= pos]
+                        date = lead[-1][2] if lead else dates[0][2]
+                        if date.startswith("--"):
+                            date = years.fill(date)
+                        _emit(doc, out, seen, name, date, _organizer_before(doc, it, s.t0, k), it, si)
+                        if date:
+                            last_date = date
+                        k = j
+                        continue
             if not m or er.not_heads.match(toks.keys, k, s.t1):
                 k += 1
+                continue
+            if k > s.t0 and toks.keys[k - 1] in er.plural_before:
+                k += m[0]  # "các Hội nghị Cấp cao liên quan", "những kỳ họp": many events, none named
                 continue
             quoted = None
             q = k + m[0]
@@ -237,13 +271,19 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
                         name += doc.text[doc.toks.ends[y0] : doc.toks.ends[y]] if y0 is not None and y == y0 + 1 else " " + doc.span(y, y + 1)
                     quoted = (x + 1, name)
             j = _event_end(doc, k, m[0], s.t1) if not quoted else quoted[0]
+            # "Hội nghị lần thứ 7 Ban Chấp hành Trung ương Đảng khóa XI nhất trí ...": a numbered name ends where its
+            # specifiers end, not at the clause's end
+            spec = _specified_end(doc, k + m[0], j, it) if not quoted else None
+            if spec is not None:
+                j = spec
             # trailing function words and verbs are not part of the name ("Đại hội diễn ra từ")
             jj = k + m[0]
             held_after = jj < s.t1 and bool(er.held_verbs.match(toks.keys, jj, s.t1))
             if not quoted and jj < j and (er.bare_after.match(toks.keys, jj, j) or held_after):
                 j = jj
             if k > s.t0 and (
-                (toks.text[k - 1][:1].isupper() and toks.text[k - 1][:1].isalpha() and doc.gap(k) == " ")
+                (toks.text[k - 1][:1].isupper() and toks.text[k - 1][:1].isalpha() and doc.gap(k) == " "
+                 and not _clause_first(doc, s.t0, k - 1) and not _after_unit(it, k))
                 or er.venue_before.match_ending(toks.keys, k, max(s.t0, k - 3))
                 or toks.keys[k - 1] in er.not_after
             ):
@@ -261,9 +301,9 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
             ):
                 k = j
                 continue
-            # a planned event ("đại hội ..., sẽ được tổ chức vào tháng 9") is not reported, nor one of someone's
-            # career dated by its year ("Tháng 11/2015, tại phiên họp bất thường ..., ông được bầu làm Chủ tịch")
-            if not bare and (_planned(doc, s.t0, s.t1, k, j) or years.past_career(si)):
+            # planned events are listed too (GOLD_SCHEMA: "past or planned"); a descriptive one of someone's career
+            # dated by its year is not ("Tháng 11/2015, tại phiên họp bất thường ..., ông được bầu làm Chủ tịch")
+            if not bare and spec is None and years.past_career(si):
                 k = j
                 continue
             pos = toks.starts[k]
@@ -274,9 +314,17 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
                 # "Buổi lễ diễn ra tại Hội nghị ...": a held verb just before, across a preposition
                 or er.held_verbs.match_ending(toks.keys, k - 1, max(s.t0, k - 5))
             )
-            if not (dates or verb):
+            at = bool(er.at_words.match_ending(toks.keys, k, max(s.t0, k - 3)))
+            # an undated numbered name is reported when it opens its clause or follows a reporting word ("kết thúc
+            # Đại hội …"); elsewhere it is mentioned in passing ("sau cuộc bầu cử … khóa XIV"); headings: see _headings
+            reported = spec is not None and not _heading_line(doc, s) and (
+                _clause_first(doc, s.t0, k) or bool(er.reported_before.match_ending(toks.keys, k, max(s.t0, k - 3)))
+            )
+            if not (dates or verb or at or reported):
                 k = j
                 continue
+            if bare and at and not out and er.named_alone.match(toks.keys, k, k + m[0]) and hk not in last_full and not er.bare_after.match(toks.keys, k + m[0], s.t1):
+                bare = False  # "tại buổi họp báo, ...": before any other event, a many-word head names the event alone
             if bare:
                 # "Đại hội diễn ra từ 25/1 ...": the event named in full before
                 if hk not in last_full or not (lead or (held_after and dates)):
@@ -295,16 +343,29 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
                 after = [d for d in dates if d[0] >= toks.ends[j - 1]]
                 d = right[0] if right else (after[0] if after else None) if result else lead[-1] if lead else dates[0]
                 date = d[2] if d else None
+                ann = _anniversary_year(doc, k, j, right[0][2]) if right else None
+                if ann:
+                    # "lễ kỷ niệm 42 năm ngày giải phóng (24/3/1975)": the bracket dates what is remembered; the
+                    # ceremony falls 42 years later, on the day the sentence states
+                    base = next((x[2] for x in reversed(lead) if x is not right[0]), None)
+                    date = f"{ann:04d}{base[1:]}" if base and base.startswith("--") else base or f"{ann:04d}"
             elif not result:
                 # "Cuối tháng 6 vừa qua, ... tổ chức Hội nghị", "năm 2016 ... đã tổ chức Hội nghị"
-                date = _bare_date(doc, s.t0, k)
+                close = next((y for y in range(j, min(s.t1, j + 8)) if toks.text[y] == ")"), None) if (
+                    j < s.t1 and toks.text[j] == "(") else None
+                # "Hội nghị Trung ương 3 (họp tháng 7)": a month in brackets after the name; else one before it, after
+                # the event named before in the sentence
+                date = (_bare_date(doc, j, close + 1) if close else None) or _bare_date(doc, max(s.t0, prev_end), k)
             if date and date.startswith("--"):
                 date = years.fill(date)
             organizer = _organizer(doc, si, it, k)
             # only a bare head that acts ("đại hội đã bầu", "Đại hội diễn ra") may move the event to an earlier day
             acting = bare and (held_after or bool(er.bare_after.match(toks.keys, k + m[0], s.t1)))
-            _emit(doc, out, seen, name, date, organizer, it, si, acting)
-            k = j
+            _emit(doc, out, seen, name, date, organizer, it, si, acting, numbered=spec is not None)
+            prev_end = j
+            # a descriptive name may name a numbered event inside ("họp báo về kết quả Hội nghị lần thứ 8 …"): read on
+            # from after the head; a numbered or quoted name is read whole
+            k = j if (spec is not None or quoted or bare) else k + m[0]
             if date:
                 last_date = date
     _meetings(doc, items, out, seen, years)
@@ -322,9 +383,7 @@ def _headings(doc: Doc, items: list[SentenceItems], out: list[EventFact], seen: 
     for si, s in enumerate(doc.sents):
         if s.start >= first_at:
             break
-        if s.noise or s.t1 - s.t0 > 25 or doc.work[s.end - 1] in ".!?…:;,":
-            continue
-        if (s.start and doc.work[s.start - 1] != "\n") or (s.end < len(doc.work) and doc.work[s.end] != "\n"):
+        if s.noise or not _heading_line(doc, s):
             continue
         k = s.t0
         m = er.heads.match(toks.keys, k, s.t1) or er.heading_heads.match(toks.keys, k, s.t1)
@@ -351,19 +410,144 @@ def _headings(doc: Doc, items: list[SentenceItems], out: list[EventFact], seen: 
         return  # one heading: the article's own event
 
 
-def _planned(doc: Doc, t0: int, t1: int, k: int, j: int) -> bool:
-    """A future word in the clause before the head, or just after the name ("…, sẽ được tổ chức")."""
-    er = doc.rules.events
+def _specified_end(doc: Doc, i: int, end: int, it: SentenceItems) -> int | None:
+    """End of the specifiers after an event head at token i ("lần thứ N", "Trung ương 3", "Đảng bộ tỉnh X", "khóa
+    XII", "nhiệm kỳ 2015-2020", "(khóa XII)"), when they number the event; None for a descriptive name."""
+    ev = doc.rules.events
     toks = doc.toks
-    for x in range(max(t0, k - 6), k):
-        if toks.text[x] in (",", ";", ":", ".") and x < k - 1:
+    x, numbered = i, False
+    org_end = {op.i: op.j for op in it.orgs}
+    while x < end:
+        t = toks.text[x]
+        if x in org_end and org_end[x] > x:  # a unit's name, lower-case words and all ("Ban Chấp hành Trung ương")
+            x = min(org_end[x], end)
             continue
-        if er.future_words.match(toks.keys, x, k):
-            return True
-    x = j
-    while x < t1 and x < j + 2 and toks.text[x] in (",", "(", "-", "–"):
+        om = ev.ordinals_table.match(toks.keys, x, end)
+        if om and ev.number_markers.match_ending(toks.keys, x, max(0, i - 2)):
+            numbered = True  # "lần thứ ba", "kỳ họp đầu tiên"
+            x += om[0]
+            continue
+        sm = ev.specifiers.match(toks.keys, x, end)
+        if sm:
+            x += sm[0]
+            continue
+        if t[:1].isdigit() and x + 1 < end and toks.keys[x + 1] in ev.duration_words:
+            break  # "Lễ kỷ niệm 50 năm …": a duration, not a number of the event
+        if t[:1].isdigit() or (t.isupper() and doc.rules.documents.roman_re.match(t)):
+            numbered = True  # "lần thứ 14", "Trung ương 3", "khóa XII", "nhiệm kỳ 2020-2025"
+            x += 1
+            continue
+        if t[:1].isupper() and t[:1].isalpha():
+            x += 1
+            continue
+        if t in ("-", "–", "/") and x > i and x + 1 < end and toks.text[x - 1][:1].isdigit() and toks.text[x + 1][:1].isdigit():
+            x += 1
+            continue
+        if t == "," and x + 1 < end and (toks.keys[x + 1] in doc.rules.documents.term_words or (
+                ev.term_markers.match(toks.keys, x + 1, end))):
+            x += 1  # "lần thứ XVII, nhiệm kỳ 2020-2025"
+            continue
+        if t == "(" and x + 1 < end and toks.keys[x + 1] in doc.rules.documents.term_words:
+            y = x + 1
+            while y < end and toks.text[y] != ")":
+                y += 1
+            if y < end:
+                x = y + 1
+                continue
+        break
+    # connectors do not end a name ("Đại hội XII của")
+    while x > i and ev.specifiers.match_ending(toks.keys, x, i) and not ev.number_markers.match_ending(toks.keys, x, i):
+        n = ev.specifiers.match_ending(toks.keys, x, i)[0]
+        if not ev.connectors.match(toks.keys, x - n, x):
+            break
+        x -= n
+    return x if numbered and x > i else None
+
+
+def _after_unit(it: SentenceItems, k: int) -> bool:
+    """A unit's name ends just before token k ("Văn phòng Trung ương Đảng họp báo …"): the head starts a new phrase."""
+    return any(op.j == k for op in it.orgs)
+
+
+def _clause_first(doc: Doc, t0: int, x: int) -> bool:
+    """Token x opens its clause ("Tại Hội nghị ...": a capital that starts the clause, not a venue's name)."""
+    return x == t0 or doc.toks.text[x - 1] in (",", ";", ":", "(", "-", "–")
+
+
+def _done_by_subject(doc: Doc, it: SentenceItems, t0: int, k: int) -> bool:
+    """A unit, a person or a post ends just before token k, adverbs aside ("Ban Tổ chức Trung ương đã trao …")."""
+    x = _skip_adverbs(doc, t0, k)
+    return any(op.j == x for op in it.orgs) or any(m.j == x for m in it.names) or any(r.j == x for r in it.roles)
+
+
+def _skip_adverbs(doc: Doc, t0: int, k: int) -> int:
+    """Back from token k over adverbs and a bracketed aside ("UBND TP X (tỉnh Y) đã công bố")."""
+    x = k
+    while x > t0:
+        am = doc.rules.events.verb_adverbs.match_ending(doc.toks.keys, x, t0)
+        if am and not (am[0] == 1 and is_cap(doc.toks.text[x - 1]) and x - 1 > t0):
+            x -= am[0]  # whole adverbs only ("thân mật"), and not a capitalised name's last word
+        elif doc.toks.text[x - 1] == ")":
+            y = x - 1
+            while y > t0 and doc.toks.text[y] != "(":
+                y -= 1
+            if doc.toks.text[y] != "(":
+                break
+            x = y
+        else:
+            break
+    return x
+
+
+def _document_date(doc: Doc, a: int) -> bool:
+    """The date at character a follows a document's number ("số 12/QĐ-UBND ngày 3/2/2021")."""
+    w = doc.work[max(0, a - 40) : a]
+    return any(len(w) - m.end() <= 8 for m in doc.rules.documents.number_re.finditer(w))
+
+
+def _without_asides(doc: Doc, k: int, j: int) -> str:
+    """Tokens [k, j) as written, bracketed asides left out ("… ông A (Ủy viên …) đến giữ chức …")."""
+    toks = doc.toks
+    parts: list[tuple[int, int]] = []
+    x, a = k, k
+    while x < j:
+        if toks.text[x] == "(":
+            y = next((z for z in range(x, j) if toks.text[z] == ")"), None)
+            if y is None:
+                break
+            if x > a:
+                parts.append((a, x))
+            x = a = y + 1
+            continue
         x += 1
-    return x < t1 and bool(er.future_words.match(toks.keys, x, t1))
+    if a < j:
+        parts.append((a, j))
+    return " ".join(doc.span(p, q) for p, q in parts)
+
+
+def _organizer_before(doc: Doc, it: SentenceItems, t0: int, k: int) -> str | None:
+    x = _skip_adverbs(doc, t0, k)
+    return next((op.name for op in it.orgs if op.j == x), None)
+
+
+def _anniversary_year(doc: Doc, k: int, j: int, origin: str) -> int | None:
+    """The year of an anniversary named in tokens [k, j) ("kỷ niệm … 42 năm ngày …") of something dated origin."""
+    ev = doc.rules.events
+    toks = doc.toks
+    if origin.startswith("--") or not any(ev.anniversary_words.match(toks.keys, x, j) for x in range(k, j)):
+        return None
+    n = None
+    for x in range(k, j - 1):
+        if toks.text[x].isdigit() and toks.keys[x + 1] in doc.rules.dates.year_words:
+            n = int(toks.text[x])
+    return int(origin[:4]) + n if n else None
+
+
+def _heading_line(doc: Doc, s) -> bool:
+    """Sentence s is a line of its own, short and without final punctuation: a title or a heading."""
+    if s.t1 - s.t0 > 25 or doc.work[s.end - 1] in ".!?…:;,":
+        return False
+    return not ((s.start and doc.work[s.start - 1] != "\n") or (s.end < len(doc.work) and doc.work[s.end] != "\n"))
 
 
 def _participants(doc: Doc, items: list[SentenceItems], out: list[EventFact]) -> list[EventFact]:
@@ -377,7 +561,9 @@ def _participants(doc: Doc, items: list[SentenceItems], out: list[EventFact]) ->
     for si, s in enumerate(doc.sents):
         if s.noise or not items[si].names:
             continue
-        if not any(er.attend_words.match(toks.keys, x, s.t1) for x in range(s.t0, s.t1)):
+        if er.attend_words.first_keys.isdisjoint(toks.keys[s.t0 : s.t1]) or not any(
+            er.attend_words.match(toks.keys, x, s.t1) for x in range(s.t0, s.t1)
+        ):
             continue
         before = [x for x, st in enumerate(starts) if st <= s.start]
         if not before:
@@ -400,12 +586,46 @@ def _event_key(doc: Doc, name: str) -> str:
     return " ".join(w for w in fold(name).split() if w not in doc.rules.events.key_skip)
 
 
+def _event_number(doc: Doc, name: str) -> tuple[str, int] | None:
+    """(first word of the head, number) of a numbered event name: "Đại hội 12 của Đảng" and "Đại hội đại biểu toàn
+    quốc lần thứ XII" -> ("đại", 12); "kỳ họp thứ tư" -> ("kỳ", 4). None without a number."""
+    ev = doc.rules.events
+    words = fold(name).split()
+    if len(words) < 2:
+        return None
+    for x, w in enumerate(words[1:], 1):
+        if w.isdigit() and not (x + 1 < len(words) and words[x + 1] in ev.duration_words):
+            n = int(w)
+        elif doc.rules.documents.roman_re.match(w.upper()) and x > 0 and words[x - 1] in ev.roman_before:
+            n = _roman(w.upper())
+        elif w in ev.ordinal_values and x > 0 and words[x - 1] in ev.roman_before:
+            n = ev.ordinal_values[w]
+        else:
+            continue
+        if 1900 <= n <= 2100:
+            return None  # "năm 2023", "nhiệm kỳ 2020-2025": a year, not the event's number
+        return (words[0], n)
+    return None
+
+
+def _roman(s: str) -> int:
+    vals = {"I": 1, "V": 5, "X": 10, "L": 50}
+    total = 0
+    for a, b in zip(s, s[1:] + " "):
+        v = vals.get(a, 0)
+        total += -v if vals.get(b, 0) > v else v
+    return total
+
+
 def _emit(
-    doc: Doc, out: list[EventFact], seen: dict[str, int], name: str, date, organizer, it, si: int, bare: bool = False
+    doc: Doc, out: list[EventFact], seen: dict[str, int], name: str, date, organizer, it, si: int, bare: bool = False,
+    numbered: bool = False,
 ) -> None:
     nk = _event_key(doc, name)
     for x, idx in seen.items():
-        if nk in x or x in nk:
+        # the same event named again ("Đại hội XII" in "Đại hội … lần thứ XII"); a numbered name inside another
+        # event's name is another event ("họp báo về kết quả Hội nghị lần thứ 8")
+        if (nk in x or x in nk) and not (numbered and nk in x and not x.startswith(nk)):
             old = out[idx]
             # the same event named again: it brings a missing date or organiser, or an earlier day of it
             # (an event of several days is dated by its first day)
@@ -415,6 +635,16 @@ def _emit(
                                      organizer=old.organizer or organizer, participants=old.participants,
                                      evidence=old.evidence)
             return
+    # "Hội nghị Trung ương 14" and "Hội nghị lần thứ 14 Ban Chấp hành Trung ương": one event, by its head and number
+    num = _event_number(doc, name)
+    if num is not None:
+        for idx, old in enumerate(out):
+            if _event_number(doc, old.name) == num and (not old.date or not date or old.date == date):
+                longer = name if len(name) > len(old.name) else old.name
+                out[idx] = EventFact(name=longer, date=old.date or date, organizer=old.organizer or organizer,
+                                     participants=old.participants, evidence=old.evidence)
+                seen[nk] = idx
+                return
     seen[nk] = len(out)
     participants = tuple(dict.fromkeys(m.name for m in it.names if m.j - m.ni >= 2))
     out.append(EventFact(name=name, date=date, organizer=organizer, participants=participants, evidence=doc.evidence(si)))
@@ -432,13 +662,22 @@ def _meetings(doc: Doc, items: list[SentenceItems], out: list[EventFact], seen: 
             # "... đã họp Hội nghị liên tịch lần thứ 12": the meeting is the event named after the verb
             if not vm or er.heads.match(toks.keys, op.j + vm[0], s.t1):
                 continue
-            dates = doc.dates_in(s.start, toks.starts[op.i])
+            hm = er.heads.match(toks.keys, op.j + vm[0] - 1, s.t1)
+            if hm and hm[0] > 1:
+                continue  # "X họp báo …": a press conference, read from its head
+            dates = [d for d in doc.dates_in(s.start, toks.starts[op.i]) if not _document_date(doc, d[0])]
             if not dates:
                 continue
             date = dates[-1][2]
             if date.startswith("--"):
                 date = years.fill(date)
-            _emit(doc, out, seen, er.meeting_name.format(org=op.name), date, op.name, items[si], si)
+            p = op.j + vm[0]
+            if p + 1 < s.t1 and toks.keys[p] in er.session_words and toks.text[p + 1][:1].isdigit():
+                # "Ủy ban Kiểm tra Trung ương đã họp kỳ 37": the numbered session of that body
+                name = er.meeting_numbered.format(n=toks.text[p + 1], org=op.name)
+            else:
+                name = er.meeting_name.format(org=op.name)
+            _emit(doc, out, seen, name, date, op.name, items[si], si)
     return out
 
 
