@@ -97,6 +97,65 @@ def test_same_as_reference_on_toy(tmp_path: Path) -> None:
     assert format_scores(ours) == _run_scorer(gold, pred).rstrip("\n")
 
 
+def _strict_toy(tmp_path: Path) -> tuple[Path, Path]:
+    """Names that only containment matched: a truncated unit, a neighbouring unit, a locality added."""
+    gold, pred = tmp_path / "sgold", tmp_path / "spred"
+    gold.mkdir()
+    pred.mkdir()
+    g = {
+        "people": [
+            {"name": "Đỗ Văn Năm", "roles": [{"title": "Bí thư Chi bộ", "organization": "Chi bộ Kỹ thuật phần mềm"}]},
+            {"name": "Hà Thị Sáu", "roles": [{"title": "Hiệu trưởng", "organization": "Trường Đại học Hạ Lâm"}]},
+            {"name": "Vũ Văn Bảy", "roles": [{"title": "Giám đốc Sở", "organization": "Sở Xây dựng"}]},
+        ],
+        "organizations": [
+            {"name": "Chi bộ Kỹ thuật phần mềm", "aliases": []},
+            {"name": "Trường Đại học Hạ Lâm", "aliases": ["Trường ĐHHL"]},
+            {"name": "Sở Xây dựng", "aliases": []},
+        ],
+        "awards": [{"name": "Bằng khen", "recipient": "Chi bộ Kỹ thuật phần mềm"}],
+        "documents": [{"number": "5-NQ/ĐU", "kind": "Nghị quyết", "issuer": "Trường Đại học Hạ Lâm"}],
+    }
+    p = {
+        "people": [
+            {"name": "Đỗ Văn Năm", "roles": [{"title": "Bí thư Chi bộ", "organization": "Chi bộ Kỹ thuật"}]},
+            {"name": "Hà Thị Sáu", "roles": [{"title": "Hiệu trưởng", "organization": "Đảng ủy Trường Đại học Hạ Lâm"}]},
+            {"name": "Vũ Văn Bảy", "roles": [{"title": "Giám đốc Sở", "organization": "Sở Xây dựng tỉnh Đông Hà"}]},
+        ],
+        "organizations": [
+            {"name": "Chi bộ Kỹ thuật"},
+            {"name": "Đảng ủy Trường Đại học Hạ Lâm"},
+            {"name": "Sở Xây dựng tỉnh Đông Hà"},
+        ],
+        "awards": [{"name": "Bằng khen", "recipient": "Chi bộ Kỹ thuật"}],
+        "documents": [{"number": "5-NQ/ĐU", "kind": "Nghị quyết", "issuer": "Đảng ủy Trường Đại học Hạ Lâm"}],
+    }
+    (gold / "s.gold.json").write_text(json.dumps(g, ensure_ascii=False), encoding="utf-8")
+    (pred / "s.json").write_text(json.dumps(p, ensure_ascii=False), encoding="utf-8")
+    return gold, pred
+
+
+def test_strict_matches_only_exact_names_or_an_added_locality(tmp_path: Path) -> None:
+    gold, pred = _strict_toy(tmp_path)
+    loose, strict = score_dirs(gold, pred), score_dirs(gold, pred, strict=True)
+    assert loose["orgs"]["f1"] == 1.0 and loose["roles+org"]["f1"] == 1.0 and loose["awards"]["f1"] == 1.0
+    assert strict["orgs"]["precision"] == round(1 / 3, 3) and strict["roles+org"]["recall"] == round(1 / 3, 3)
+    assert strict["awards"]["f1"] == 0.0 and strict["documents.issuer_accuracy"] == 0.0
+    assert strict["roles"] == loose["roles"] and strict["people"] == loose["people"]
+
+
+@pytest.mark.parametrize("toy", [_toy, _strict_toy])
+def test_strict_same_as_reference_on_toy(tmp_path: Path, toy) -> None:
+    gold, pred = toy(tmp_path)
+    ours = score_dirs(gold, pred, strict=True)
+    assert ours == json.loads(_run_scorer(gold, pred, "--json", "--strict"))
+    assert format_scores(ours) == _run_scorer(gold, pred, "--strict").rstrip("\n")
+    misses: list[str] = []
+    score_dirs(gold, pred, misses, strict=True)
+    ref = [x for x in _run_scorer(gold, pred, "--strict", "--verbose").splitlines() if x.startswith("  ")]
+    assert sorted(misses) == sorted(ref)
+
+
 @pytest.mark.slow
 def test_same_as_reference_on_dev_predictions(tmp_path: Path) -> None:
     dev = _dev()
@@ -108,15 +167,48 @@ def test_same_as_reference_on_dev_predictions(tmp_path: Path) -> None:
     assert ours == json.loads(_run_scorer(dev, tmp_path, "--json"))
     assert format_scores(ours) == _run_scorer(dev, tmp_path).rstrip("\n")
     assert evaluate(dev) == ours
+    strict = score_dirs(dev, tmp_path, strict=True)
+    assert strict == json.loads(_run_scorer(dev, tmp_path, "--json", "--strict"))
+    assert format_scores(strict) == _run_scorer(dev, tmp_path, "--strict").rstrip("\n")
+    assert evaluate(dev, strict=True) == strict
 
 
 @pytest.mark.slow
 def test_dev_scores_keep_their_floor() -> None:
+    """Judged as the held-out sets are: --strict."""
     dev = _dev()
     t = time.perf_counter()
-    d = evaluate(dev)
+    d = evaluate(dev, strict=True)
     assert time.perf_counter() - t < 60
     floor = json.loads(FLOOR.read_text(encoding="utf-8"))
     low = {k: (d[k]["f1"], v) for k, v in floor.items() if k in KINDS and d[k]["f1"] < v}
     low.update({k: (d[k], v) for k, v in floor.items() if k not in KINDS and (d[k] or 0) < v})
     assert not low, f"below floor (score, floor): {low}\n{format_scores(d)}"
+
+
+@pytest.mark.slow
+def test_kg_eval_strict_prints_the_reference_scorers_strict_report(tmp_path: Path) -> None:
+    from kgtest import run_kg
+
+    dev = _dev()
+    for g in sorted(dev.glob("*.gold.json")):
+        name = g.name[: -len(".gold.json")]
+        facts = extract_facts(read_article(dev / f"{name}.txt"))
+        (tmp_path / f"{name}.json").write_text(json.dumps(facts.to_json(), ensure_ascii=False), encoding="utf-8")
+    r = run_kg("eval", "--gold", str(dev), "--strict")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == _run_scorer(dev, tmp_path, "--strict")
+    v = run_kg("eval", "--gold", str(dev), "--strict", "--verbose")
+    ref = _run_scorer(dev, tmp_path, "--strict", "--verbose")
+    assert sorted(v.stdout.splitlines()) == sorted(ref.splitlines())
+
+
+def test_halves_split_the_dev_set_by_the_parity_of_the_article_number() -> None:
+    from kg.evaluate import _gold_files
+
+    dev = _dev()
+    even, odd, every = _gold_files(dev, "even"), _gold_files(dev, "odd"), _gold_files(dev)
+    assert even and odd and sorted(even + odd) == every
+    assert all(int(f.name.split(".")[0][-1]) % 2 == 0 for f in even)
+    with pytest.raises(ValueError):
+        _gold_files(dev, "first")

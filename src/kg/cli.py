@@ -215,6 +215,13 @@ def extract(
 def eval_(
     gold: Annotated[Path, typer.Option("--gold", help="Folder of NAME.txt + NAME.gold.json.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Organisation names must equal the gold name or an alias (a locality may be added).")
+    ] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", help="List misses and extras first.")] = False,
+    half: Annotated[
+        Optional[str], typer.Option("--half", help="Only articles whose number ends in an even or odd digit: even|odd.")
+    ] = None,
 ) -> None:
     """Extract every article beside a gold file and score it like shared/tools/score_facts.py."""
     from kg.evaluate import evaluate, format_scores
@@ -223,7 +230,12 @@ def eval_(
         raise KgError(f"no such folder: {gold}")
     if not any(gold.glob("*.gold.json")):
         raise KgError(f"no NAME.gold.json files in {gold}: nothing to score")
-    scores = evaluate(gold)
+    if half not in (None, "even", "odd"):
+        raise KgError(f"--half must be even or odd, not {half!r}")
+    misses: list[str] | None = [] if verbose else None
+    scores = evaluate(gold, misses=misses, strict=strict, half=half)
+    for line in misses or []:
+        typer.echo(line)
     typer.echo(json.dumps(scores, ensure_ascii=False, indent=2) if as_json else format_scores(scores))
 
 

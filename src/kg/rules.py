@@ -396,6 +396,9 @@ class Roles:
     chain_skip: frozenset[str]
     council_units: PhraseTable
     attach_to_main: frozenset[str]
+    # from constructions.yaml (kg.grammar)
+    object_markers: PhraseTable = field(default_factory=lambda: PhraseTable([]))  # "… chức vụ R đối với ông X"
+    cv_words: frozenset[str] = frozenset()  # words of a dated biography entry before its colon ("tháng 3/2001 - nay:")
 
 
 @dataclass(eq=False)
@@ -680,12 +683,19 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         keep_dotted=frozenset(key(k.rstrip(".")) for k in h.keep if k.endswith(".")),
         first_keys=frozenset(key(tokenize(k)[0]) for k in h.keep + h.drop),
     )
+    from kg.grammar import load_mined
+
     names = Names(
-        surnames=PhraseTable(nm.surnames, case_sensitive=True),
+        # names.yaml's family names, and those mined from the bulk corpus (mined.yaml, kg.mine_vocab)
+        surnames=PhraseTable(nm.surnames + [w for w in load_mined().surnames if w not in nm.surnames], case_sensitive=True),
         not_names=_keyset(nm.not_names),
         blockers=PhraseTable(nm.blockers, case_sensitive=True),
         glued_starts=frozenset(nm.glued_starts),
     )
+    # constructions.yaml adds the phrases of its patterns to the tables the reader looks up (kg.grammar)
+    from kg.grammar import load_constructions
+
+    cons = load_constructions()
     roles = Roles(
         heads=PhraseTable({x.head: x for x in ro.heads}),
         former=_keyset(ro.former),
@@ -700,11 +710,14 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         place_unit=ro.place_unit,
         leveled_units=_keyset(ro.leveled_units),
         stop_words=_keyset(ro.stop_words + og.stop_words),
-        link_verbs=PhraseTable(ro.link_verbs),
-        career_openers=PhraseTable(ro.career_openers),
+        link_verbs=PhraseTable(ro.link_verbs + cons.phrases("link_verbs")),
+        career_openers=PhraseTable(ro.career_openers + cons.phrases("career_openers")),
         career_verbs=PhraseTable(ro.career_verbs),
-        career_first=PhraseTable(ro.career_openers).first_keys | PhraseTable(ro.career_verbs).first_keys,
-        copulas=PhraseTable(ro.copulas),
+        career_first=PhraseTable(ro.career_openers + cons.phrases("career_openers")).first_keys
+        | PhraseTable(ro.career_verbs).first_keys,
+        object_markers=PhraseTable(cons.phrases("object_markers")),
+        cv_words=_keyset(cons.phrases("cv_dates")),
+        copulas=PhraseTable(ro.copulas + cons.phrases("copulas")),
         chain_skip=_keyset([t for w in ro.chain_skip for t in tokenize(w)]),
         council_units=PhraseTable(ro.council_units),
         attach_to_main=_keyset(ro.attach_to_main),

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from kg.extract.doc import Doc, fold
+from kg.extract.units import complete_units, localities, place_names
+from kg.grammar import load_localities
 from kg.extract.spans import Barriers, NameMention, OrgPhrase, RolePhrase, read_name, read_org, read_role
 from kg.models import Evidence, OrgFact, PersonFact, RoleFact
-from kg.rules import is_allcaps, is_cap, key, tokenize
+from kg.rules import UPPER, is_allcaps, is_cap, key, tokenize
+
+# a word of three or more capital letters ("ĐHCN"), found in the text at once rather than token by token
+_ACRONYM = re.compile(rf"(?<![\w.&'’])[{UPPER}]{{3,}}(?![\w.&'’])")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -55,8 +61,11 @@ class OrgRegistry:
         pw, before = ro.optional_prefix
         for x, t in enumerate(toks):
             k = key(t)
-            if k == pw and x + 1 < len(toks) and key(toks[x + 1]) in before:
-                continue
+            if k == pw and x + 1 < len(toks):
+                nk = key(toks[x + 1])
+                nxt = self.acronyms.get(nk) or key(ro.abbr(toks[x + 1]) or nk)
+                if nk in before or nxt.split(" ", 1)[0] in before:
+                    continue  # "(Trường) Đại học X" = "(Trường) ĐHX" once the acronym is spelt out
             ab = ro.abbr(t)
             if ab:
                 out.append(key(ab))
@@ -69,8 +78,7 @@ class OrgRegistry:
     def learn_acronyms(self, names: list[str]) -> None:
         """Acronyms written in the article ("ĐHCN") that spell the initials of a unit's words."""
         ro = self.doc.rules.orgs
-        unknown = {t.casefold() for t in self.doc.toks.text if len(t) >= 3 and t.isupper()} - ro.abbrev_tokens
-        unknown = {u for u in unknown if u.isalpha()}
+        unknown = {t.casefold() for t in _ACRONYM.findall(self.doc.work)} - ro.abbrev_tokens
         if not unknown:
             return
         lens = sorted({len(u) for u in unknown})
@@ -146,6 +154,15 @@ class PersonEntry:
 class People:
     def __init__(self) -> None:
         self.by_key: dict[str, PersonEntry] = {}
+        self.subjects: list[tuple[int, PersonEntry]] = []  # (sentence, first person it names), in order
+
+    def topic(self, si: int) -> PersonEntry | None:
+        """Whom a bare "Ông"/"Bà" at sentence si stands for: the first person named by the closest
+        sentence before it that names one ("Ông X, quê Y, là con ông Z. Ông từng …" -> X)."""
+        for s, p in reversed(self.subjects):
+            if s < si:
+                return p
+        return max(self.by_key.values(), key=lambda p: p.last_pos) if self.by_key else None
 
     def full(self, m: NameMention, pos: int, ev: Evidence) -> PersonEntry:
         k = fold(m.name)
@@ -228,13 +245,15 @@ class SentenceItems:
     orgs: list[OrgPhrase]
 
 
-def scan(doc: Doc) -> list[SentenceItems]:
-    """Read names, role phrases and unit names sentence by sentence."""
+def scan(doc: Doc, locs=None) -> list[SentenceItems]:
+    """Read names, role phrases and unit names sentence by sentence (``locs``: the article's localities)."""
+    locs = localities(doc, load_localities()) if locs is None else locs
     out: list[SentenceItems] = []
     toks = doc.toks
     rr = doc.rules.roles
     role_first = rr.heads.first_keys | rr.former | rr.acting | rr.deputy
     org_first = doc.rules.orgs.heads.first_keys
+    places = place_names(locs)
     for si, s in enumerate(doc.sents):
         names: list[NameMention] = []
         roles: list[RolePhrase] = []
@@ -262,7 +281,7 @@ def scan(doc: Doc) -> list[SentenceItems]:
             if i <= skip_to:
                 i += 1
                 continue
-            m = read_name(doc, i, s.t1, si)
+            m = read_name(doc, i, s.t1, si, places)
             if m:
                 names.append(m)
                 i = m.j
@@ -307,7 +326,8 @@ def scan(doc: Doc) -> list[SentenceItems]:
 def extract_entities(doc: Doc) -> tuple[list[PersonFact], list[OrgFact], People, OrgRegistry, list[SentenceItems]]:
     r = doc.rules
     toks = doc.toks
-    items = scan(doc)
+    locs = localities(doc, load_localities())
+    items = scan(doc, locs)
     reg = OrgRegistry(doc)
     # organisations: full names first (they teach acronyms), then bare heads
     all_orgs = [(si, op) for si, it in enumerate(items) for op in it.orgs]
@@ -356,6 +376,9 @@ def extract_entities(doc: Doc) -> tuple[list[PersonFact], list[OrgFact], People,
             p.last_pos = max(p.last_pos, pos)
             resolved[m.i] = p
         _attach_roles(doc, si, it, resolved, people, reg, ev)
+        first = min(resolved, default=None)
+        if first is not None:
+            people.subjects.append((si, resolved[first]))
 
     main_univ = _main_of_kind(reg, "university")
     main_party = _main_of_kind(reg, "party_committee")
@@ -382,6 +405,7 @@ def extract_entities(doc: Doc) -> tuple[list[PersonFact], list[OrgFact], People,
         elif e.kind == "party_cell" and main_party and main_party is not e:
             parent = _best_name(main_party, r)  # "Chi bộ X" under the article's Đảng bộ
         orgs_out.append(OrgFact(name=name, kind=e.kind, aliases=tuple(aliases), parent=parent, evidence=tuple(e.evidence)))
+    persons, orgs_out = complete_units(doc, persons, orgs_out, locs)
     return persons, orgs_out, people, reg, items
 
 
@@ -479,6 +503,14 @@ def _role_org(doc: Doc, rp: RolePhrase, reg: OrgRegistry, p: PersonEntry, chain:
         return _resolve_org_text(doc, rp.org_text, reg)
     if rp.org_default:
         return rp.org_default
+    hm = r.roles.heads.match([key(t) for t in tokenize(rp.head)], 0)
+    unit = hm[1].unit if hm and hm[0] == len(tokenize(rp.head)) else None
+    if unit:
+        # "Đoàn của Bộ Ngoại giao do Thứ trưởng X dẫn đầu": the unit of the head's kind named nearby
+        e = reg.find_generic(unit, pos, si)
+        lo = doc.sents[max(0, si - 1)].start
+        if e and any(lo <= q < doc.sents[si].end for q in e.mentions):
+            return _best_name(e, r)
     if rp.org_hint:
         e = _main_of_kind(reg, rp.org_hint)
         if e:
@@ -527,11 +559,17 @@ def _attach_roles(doc: Doc, si: int, it: SentenceItems, resolved, people: People
                 chains[-1].append(rp)
                 continue
         chains.append([rp])
-    def give(p: PersonEntry, chain: list[RolePhrase], former: bool = False) -> None:
+    def give(p: PersonEntry, chain: list[RolePhrase], former: bool = False, unit: str | None = None) -> None:
         # "nguyên Bộ trưởng, Chủ nhiệm Văn phòng Chính phủ": a leading "nguyên" covers the whole list
         lead = toks.text[chain[0].i] if chain and chain[0].former and toks.keys[chain[0].i] in r.roles.former else None
         for rp in chain:
-            org = _role_org(doc, rp, reg, p, chain, si)
+            if unit and not rp.org_default and (
+                not rp.org_text
+                or (rp.generic_org and r.orgs.kind_of(rp.org_text) == r.orgs.kind_of(unit) == "party_committee")
+            ):
+                org = unit  # "công tác tại Huyện ủy X, giữ các chức vụ: Ủy viên Ban Thường vụ, …"
+            else:
+                org = _role_org(doc, rp, reg, p, chain, si)
             rf = _role_fact(rp, org, ev, former)
             if lead and not rp.former:
                 rf = RoleFact(title=f"{lead} {rf.title}", organization=rf.organization, role=rf.role, former=True,
@@ -596,8 +634,8 @@ def _attach_roles(doc: Doc, si: int, it: SentenceItems, resolved, people: People
             v0 = a - lv[0]
             subj = [m for m in names if m.j <= v0]
             if not subj and people.by_key and _pronoun_before(doc, doc.sents[si].t0, v0):
-                # "Ông từng ... làm Bộ trưởng": the person last named
-                p = max(people.by_key.values(), key=lambda p: p.last_pos)
+                # "Ông từng ... làm Bộ trưởng": the person the pronoun stands for
+                p = people.topic(si)
                 give(p, chain)
                 used_chain.add(ci)
                 continue
@@ -620,15 +658,75 @@ def _attach_roles(doc: Doc, si: int, it: SentenceItems, resolved, people: People
                 give(next(iter(persons.values())), chain)
                 used_chain.add(ci)
                 continue
+        # "phê chuẩn … chức vụ R … đối với ông X": the person after the marker (constructions.yaml: object_after)
+        obj = _object_after(doc, si, b, names)
+        if obj is not None:
+            give(resolved[obj.i], chain)
+            used_chain.add(ci)
+            continue
+        # "3/2001-5/2005: R1, R2": a dated biography entry is the biography's person (constructions.yaml: cv_entry)
+        if _cv_entry(doc, si, a) and people.by_key:
+            give(max(people.by_key.values(), key=lambda p: (len(p.evidence), -p.first_pos)), chain)
+            used_chain.add(ci)
+            continue
         # career lists after "từng đảm nhiệm các chức vụ:" belong to the last person named
         co = r.roles.career_openers.match_ending(toks.keys, a if toks.text[a - 1] != ":" else a - 1, max(0, a - 8))
         if co and people.by_key:
             subj = [m for m in names if m.j <= a]
-            p = resolved[subj[-1].i] if subj else max(people.by_key.values(), key=lambda p: p.last_pos)
-            rest = [c for c in chains[ci:]]
-            for c in rest:
-                give(p, c)
+            p = resolved[subj[-1].i] if subj else people.topic(si)
+            # the unit the sentence names before the list ("công tác tại Huyện ủy X, giữ các chức vụ: …")
+            before = [op for op in it.orgs if op.j <= a - co[0] and not op.generic]
+            unit = _resolve_org_text(doc, before[-1].name, reg) if before else None
+            for c in chains[ci:]:
+                give(p, c, unit=unit)
             break
+
+
+def _object_after(doc: Doc, si: int, b: int, names: list) -> NameMention | None:
+    """The person named right after an object marker that follows a post ("… nhiệm kỳ 2021-2026 đối với ông X"):
+    only a term, a place or a unit may stand between the post and the marker."""
+    toks, r = doc.toks, doc.rules
+    end = doc.sents[si].t1
+    k = b
+    while k < end:
+        m = r.roles.object_markers.match(toks.keys, k, end)
+        if m:
+            k += m[0]
+            for nm in names:
+                if nm.i == k:
+                    return nm
+            return None
+        t = toks.text[k]
+        if t in (",", "-", "–") or t[:1].isdigit() or toks.keys[k] in r.roles.chain_skip or is_cap(t) or (
+            r.documents.roman_re.match(t)
+        ):
+            k += 1
+            continue
+        if r.roles.unit_lowercase.match(toks.keys, k, end):
+            k += r.roles.unit_lowercase.match(toks.keys, k, end)[0]
+            continue
+        return None
+    return None
+
+
+def _cv_entry(doc: Doc, si: int, a: int) -> bool:
+    """A dated entry before the posts: "3/2001-5/2005:", "Tháng 6/2010 - nay:" after a boundary."""
+    toks, r = doc.toks, doc.rules
+    if a == 0 or toks.text[a - 1] != ":":
+        return False
+    k = a - 2
+    digits = 0
+    t0 = doc.sents[si].t0
+    while k >= t0:
+        t = toks.text[k]
+        if t[:1].isdigit():
+            digits += 1
+        elif toks.keys[k] not in r.roles.cv_words:
+            break
+        k -= 1
+    if digits == 0:
+        return False
+    return k < t0 or toks.text[k] in (".", ";", ")", ":") or "\n" in doc.gap(k + 1) or not is_cap(toks.text[k])
 
 
 def _pronoun_before(doc: Doc, a: int, b: int) -> bool:

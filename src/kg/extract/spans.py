@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kg.extract.doc import Doc
+from kg.extract.doc import Doc, fold
+from kg.grammar import load_mined
 from kg.rules import UPPER_SET, is_allcaps, is_cap
 
 
@@ -95,8 +96,9 @@ def honorific_prefix(doc: Doc, i: int, end: int) -> tuple[int, list[str], bool]:
     return i, kept, addressed
 
 
-def read_name(doc: Doc, i: int, end: int, sent: int) -> NameMention | None:
-    """A personal name at token i (with its titles), or None."""
+def read_name(doc: Doc, i: int, end: int, sent: int, places: frozenset[str] = frozenset()) -> NameMention | None:
+    """A personal name at token i (with its titles), or None. ``places``: folded names of the places the
+    article names ("Hạ Giang"): a name never starts inside one ("Tỉnh ủy Hạ Giang Lê Văn A")."""
     toks = doc.toks
     r = doc.rules
     j, kept, addressed = honorific_prefix(doc, i, end)
@@ -156,12 +158,28 @@ def read_name(doc: Doc, i: int, end: int, sent: int) -> NameMention | None:
         k = _hyphenated(doc, k, end) if triggered else k + 1
         words += 1
     n = k - ni
+    if places and n >= 3 and ni > 0 and is_cap(toks.text[ni - 1]) and fold(doc.wspan(ni - 1, ni + 1)) in places:
+        ni += 1  # the name's first word ends a place written just before it
+        i = max(i, ni)
+        n -= 1
+    if places and n >= 4:
+        for b in (2, 1):
+            if n - b >= 2 and fold(doc.wspan(ni, ni + b)) in places:
+                ni += b  # "UBND tỉnh Đồng Xanh Trịnh Văn A": the place the article names, then the person
+                i = max(i, ni)
+                n -= b
+                break
     if n < 2 and not triggered:
         return None
     if blocked_near_title and n < 3:
         return None  # "Bí thư Tỉnh ủy Hà Bắc": a two-word place, not a person
     name = doc.span(ni, k)
     nk = doc.wspan(ni, k).casefold()
+    if nk in r.names.not_names and n == 3 and ni > 0 and toks.keys[ni - 1] in r.roles.heads.last_keys and (
+        r.roles.heads.match_ending(toks.keys, ni, max(0, ni - 4))
+    ):
+        # "Chủ tịch Hồ Chí Minh": a person's title right before a name that is also a place's
+        return NameMention(i=i, j=k, ni=ni, name=doc.span(ni, k), honorifics=tuple(kept), triggered=True, sent=sent)
     if nk in r.names.not_names:
         return None
     # drop a trailing place ("... Phú Yên") or a name made only of place words
@@ -190,8 +208,13 @@ def read_tail(
     doc: Doc, k: int, end: int, barriers: Barriers, lowercase, stops, allow_new_role: bool = False, lower_units: bool = True,
     units=None,
 ) -> int:
-    """Extend a unit name from token k over capitalised words and allowed lower-case words; returns end."""
+    """Extend a unit name from token k over capitalised words and allowed lower-case words; returns end.
+
+    A name ends at punctuation, a person, a new title, or a word that ends names (mined: verbs and
+    prepositions); it runs on over the second syllable of its capitalised words ("Bộ Ngoại giao") and over
+    lower-case words mined as name-internal ("Bộ Giao thông vận tải", "Khoa Cơ học kỹ thuật")."""
     toks, r = doc.toks, doc.rules
+    mined = load_mined()
     start = k
     last_good = k
     after_place = False  # a proper place name after "xã", "tỉnh" has no lower-case syllables
@@ -202,6 +225,13 @@ def read_tail(
         g = doc.gap(k)
         if "\n" in g:
             break
+        if (
+            t == "-" and g == "" and k > start and is_allcaps(toks.text[k - 1]) and k + 1 < end
+            and is_allcaps(toks.text[k + 1]) and doc.gap(k + 1) == ""
+        ):
+            k += 2  # "Sở GD-ĐT": one abbreviation written with a hyphen
+            last_good = k
+            continue
         if t in ("-", "–") and g == " " and k + 1 < end and is_cap(toks.text[k + 1]) and (k + 1) not in barriers.name_starts:
             # "Bộ Lao động - Thương binh và Xã hội"; a dash followed by a title is a list separator
             if r.roles.heads.match(toks.keys, k + 1, end) or r.orgs.heads.match(toks.keys, k + 1, end):
@@ -227,17 +257,35 @@ def read_tail(
             if hm and hm[0] > 1 and not allow_new_role:
                 break
         if is_cap(t) or is_allcaps(t):
-            if t in r.orgs.sentence_starts and k > start:
-                break  # a sentence glued on without its full stop ("... Việt Nam Nhiều đại biểu")
+            if (
+                t in r.orgs.sentence_starts and k > start and toks.keys[k - 1] != r.orgs.conjunction
+                and not (k + 1 < end and (toks.keys[k], toks.keys[k + 1]) in mined.compounds and doc.gap(k + 1) == " "
+                         and toks.keys[k + 1] not in r.roles.stop_words)
+            ):
+                break  # (a capitalised two-syllable word goes on: "Tiểu ban Nhân sự")  # a sentence glued on without its full stop ("... Việt Nam Nhiều đại biểu")
             k += 1
             last_good = k
             continue
         if t.isdigit():
-            if k > start and (is_cap(toks.text[k - 1]) or toks.keys[k - 1] in r.orgs.ordinal_words):
+            if k > start and (
+                is_cap(toks.text[k - 1]) or toks.keys[k - 1] in r.orgs.ordinal_words
+                or r.orgs.heads.match_ending(toks.keys, k, start)  # "Quân khu 4", "phường 12"
+                or toks.keys[k - 1] in r.roles.place_words
+            ):
                 k += 1
                 last_good = k
                 continue
             break
+        prev_cap = k > start and is_cap(toks.text[k - 1]) and not is_allcaps(toks.text[k - 1])
+        sw = r.orgs.self_words.match(toks.keys, k - 1, end) if prev_cap else None
+        if sw and sw[0] == 2:
+            k += 1  # "Đảng bộ Nhà trường": the article's own unit (orgs.yaml self_words)
+            last_good = k
+            continue
+        if prev_cap and doc.gap(k) == " " and (toks.keys[k - 1], toks.keys[k]) in mined.compounds:
+            k += 1  # the second syllable of a capitalised word ("Ngoại giao")
+            last_good = k
+            continue
         m = lowercase.match(toks.keys, k, end)
         if m and toks.text[k] in r.roles.place_words:
             after_place = True
@@ -245,6 +293,12 @@ def read_tail(
             kk = k + m[0]
             # "và" only joins when a capitalised word (not a new unit or title) follows
             if toks.keys[k] == doc.rules.orgs.conjunction:
+                if kk < end and not is_cap(toks.text[kk]) and doc.gap(kk) == " ":
+                    n_in = _mined_word(doc, kk, end, mined)
+                    if n_in:  # "Khoa Cơ học kỹ thuật và tự động hóa"
+                        k = kk + n_in
+                        last_good = k
+                        continue
                 if kk >= end or not is_cap(toks.text[kk]) or kk in barriers.name_starts:
                     break
                 if (
@@ -257,7 +311,13 @@ def read_tail(
             k = kk
             last_good = k
             continue
-        if toks.keys[k] in stops:
+        if k > start and last_good == k and doc.gap(k) == " ":
+            n_in = _mined_word(doc, k, end, mined)
+            if n_in:
+                k += n_in
+                last_good = k
+                continue
+        if toks.keys[k] in stops or toks.keys[k] in mined.after:
             break
         om = r.orgs.heads.match(toks.keys, k, end)
         if lower_units and om and k + om[0] < end and is_cap(toks.text[k + om[0]]) and (k + om[0]) not in barriers.name_starts:
@@ -276,6 +336,32 @@ def read_tail(
             continue
         break
     return last_good
+
+
+def _mined_word(doc: Doc, k: int, end: int, mined) -> int:
+    """Tokens of a lower-case word that goes on inside a unit name at k (0 if none): a word mined as
+    name-internal (with its second syllable), or a two-syllable word that closes the name before
+    punctuation ("Chi bộ Công nghệ thông tin,")."""
+    toks, r = doc.toks, doc.rules
+    kk = toks.keys[k]
+    if r.roles.heads.match(toks.keys, k, end):
+        return 0
+    nxt = toks.keys[k + 1] if k + 1 < end else None
+    pair = nxt is not None and doc.gap(k + 1) == " " and (kk, nxt) in mined.compounds
+    if kk in mined.inside:
+        if kk in r.roles.stop_words:
+            return 2 if pair else 0  # "Vụ Tổ chức cán bộ": a word that ends names elsewhere, here in a pair
+        return 2 if pair else 1
+    if pair and kk not in mined.after and kk not in r.roles.stop_words and toks.keys[k + 1] not in r.roles.stop_words:
+        j = k + 2
+        # a chain of two-syllable words ("tự động hóa") up to the punctuation that closes the name
+        while j < end and doc.gap(j) == " " and (toks.keys[j - 1], toks.keys[j]) in mined.compounds and not is_cap(toks.text[j]):
+            j += 1
+        if j >= len(toks) or (not toks.text[j][:1].isalnum() and toks.text[j] not in ("-", "&")) or "\n" in doc.gap(j):
+            if kk not in mined.leans_after or kk in mined.inside:
+                return j - k
+            return j - k if k > 0 and not is_cap(toks.text[k - 1]) else 0
+    return 0
 
 
 def cut_term(doc: Doc, i: int, j: int) -> int:
