@@ -451,21 +451,33 @@ def _mentions(p: PersonFact, orgs: _OrgIndex, ident: Identity) -> list[_Mention]
     return out
 
 
-def _replaced(people: tuple[PersonFact, ...], mentions: list[_Mention], ident: Identity) -> list[_Mention]:
-    """"A … giữ chức Hiệu trưởng, thay PGS.TS. Y": Y held A's post at A's unit, and no longer does."""
+def _replaced(
+    people: tuple[PersonFact, ...], mentions: list[_Mention], ident: Identity, text: str = ""
+) -> list[_Mention]:
+    """"A … giữ chức Hiệu trưởng, thay PGS.TS. Y": Y held A's post at A's unit, and no longer does.
+
+    The sentence is the one A's post was read from, or another line of the article that names A
+    before "thay Y" within one sentence (a headline often states the post, the body the replacement)."""
     out = []
+    lines, start = [], 0
+    for line in text.split("\n"):
+        lines.append(Evidence(sentence=line, start=start, end=start + len(line)))
+        start += len(line) + 1
     for y in people:
         for m in mentions:
             if m.former or m.person is y or m.role.evidence is None:
                 continue
-            sentence = m.role.evidence.sentence
-            at = _marked_before(sentence, y.name, ident.replaced_markers, ident)
-            mine = sentence.find(m.person.name)
-            if at is None or mine < 0 or mine > at:
-                continue
-            role = RoleFact(title=m.role.title, organization=m.role.organization, role=m.role.role, former=True,
-                            acting=m.role.acting, deputy=m.role.deputy, evidence=m.role.evidence)  # fmt: skip
-            out.append(_Mention(y, role, m.post, m.org, True))
+            candidates = [m.role.evidence] + [e for e in lines if m.person.name in e.sentence and y.name in e.sentence]
+            for ev in candidates:
+                sentence = ev.sentence
+                at = _marked_before(sentence, y.name, ident.replaced_markers, ident)
+                mine = sentence.find(m.person.name)
+                if at is None or mine < 0 or mine > at or ". " in sentence[mine:at]:
+                    continue
+                role = RoleFact(title=m.role.title, organization=m.role.organization, role=m.role.role, former=True,
+                                acting=m.role.acting, deputy=m.role.deputy, evidence=ev)  # fmt: skip
+                out.append(_Mention(y, role, m.post, m.org, True))
+                break
     return out
 
 
@@ -504,7 +516,7 @@ def resolve(article: Article, facts: ArticleFacts, ident: Identity | None = None
         iri_of_person[id(p)] = iri
         people.append(ResolvedPerson(iri, p.name, ascii_fold(p.name), p.honorifics, p.evidence))
         mentions += _mentions(p, orgs, ident)
-    mentions += _replaced(facts.people, mentions, ident)
+    mentions += _replaced(facts.people, mentions, ident, article.text)
     for m in _deputy_conflicts(mentions):
         iri, r, post, org_iri = iri_of_person[id(m.person)], m.role, m.post, m.org
         hid = str(make_id("holding", f"{m.person.name} {post}", iri, fold(post), org_iri or ""))

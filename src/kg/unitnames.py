@@ -202,8 +202,13 @@ def merge_units(
                 table.update(acronym_expansions(x, y))
     merged = []
     for members in sorted(groups.values()):
-        names = [f for m in members for f in forms[m]] + [orgs[m].name for m in members]
-        names += [expand_acronyms(x, table) for x in names]
+        # the name is chosen among the members' own names (extraction already took the fullest form
+        # the text supports); an alias such as "Ban Chấp hành Đảng bộ tỉnh X" of "Tỉnh ủy X" is longer
+        # but not the unit's name
+        names = [forms[m][0] for m in members] + [orgs[m].name for m in members]
+        names += [expand_acronyms(x, table) for x in [f for m in members for f in forms[m]] + names]
+        own = {fold(x) for x in names[: 2 * len(members)]}
+        names = [x for x in names if fold(x) in own or not any(fold(x) == fold(a) for m in members for a in orgs[m].aliases)]
         best = _capitalised(min(names, key=_display_rank))
         seen = {fold(best)}
         aliases = []
