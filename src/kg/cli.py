@@ -6,7 +6,6 @@ Exit codes: 0 ok, 1 failure (or some articles failed), 2 usage.
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -111,9 +110,9 @@ def ingest(
             url = running_server(store_spec(store))
             if url is None:
                 raise
-            from kg.config import local_write_token
+            from kg.config import Settings, local_write_token
 
-            token = os.environ.get("KG_WRITE_TOKEN") or local_write_token(store_spec(store))
+            token = Settings.from_env().write_token or local_write_token(store_spec(store))
             if not token:
                 raise KgError(f"the store is in use by kg serve at {url}, which is read-only to this command: set "
                               "KG_WRITE_TOKEN to the server's write token to ingest through it, serve with "
@@ -477,7 +476,9 @@ def main() -> None:
         if isinstance(e, (click.exceptions.ClickException, typer.TyperException)) and hasattr(e, "show"):
             e.show()
             sys.exit(getattr(e, "exit_code", 2))
-        if os.environ.get("KG_DEBUG"):
+        from kg.config import StoreSettings
+
+        if StoreSettings.from_env().debug:
             raise
         _err(f"{type(e).__name__}: {e} (set KG_DEBUG=1 for the traceback)")
         sys.exit(1)

@@ -103,3 +103,42 @@ def local_write_token(store_dir: str | os.PathLike[str], *, create: bool = False
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(token + "\n")
     return token
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    """How to reach the store: read once from the environment (``from_env``) and handed to the store."""
+
+    store: str | None = None  # KG_STORE: a folder, or the query URL of a SPARQL 1.1 server
+    update_url: str | None = None  # KG_UPDATE_URL: a remote store's update endpoint (default: beside the query URL)
+    gsp_url: str | None = None  # KG_GSP_URL: its Graph Store Protocol endpoint
+    user: str | None = None  # KG_STORE_USER (with KG_STORE_PASSWORD): credentials for the remote store
+    password: str = ""  # KG_STORE_PASSWORD
+    auth: str = "basic"  # KG_STORE_AUTH: basic | digest (Virtuoso's /sparql-auth)
+    token: str | None = None  # KG_STORE_TOKEN: sent as "Authorization: Bearer …"
+    timeout: float = 300.0  # KG_STORE_TIMEOUT seconds per request
+    engine: str | None = None  # KG_STORE_ENGINE: virtuoso | oxigraph | generic (default: the Server header)
+    union_check: bool = True  # KG_UNION_CHECK=0 turns off the check that the default graph is the union
+    max_article_bytes: str | None = None  # KG_MAX_ARTICLE_BYTES: ingest refuses larger files (checked there)
+    queries_dir: str | None = None  # KG_QUERIES: the folder of saved queries (default: queries/)
+    debug: bool = False  # KG_DEBUG: the CLI shows tracebacks
+
+    @classmethod
+    def from_env(cls) -> StoreSettings:
+        e = os.environ
+        return cls(
+            store=e.get("KG_STORE") or None,
+            update_url=e.get("KG_UPDATE_URL") or None,
+            gsp_url=e.get("KG_GSP_URL") or None,
+            user=e.get("KG_STORE_USER"),
+            password=e.get("KG_STORE_PASSWORD", ""),
+            auth=e.get("KG_STORE_AUTH", "basic").lower(),
+            token=e.get("KG_STORE_TOKEN") or None,
+            timeout=_float("KG_STORE_TIMEOUT", 300.0),
+            engine=e.get("KG_STORE_ENGINE", "").lower() or None,
+            union_check=e.get("KG_UNION_CHECK", "1") != "0",
+            max_article_bytes=e.get("KG_MAX_ARTICLE_BYTES"),
+            queries_dir=e.get("KG_QUERIES") or None,
+            debug=bool(e.get("KG_DEBUG")),
+        )
+

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from kg import encodings
+from kg.config import StoreSettings
 from kg.errors import ArticleError, KgError
 from kg.models import Article
 from kg.text import normalize
@@ -46,9 +47,9 @@ _HTML_TAGS = re.compile(r"<(?:body|p|div|article)[\s>]", re.I)
 _ANY_TAG = re.compile(r"<(?:[a-z][a-z0-9]*|!--|!doctype|/[a-z][a-z0-9]*)[\s/>]", re.I)
 
 
-def max_bytes() -> int:
+def max_bytes(settings: StoreSettings | None = None) -> int:
     """The size limit for one article file: $KG_MAX_ARTICLE_BYTES, else 2 MB."""
-    raw = os.environ.get("KG_MAX_ARTICLE_BYTES")
+    raw = (settings or StoreSettings.from_env()).max_article_bytes
     if raw is None or not raw.strip():
         return DEFAULT_MAX_BYTES
     try:

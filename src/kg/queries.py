@@ -12,7 +12,6 @@ Parameter types: ``iri``, ``literal``, ``date``, ``integer``. Values are bound w
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from pathlib import Path
 from rdflib import XSD, Literal, URIRef
 from rdflib.term import Node
 
+from kg.config import StoreSettings
 from kg.errors import QueryError
 from kg.store import PREFIXES, Result, Store
 
@@ -48,9 +48,9 @@ class Query:
     path: str
 
 
-def queries_dir() -> Path:
+def queries_dir(settings: StoreSettings | None = None) -> Path:
     """``KG_QUERIES``, else ``queries/`` of the checkout (beside src/), else ./queries."""
-    env = os.environ.get("KG_QUERIES")
+    env = (settings or StoreSettings.from_env()).queries_dir
     if env:
         return Path(env)
     here = Path(__file__).resolve().parents[2] / "queries"

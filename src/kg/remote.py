@@ -36,7 +36,6 @@ that on a quad taken from a named graph, and says how to fix the server when it 
 from __future__ import annotations
 
 import io
-import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import IO, Any
@@ -46,6 +45,7 @@ import httpx
 import pyoxigraph as ox
 from rdflib import XSD, Graph, Literal
 
+from kg.config import StoreSettings
 from kg.errors import QueryError, StoreError
 from kg.store import (
     PREFIX_HEADER,
@@ -95,8 +95,9 @@ def engine_of(server_header: str) -> str:
 
 def gsp_url_for(query_url: str) -> str:
     """``…/query`` -> ``…/store`` (Oxigraph); ``KG_GSP_URL`` overrides."""
-    if os.environ.get("KG_GSP_URL"):
-        return os.environ["KG_GSP_URL"]
+    override = StoreSettings.from_env().gsp_url
+    if override:
+        return override
     parts = urlsplit(query_url)
     base = parts.path[: -len("/query")] if parts.path.endswith("/query") else parts.path.rstrip("/")
     return urlunsplit(parts._replace(path=base + "/store"))
@@ -113,13 +114,12 @@ def _split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
     return urlunsplit(parts._replace(netloc=netloc)), (parts.username, parts.password or "")
 
 
-def _auth(creds: tuple[str, str] | None) -> httpx.Auth | None:
-    user = os.environ.get("KG_STORE_USER")
-    if user is not None:
-        creds = (user, os.environ.get("KG_STORE_PASSWORD", ""))
+def _auth(creds: tuple[str, str] | None, s: StoreSettings) -> httpx.Auth | None:
+    if s.user is not None:
+        creds = (s.user, s.password)
     if creds is None:
         return None
-    if os.environ.get("KG_STORE_AUTH", "basic").lower() == "digest":
+    if s.auth == "digest":
         return httpx.DigestAuth(*creds)
     return httpx.BasicAuth(*creds)
 
@@ -154,24 +154,26 @@ class RemoteStore:
         update_url: str | None = None,
         gsp_url: str | None = None,
         timeout: float | None = None,
+        settings: StoreSettings | None = None,
     ) -> None:
+        s = self.settings = settings or StoreSettings.from_env()
         query_url, creds = _split_credentials(query_url)
         self.location = query_url
         self.query_url = query_url
         self._update_url = _split_credentials(update_url)[0] if update_url else None
         self._store_url = _split_credentials(gsp_url)[0] if gsp_url else None
-        self._has_credentials = creds is not None or bool(os.environ.get("KG_STORE_USER"))
-        engine = os.environ.get("KG_STORE_ENGINE", "").lower() or None
+        self._has_credentials = creds is not None or bool(s.user)
+        engine = s.engine
         if engine is not None and engine not in ENGINES:
             raise StoreError(f"KG_STORE_ENGINE={engine!r}: expected one of {', '.join(ENGINES)}")
         self._engine = engine
         headers = {"User-Agent": "kg"}
-        if os.environ.get("KG_STORE_TOKEN"):
-            headers["Authorization"] = f"Bearer {os.environ['KG_STORE_TOKEN']}"
+        if s.token:
+            headers["Authorization"] = f"Bearer {s.token}"
         if timeout is None:
-            timeout = float(os.environ.get("KG_STORE_TIMEOUT", "300"))
-        self._http = httpx.Client(timeout=timeout, auth=_auth(creds), headers=headers)
-        self._union_checked = os.environ.get("KG_UNION_CHECK", "1") == "0"
+            timeout = s.timeout
+        self._http = httpx.Client(timeout=timeout, auth=_auth(creds, s), headers=headers)
+        self._union_checked = not s.union_check
 
     # -- The engine and its URLs ---------------------------------------------------------------
 
@@ -186,7 +188,7 @@ class RemoteStore:
     @property
     def update_url(self) -> str:
         if self._update_url is None:
-            if os.environ.get("KG_UPDATE_URL") or self.engine != "virtuoso":
+            if self.settings.update_url or self.engine != "virtuoso":
                 self._update_url = _split_credentials(update_url_for(self.query_url))[0]
             else:  # Virtuoso: updates on the query URL (SPARQL_UPDATE granted to "SPARQL"), or /sparql-auth
                 self._update_url = _beside(self.query_url, "/sparql-auth") if self._has_credentials else self.query_url
@@ -195,7 +197,7 @@ class RemoteStore:
     @property
     def store_url(self) -> str:
         if self._store_url is None:
-            if os.environ.get("KG_GSP_URL") or self.engine != "virtuoso":
+            if self.settings.gsp_url or self.engine != "virtuoso":
                 self._store_url = _split_credentials(gsp_url_for(self.query_url))[0]
             else:
                 self._store_url = _beside(self.query_url, "/sparql-graph-crud")

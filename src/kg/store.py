@@ -14,7 +14,6 @@ IRIs), so a name like ``"} ; DROP ALL ; {"`` stays a literal whatever characters
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from kg import ntriples as nt
+from kg.config import StoreSettings
 from kg.errors import QueryError, StoreError
 
 DEFAULT_STORE = "data/store"
@@ -322,8 +322,9 @@ def check_graph(graph: str) -> str:
 
 def update_url_for(query_url: str) -> str:
     """``…/query`` -> ``…/update`` (Oxigraph, Fuseki); ``KG_UPDATE_URL`` overrides."""
-    if os.environ.get("KG_UPDATE_URL"):
-        return os.environ["KG_UPDATE_URL"]
+    override = StoreSettings.from_env().update_url
+    if override:
+        return override
     parts = urlsplit(query_url)
     path = parts.path
     path = path[: -len("/query")] + "/update" if path.endswith("/query") else path.rstrip("/") + "/update"
@@ -332,7 +333,7 @@ def update_url_for(query_url: str) -> str:
 
 def store_spec(spec: str | Path | None = None) -> str:
     """The store named by ``--store``, else ``KG_STORE``, else the default folder."""
-    return str(spec or os.environ.get("KG_STORE") or DEFAULT_STORE)
+    return str(spec or StoreSettings.from_env().store or DEFAULT_STORE)
 
 
 def open_store(spec: str | Path | None = None, *, read_only: bool = False) -> Store:
