@@ -150,7 +150,7 @@ class RdflibStore:
 
 
 def compare_engines(subset: Path, n: int, seed: int) -> dict[str, Any]:
-    from kg.api_queries import Catalog
+    from kg.catalog.catalog import Catalog
     from kg.store import OxigraphStore
 
     import pyoxigraph as ox

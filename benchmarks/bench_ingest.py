@@ -12,7 +12,7 @@ store size on disk, and the re-run that must skip everything as unchanged.
 
 Measured 2026-11-23 on the shared 2-core machine, all 20,000 bulk articles, 2 workers, batch 200:
 - load average 1.3 at start: 103.6 s wall (193 articles/s), 190 s CPU; 3.01M quads, 982 MB on disk;
-  peak RSS 1.53 GB in the main process (reached in kg.derive: the candidate links are one 467k-triple
+  peak RSS 1.53 GB in the main process (reached in kg.graph.derive: the candidate links are one 467k-triple
   INSERT DATA), workers under 0.7 GB; re-run 5.8 s, all 20,000 unchanged;
 - load average 2.4–4.5 (other engineers' tests): 236 s wall, 189 s CPU.
 CPU per article, one process: extraction 2.8 ms, reading 0.6 ms, resolution 1.5 ms, graph building 0.6 ms,
@@ -32,7 +32,7 @@ import time
 from itertools import islice
 from pathlib import Path
 
-from kg.ingest import iter_article_paths, read_article
+from kg.read.ingest import iter_article_paths, read_article
 from kg.pipeline import default_extractor, ingest_paths
 from kg.store import OxigraphStore
 

@@ -20,7 +20,7 @@ import os
 import time
 from pathlib import Path
 
-from kg.ingest import article_from_bytes
+from kg.read.ingest import article_from_bytes
 from kg.pipeline import STAGES, build_article
 
 ROOT = Path(__file__).resolve().parents[1]

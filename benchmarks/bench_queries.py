@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 import sparql_fixtures as F  # noqa: E402
 from rdflib import URIRef  # noqa: E402
 
-from kg.queries import bindings_for, load_queries  # noqa: E402
+from kg.catalog.saved import bindings_for, load_queries  # noqa: E402
 
 SELECTIVE = {
     "holders_of_title", "roles_of_person", "members_of_unit", "succession_of_post", "citations_of_document",

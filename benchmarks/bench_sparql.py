@@ -28,7 +28,7 @@ import sparql_fixtures as F  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
 
 from kg.config import Settings  # noqa: E402
-from kg.sparql import sparql_router  # noqa: E402
+from kg.serve.sparql import sparql_router  # noqa: E402
 from kg.store import open_store  # noqa: E402
 
 QUERIES = {

@@ -1,9 +1,9 @@
 """A synthetic knowledge graph of our exact shape, for benchmarks: ~10M triples in a few minutes.
 
-Same triples as kg.graph.build_graph writes (articles as named graphs; people with nameKey; units in a
+Same triples as kg.graph.build.build_graph writes (articles as named graphs; people with nameKey; units in a
 5-level hierarchy with kinds and aliases; role holdings with title/asOf/evidence sentences; citations;
 events; awards), IRIs from kg.ids, and the derived graph (firstSeen/lastSeen/endedBy/succeededBy)
-computed from the generated timeline instead of running kg.derive over 10M triples.
+computed from the generated timeline instead of running kg.graph.derive over 10M triples.
 
     python benchmarks/synth.py --out /tmp/kg-synth --articles 80000        # ~10M triples
     python benchmarks/synth.py --out /tmp/kg-synth-small --articles 2000   # quick

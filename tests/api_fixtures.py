@@ -18,12 +18,12 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
-from kg.derive import derive
-from kg.graph import build_graph
+from kg.graph.derive import derive
+from kg.graph.build import build_graph
 from kg.ids import article_graph
-from kg.ingest import article_from_text
+from kg.read.ingest import article_from_text
 from kg.models import Article, ArticleFacts
-from kg.resolve import resolve
+from kg.resolve.resolver import resolve
 from kg.store import OxigraphStore, Store
 
 with warnings.catch_warnings():

@@ -29,12 +29,12 @@ from typing import Any
 
 from rdflib import URIRef
 
-from kg.derive import derive
-from kg.graph import build_graph
+from kg.graph.derive import derive
+from kg.graph.build import build_graph
 from kg.ids import article_graph, make_id
-from kg.ingest import article_from_text
+from kg.read.ingest import article_from_text
 from kg.models import ArticleFacts
-from kg.resolve import resolve
+from kg.resolve.resolver import resolve
 from kg.store import Store, open_store
 from kg.text import fold
 

@@ -6,8 +6,8 @@ from urllib.parse import quote
 
 import pytest
 from api_fixtures import HL, SL, SL_CELL, SL_PARTY, TestClient, build_store, fixture_extractor
-from kg.api import create_app
-from kg.api_queries import NameIndex, held_at, iri_of, segment_of
+from kg.serve.api import create_app
+from kg.catalog.catalog import NameIndex, held_at, iri_of, segment_of
 from kg.config import Settings
 from kg.store import OxigraphStore
 
@@ -442,13 +442,13 @@ def test_openapi_documents_every_endpoint_with_vietnamese_examples(client: TestC
 def test_graph_page_is_html_when_the_network_view_is_available(client: TestClient) -> None:
     r = client.get("/graph", params={"focus": "Lê Văn Hoà", "depth": 1, "limit": 50})
     if r.status_code == 503:
-        pytest.skip("kg.viz is not available on this checkout")
+        pytest.skip("kg.viz.page is not available on this checkout")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     assert "Lê Văn Hoà" in r.text
 
 
 def test_a_body_that_is_not_utf8_gets_422_not_500() -> None:
-    from kg.api import create_app
+    from kg.serve.api import create_app
     from kg.config import Settings
     from kg.store import open_store
 

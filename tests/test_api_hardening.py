@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from api_fixtures import SL, TestClient, build_store, extra_article, fixture_extractor
-from kg.api import AnswerCache, create_app, describe_update
+from kg.serve.api import AnswerCache, create_app, describe_update
 from kg.config import Settings
 
 TOKEN = "hardening-token"

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from api_fixtures import build_store, fixture_extractor
-from kg.api import create_app
+from kg.serve.api import create_app
 from kg.config import Settings
 
 with warnings.catch_warnings():

@@ -8,7 +8,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from api_fixtures import TestClient
-from kg.api import create_app
+from kg.serve.api import create_app
 from kg.config import Settings
 from kg.store import OxigraphStore
 

@@ -9,7 +9,7 @@ import pytest
 from rdflib import URIRef
 
 from api_fixtures import SL, TestClient, build_store, extra_article, fixture_extractor
-from kg.api import create_app
+from kg.serve.api import create_app
 from kg.config import Settings
 from kg.ids import article_graph
 from kg.store import OxigraphStore
@@ -195,7 +195,7 @@ def test_a_write_drops_cached_answers(client: TestClient) -> None:
 
 
 def test_an_answer_computed_before_a_write_is_not_cached_after_it() -> None:
-    from kg.api import AnswerCache
+    from kg.serve.api import AnswerCache
 
     cache = AnswerCache(10)
     before = cache.generation
@@ -209,7 +209,7 @@ def test_an_answer_computed_before_a_write_is_not_cached_after_it() -> None:
 
 def test_a_sparql_update_through_the_api_refreshes_search(client: TestClient) -> None:
     if "/sparql" not in client.get("/openapi.json").json()["paths"]:
-        pytest.skip("kg.sparql is not mounted on this checkout")
+        pytest.skip("kg.serve.sparql is not mounted on this checkout")
     update = ('INSERT DATA { GRAPH <https://w3id.org/kg-vn/graph/manual> { <https://w3id.org/kg-vn/id/person/x-1> '
               'a <https://w3id.org/kg-vn/ontology#Person> ; <http://xmlns.com/foaf/0.1/name> "Trịnh Văn Xuyên" } }')  # fmt: skip
     assert client.get("/people", params={"q": "trinh van xuyen"}).json()["total"] == 0

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from kg.evaluate import norm
+from kg.extract.evaluate import norm
 from kg.extract import extract_facts
-from kg.grammar import expand, load_constructions
+from kg.rules.grammar import expand, load_constructions
 from kg.models import Article
 from kg.rules import load_rules, read_raw
 from kg.text import fold, normalize

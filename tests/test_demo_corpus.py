@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from kg.pipeline import ingest_paths
-from kg.queries import bindings_for, load_queries
+from kg.catalog.saved import bindings_for, load_queries
 from kg.store import OxigraphStore, Store
 from kgtest import ROOT
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import api_fixtures
-from kg.api import create_app
+from kg.serve.api import create_app
 from kg.config import Settings
 from test_query_page import ARTIFACTS, Browser, browser, only_local  # noqa: F401 - the browser fixture
 from test_sparql import serve

@@ -1,4 +1,4 @@
-"""kg.evaluate mirrors ../shared/tools/score_facts.py, and the dev corpus keeps its floor."""
+"""kg.extract.evaluate mirrors ../shared/tools/score_facts.py, and the dev corpus keeps its floor."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from kg.evaluate import KINDS, canon_number, evaluate, format_scores, norm, score_dirs
+from kg.extract.evaluate import KINDS, canon_number, evaluate, format_scores, norm, score_dirs
 from kg.extract import extract_facts
-from kg.evaluate import read_article
+from kg.extract.evaluate import read_article
 
 HERE = Path(__file__).resolve().parent
 FLOOR = HERE / "eval_floor.json"
@@ -204,7 +204,7 @@ def test_kg_eval_strict_prints_the_reference_scorers_strict_report(tmp_path: Pat
 
 
 def test_halves_split_the_dev_set_by_the_parity_of_the_article_number() -> None:
-    from kg.evaluate import _gold_files
+    from kg.extract.evaluate import _gold_files
 
     dev = _dev()
     even, odd, every = _gold_files(dev, "even"), _gold_files(dev, "odd"), _gold_files(dev)

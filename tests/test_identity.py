@@ -13,15 +13,15 @@ from pathlib import Path
 import pytest
 from rdflib import Literal, URIRef
 
-from kg.derive import derive
-from kg.evidence import explain
-from kg.graph import build_graph
+from kg.graph.derive import derive
+from kg.catalog.evidence import explain
+from kg.graph.build import build_graph
 from kg.ids import article_graph
-from kg.ingest import article_from_text, read_article
+from kg.read.ingest import article_from_text, read_article
 from kg.models import ArticleFacts, OrgFact
 from kg.pipeline import facts_for, ingest_paths
-from kg.queries import run_query
-from kg.resolve import resolve
+from kg.catalog.saved import run_query
+from kg.resolve.resolver import resolve
 from kg.store import Store, open_store
 from kg.text import ascii_fold
 
@@ -274,7 +274,7 @@ def test_namesakes_in_same_named_party_cells_of_different_schools_stay_apart() -
 
 def test_iri_parameters_accept_known_prefixes_and_refuse_non_iris() -> None:
     from kg.errors import QueryError
-    from kg.queries import expand_iri
+    from kg.catalog.saved import expand_iri
 
     assert expand_iri("kg:Person") == "https://w3id.org/kg-vn/ontology#Person"
     assert expand_iri("https://w3id.org/kg-vn/id/x") == "https://w3id.org/kg-vn/id/x"

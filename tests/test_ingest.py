@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from ingest_fixtures import SAMPLE, page, write_corpus
-from kg import encodings
+from kg.read import encodings
 from kg.errors import ArticleError, KgError
-from kg.ingest import iter_article_paths, read_article
+from kg.read.ingest import iter_article_paths, read_article
 from kg.text import normalize
 
 EXPECTED = normalize(SAMPLE)

@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from ingest_fixtures import LETTERS, LOWER, SAMPLE
-from kg import encodings
-from kg.encodings import LEGACY, decode, encode, guess, is_syllable, vietnamese_score
+from kg.read import encodings
+from kg.read.encodings import LEGACY, decode, encode, guess, is_syllable, vietnamese_score
 
 
 def test_the_fixture_alphabet_has_all_134_vietnamese_letters() -> None:
@@ -79,7 +79,7 @@ def test_encoding_text_a_table_lacks_is_refused() -> None:
 
 def test_tables_are_nfc_and_declare_their_source() -> None:
     for name in ("tcvn3.yaml", "vni.yaml"):
-        data = yaml.safe_load(encodings.resources.files("kg").joinpath("encodings", name).read_text("utf-8"))
+        data = yaml.safe_load(encodings.resources.files("kg.read").joinpath("encodings", name).read_text("utf-8"))
         assert data["source"]
         values = data.get("bytes", data.get("letters"))
         assert all(unicodedata.is_normalized("NFC", str(k)) for k in values)

@@ -25,14 +25,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from kg.api import create_app
+from kg.serve.api import create_app
 from kg.config import Settings
 from kg.extract import extract_facts
-from kg.ingest import article_from_text, read_article
+from kg.read.ingest import article_from_text, read_article
 from kg.pipeline import ingest_paths
 from kg.models import OrgFact
 from kg.store import OxigraphStore
-from kg.unitnames import UnitIndex, merge_units, same_unit
+from kg.resolve.unitnames import UnitIndex, merge_units, same_unit
 
 
 def failed_names(report: Any) -> dict[str, str]:

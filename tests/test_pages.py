@@ -8,9 +8,9 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from api_fixtures import SL, TestClient, build_store, fixture_extractor
-from kg.api import create_app
+from kg.serve.api import create_app
 from kg.config import Settings
-from kg.pages import _wants_html, page_href
+from kg.serve.pages import _wants_html, page_href
 from kg.vocab import GRAPH, ID
 
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -180,11 +180,11 @@ def test_pages_render_in_chromium_follow_links_and_ask_no_other_host() -> None:
 
 
 def test_one_record_three_renderings_show_the_same_posts(client: TestClient) -> None:
-    from kg.pages import render, render_text
+    from kg.serve.pages import render, render_text
 
     catalog = client.app.state.catalog  # type: ignore[attr-defined]
     pid = _person(client, "Phạm Thị Thúy")
-    record = catalog.person(__import__("kg.api_queries", fromlist=["iri_of"]).iri_of("person", pid))
+    record = catalog.person(__import__("kg.catalog.catalog", fromlist=["iri_of"]).iri_of("person", pid))
     as_json = client.get(f"/people/{pid}").json()
     html, text = render("person", record), render_text("person", record)
     for h in as_json["holdings"]:

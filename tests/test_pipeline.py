@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 from rdflib import XSD, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-import kg.graph
+import kg.graph.build
 from kg.errors import QueryError
 from kg.extract import extract_facts
-from kg.ingest import article_from_text, read_article
+from kg.read.ingest import article_from_text, read_article
 from kg.models import Article, ArticleFacts
 from kg.pipeline import (
     IngestReport,
@@ -27,7 +27,7 @@ from kg.pipeline import (
     nquads_to_triples,
     use_triple_sink,
 )
-from kg.resolve import resolve
+from kg.resolve.resolver import resolve
 from kg.store import OxigraphStore
 from remote_fixtures import fictional_article, write_articles
 
@@ -105,15 +105,15 @@ def test_triple_sink_builds_the_same_triples_as_rdflib() -> None:
         a = article_from_text(f"sink-{i}", text)
         r = resolve(a, extract_facts(a))
         use_triple_sink(False)
-        reference = set(kg.graph.build_graph(r))
+        reference = set(kg.graph.build.build_graph(r))
         use_triple_sink(True)
         try:
-            g = kg.graph.build_graph(r)
+            g = kg.graph.build.build_graph(r)
             assert isinstance(g, TripleSink)
             assert set(g) == reference and len(g) == len(reference)
         finally:
             use_triple_sink(False)
-    assert kg.graph.Graph is Graph
+    assert kg.graph.build.Graph is Graph
 
 
 def test_build_article_counts_its_quads() -> None:

@@ -20,9 +20,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ingest_fixtures import LETTERS, SAMPLE, fictional_article, page
-from kg import encodings
+from kg.read import encodings
 from kg.errors import ArticleError
-from kg.ingest import article_from_bytes, article_from_text, read_article
+from kg.read.ingest import article_from_bytes, article_from_text, read_article
 from kg.models import ArticleFacts, Evidence
 from kg.text import normalize
 

@@ -177,7 +177,7 @@ class Browser:
 @pytest.fixture(scope="module")
 def site() -> Iterator[str]:
     """The whole API (the page's /stats, the entity routes its links open) over the fixture world."""
-    from kg.api import create_app
+    from kg.serve.api import create_app
     from kg.config import Settings
 
     store = F.memory_store()
@@ -242,7 +242,7 @@ def test_written_sparql_runs_and_values_stay_text(site: str, browser: Browser) -
 
 
 def F_queries() -> list[str]:
-    from kg.queries import load_queries
+    from kg.catalog.saved import load_queries
 
     return list(load_queries())
 

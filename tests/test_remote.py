@@ -21,8 +21,8 @@ import sparql_fixtures as F
 from kg.errors import QueryError, StoreError
 from kg.ids import article_graph
 from kg.pipeline import ingest_paths
-from kg.queries import load_queries, run_query
-from kg.remote import RemoteStore, _split_credentials, gsp_url_for, query_form
+from kg.catalog.saved import load_queries, run_query
+from kg.store.remote import RemoteStore, _split_credentials, gsp_url_for, query_form
 from kg.store import Result, Store, open_store, update_url_for
 from kgtest import ROOT, kg_serve, run_kg
 from remote_fixtures import (

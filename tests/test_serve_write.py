@@ -18,7 +18,7 @@ from ingest_fixtures import write_corpus
 from kgtest import ROOT, free_port, kg_serve, run_kg
 from remote_fixtures import fictional_article
 
-from kg import handoff
+from kg.serve import handoff
 from kg.pipeline import PENDING_ASK, derive_pending, finish_derive
 from kg.store import OxigraphStore
 from kg.vocab import DERIVED_GRAPH

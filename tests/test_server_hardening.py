@@ -17,7 +17,7 @@ import pytest
 
 from api_fixtures import build_store
 from kg.config import Settings
-from kg.serving import LogRateLimit, connection_bound
+from kg.serve.serving import LogRateLimit, connection_bound
 from kgtest import kg_serve
 
 SLOW = 1100  # as many partial-header connections as locked the server out before

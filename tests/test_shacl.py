@@ -9,12 +9,12 @@ import pyshacl
 import pytest
 from rdflib import Dataset, Graph
 
-from kg.derive import derive
-from kg.graph import build_graph
+from kg.graph.derive import derive
+from kg.graph.build import build_graph
 from kg.ids import article_graph
-from kg.ingest import read_article
+from kg.read.ingest import read_article
 from kg.pipeline import facts_for
-from kg.resolve import resolve
+from kg.resolve.resolver import resolve
 from kg.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -22,8 +22,8 @@ from rdflib.compare import isomorphic
 import sparql_fixtures as F
 from kg.config import Settings
 from kg.ids import article_graph
-from kg.queries import load_queries
-from kg.sparql import negotiate, sparql_router
+from kg.catalog.saved import load_queries
+from kg.serve.sparql import negotiate, sparql_router
 from kg.store import Store, open_store
 from kg.vocab import DERIVED_GRAPH
 
@@ -666,7 +666,7 @@ def test_a_query_gets_busy_when_no_worker_frees_up_within_the_wait() -> None:
 
     from fastapi import HTTPException
 
-    from kg import sparql
+    from kg.serve import sparql
 
     runner = sparql.Runner(1)
     release = threading.Event()
@@ -708,7 +708,7 @@ def test_open_store_on_disk_serves_the_same_answers(tmp_path: Any) -> None:
 
 
 def test_the_api_app_serves_the_endpoint_and_the_page(store: Store) -> None:
-    api = pytest.importorskip("kg.api")
+    api = pytest.importorskip("kg.serve.api")
     app = api.create_app(store, Settings())
     with http(app) as c:
         assert names(c.get("/sparql", params={"query": PEOPLE})) == NAMES

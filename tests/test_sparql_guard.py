@@ -20,7 +20,7 @@ import pytest
 
 import sparql_fixtures as F
 from kg.errors import QueryError
-from kg.sparql_check import RemoteRefused, check_query, check_update, names_dataset, with_using
+from kg.store.sparql_check import RemoteRefused, check_query, check_update, names_dataset, with_using
 from kgtest import kg_serve_process
 
 TOKEN = "guard-token"
@@ -158,7 +158,7 @@ def test_using_graph_uri_becomes_using_clauses_and_conflicts_with_with() -> None
 
 
 def test_errors_from_a_remote_server_point_at_the_users_text() -> None:
-    from kg.sparql_check import shift_lines, user_message
+    from kg.store.sparql_check import shift_lines, user_message
 
     sent = 'SPARQL server refused the query: {"detail":"SPARQL syntax error: error at line 15, column 9: expected ..."}'
     assert shift_lines(sent, 13) == "SPARQL server refused the query: SPARQL syntax error: error at line 2, column 9: expected ..."
@@ -331,8 +331,8 @@ def test_a_silent_remote_engine_does_not_hold_the_slots() -> None:
     from fastapi import FastAPI
 
     from kg.config import Settings
-    from kg.remote import RemoteStore
-    from kg.sparql import sparql_router
+    from kg.store.remote import RemoteStore
+    from kg.serve.sparql import sparql_router
     from test_sparql import serve as uvicorn_serve
 
     silent = socket.socket()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kg.models import OrgFact
-from kg.unitnames import acronym_expansions, merge_units, same_unit
+from kg.resolve.unitnames import acronym_expansions, merge_units, same_unit
 
 SELF = frozenset({"nhà trường"})
 

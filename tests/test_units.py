@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from kg.evaluate import norm
+from kg.extract.evaluate import norm
 from kg.extract import extract_facts
-from kg.grammar import load_mined
+from kg.rules.grammar import load_mined
 from kg.models import Article
 from kg.rules import load_rules
 from kg.text import normalize

@@ -10,7 +10,7 @@ import pytest
 from viz_fixtures import XSS_NAME, XSS_TITLE, XSS_UNIT, synthetic_network, world_store
 
 from kg.errors import QueryError
-from kg.viz import build_network, ego_network, layout, network_html, render_page, script_json, top_nodes
+from kg.viz.page import build_network, ego_network, layout, network_html, render_page, script_json, top_nodes
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from viz_fixtures import XSS_NAME, XSS_TITLE, XSS_UNIT, Chromium, find_chromium, synthetic_network, world_store
 
-from kg.viz import network_html, render_page
+from kg.viz.page import network_html, render_page
 
 pytestmark = pytest.mark.slow
 

@@ -21,11 +21,11 @@ from pathlib import Path
 
 import pytest
 from api_fixtures import TestClient
-from kg.api import create_app
+from kg.serve.api import create_app
 from kg.config import Settings
-from kg.evidence import explain
+from kg.catalog.evidence import explain
 from kg.pipeline import ingest_paths
-from kg.queries import run_query
+from kg.catalog.saved import run_query
 from kg.store import Store, open_store
 from kg.text import ascii_fold
 

@@ -11,12 +11,12 @@ from typing import Any
 
 import networkx as nx
 
-from kg.derive import derive
-from kg.graph import build_graph
+from kg.graph.derive import derive
+from kg.graph.build import build_graph
 from kg.ids import article_graph
-from kg.ingest import article_from_text
+from kg.read.ingest import article_from_text
 from kg.models import ArticleFacts
-from kg.resolve import resolve
+from kg.resolve.resolver import resolve
 from kg.store import Store, open_store
 
 XSS_NAME = '<script>window.kgPwned=1</script>Hồ Thị Độc'
@@ -139,7 +139,7 @@ def synthetic_network(n_nodes: int = 5000, *, seed: int = 1) -> nx.MultiDiGraph:
     for a in range(200):
         arts[f"a{a}"] = {"title": f"Bài báo tổng hợp số {a}", "url": f"https://tin.example.org/{a}",
                          "date": f"20{15 + a % 10}-0{1 + a % 9}-1{a % 10}"}
-    from kg.viz import Evidence
+    from kg.viz.page import Evidence
 
     def ev() -> list[Evidence]:
         a = f"a{rng.randrange(200)}"

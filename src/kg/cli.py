@@ -63,8 +63,8 @@ def _open(store: str | None, read_only: bool = False):  # type: ignore[no-untype
 def _open_reader(store: str | None):  # type: ignore[no-untyped-def]
     """A store to read from; while `kg serve` holds the folder, read through its /sparql endpoint."""
     from kg.errors import StoreError
-    from kg.handoff import running_server
-    from kg.remote import RemoteStore
+    from kg.serve.handoff import running_server
+    from kg.store.remote import RemoteStore
     from kg.store import store_spec
 
     try:
@@ -92,8 +92,8 @@ def ingest(
 ) -> None:
     """Extract, resolve and write articles into the store (each article one named graph)."""
     from kg.errors import StoreError
-    from kg.handoff import ingest_via_server, running_server
-    from kg.ingest import shown
+    from kg.serve.handoff import ingest_via_server, running_server
+    from kg.read.ingest import shown
     from kg.pipeline import ingest_paths
     from kg.store import store_spec
 
@@ -189,7 +189,7 @@ def extract(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for NAME.json (GOLD_SCHEMA + evidence).")],
 ) -> None:
     """Extract facts to one NAME.json per article, without touching the store."""
-    from kg.ingest import iter_article_paths, read_article
+    from kg.read.ingest import iter_article_paths, read_article
     from kg.pipeline import facts_for
 
     out.mkdir(parents=True, exist_ok=True)
@@ -223,7 +223,7 @@ def eval_(
     ] = None,
 ) -> None:
     """Extract every article beside a gold file and score it like shared/tools/score_facts.py."""
-    from kg.evaluate import evaluate, format_scores
+    from kg.extract.evaluate import evaluate, format_scores
 
     if not gold.is_dir():
         raise KgError(f"no such folder: {gold}")
@@ -249,7 +249,7 @@ def query(
 ) -> None:
     """Run a saved query or any SPARQL; the default graph is the union of all articles' graphs."""
     from kg.output import render
-    from kg.queries import bindings_for, get_query, load_queries
+    from kg.catalog.saved import bindings_for, get_query, load_queries
 
     if list_:
         for q in load_queries().values():
@@ -286,7 +286,7 @@ def why(
     store: StoreOpt = None,
 ) -> None:
     """Show the sentences (with article, date, offsets) that support a role holding or a person's roles."""
-    from kg.evidence import explain
+    from kg.catalog.evidence import explain
 
     s = _open_reader(store)
     try:
@@ -302,8 +302,8 @@ def show(
     store: StoreOpt = None,
 ) -> None:
     """Show one entity as the API and the pages see it: posts over time with evidence, officers, citations."""
-    from kg.api_queries import Catalog
-    from kg.pages import find_record, render, render_text
+    from kg.catalog.catalog import Catalog
+    from kg.serve.pages import find_record, render, render_text
 
     if fmt not in ("text", "json", "html"):
         raise typer.BadParameter("--format must be text, json or html")
@@ -358,7 +358,7 @@ def viz(
     store: StoreOpt = None,
 ) -> None:
     """Write the network of people, units, documents, awards and events as one offline HTML page."""
-    from kg.viz import render_page
+    from kg.viz.page import render_page
 
     s = _open_reader(store)
     try:
@@ -382,10 +382,10 @@ def serve(
     """Serve the REST API (/docs), the SPARQL endpoint (/sparql) and the network page (/graph)."""
     import dataclasses
 
-    from kg.api import create_app
+    from kg.serve.api import create_app
     from kg.config import Settings, local_write_token
-    from kg.handoff import write_note
-    from kg.serving import run_server
+    from kg.serve.handoff import write_note
+    from kg.serve.serving import run_server
 
     settings = Settings.from_env()
     s = _open(store)

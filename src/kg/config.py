@@ -44,7 +44,7 @@ class Settings:
     # answers cache (/roles): entries and total bytes, least recently used dropped first
     cache_entries: int = 4096  # KG_API_CACHE_SIZE; 0: no cache
     cache_bytes: int = 64_000_000  # KG_API_CACHE_BYTES
-    # connections (kg serve): see kg.serving
+    # connections (kg serve): see kg.serve.serving
     max_connections: int = 1000  # KG_MAX_CONNECTIONS open at once; past it the slowest-to-send is closed
     header_timeout: float = 10.0  # KG_HEADER_TIMEOUT seconds to send a request's line and headers
     body_timeout: float = 30.0  # KG_BODY_TIMEOUT seconds to send its body, once the headers are in

@@ -29,11 +29,11 @@ from typing import Any
 
 from kg import ntriples as nt
 from kg.errors import ArticleError, KgError, QueryError, StoreError
-from kg.graph import build_graph
+from kg.graph.build import build_graph
 from kg.ids import article_graph
-from kg.ingest import Refused, iter_article_paths, read_article, shown
+from kg.read.ingest import Refused, iter_article_paths, read_article, shown
 from kg.models import Article, ArticleFacts
-from kg.resolve import resolve
+from kg.resolve.resolver import resolve
 from kg.store import OxigraphStore, Store
 
 HASHES = """
@@ -195,12 +195,12 @@ class TripleSink:
 
 
 def use_triple_sink(on: bool) -> None:
-    """Swap kg.graph's Graph for TripleSink (worker processes only; see TripleSink)."""
+    """Swap kg.graph.build's Graph for TripleSink (worker processes only; see TripleSink)."""
     import rdflib
 
-    import kg.graph
+    import kg.graph.build
 
-    kg.graph.Graph = TripleSink if on else rdflib.Graph  # type: ignore[misc,assignment]
+    kg.graph.build.Graph = TripleSink if on else rdflib.Graph  # type: ignore[misc,assignment]
 
 
 def _build(resolved: Any) -> Any:
@@ -481,7 +481,7 @@ def ingest_paths(
 
 def finish_derive(store: Store) -> None:
     """Rebuild the derived graph, then clear the derive-pending marker."""
-    from kg.derive import derive
+    from kg.graph.derive import derive
 
     derive(store)
     store.update(f"DROP SILENT GRAPH <{STATE_GRAPH}>")

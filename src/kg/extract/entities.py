@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from kg.extract.doc import Doc, fold
 from kg.extract.units import complete_units, localities, place_names
-from kg.grammar import load_localities
+from kg.rules.grammar import load_localities
 from kg.extract.spans import Barriers, NameMention, OrgPhrase, RolePhrase, read_name, read_org, read_role
 from kg.models import Evidence, OrgFact, PersonFact, RoleFact
 from kg.rules import UPPER, is_allcaps, is_cap, key, tokenize

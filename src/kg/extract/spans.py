@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kg.extract.doc import Doc, fold
-from kg.grammar import load_mined
+from kg.rules.grammar import load_mined
 from kg.rules import UPPER_SET, is_allcaps, is_cap
 
 

@@ -11,7 +11,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from kg.extract.doc import Doc, fold
-from kg.grammar import Localities, load_localities
+from kg.rules.grammar import Localities, load_localities
 from kg.models import OrgFact, PersonFact
 from kg.rules import is_allcaps, is_cap, key, tokenize
 

@@ -1,7 +1,7 @@
 """Running one SPARQL query for the endpoint: dataset, checks, evaluation, row cap, serialisation.
 
 Everything here works on plain values and bytes so that it can run in a worker process
-(:mod:`kg.sparql_pool`) as well as in a thread: a :class:`Job` goes in, a :class:`Reply` (the
+(:mod:`kg.serve.sparql_pool`) as well as in a thread: a :class:`Job` goes in, a :class:`Reply` (the
 serialised body) comes out, and failures are :class:`kg.errors.QueryError` (400),
 :class:`kg.sparql_check.RemoteRefused` (403), :class:`NotAcceptable` (406) or
 :class:`kg.errors.StoreError` (503).
@@ -17,7 +17,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import KgError, QueryError, StoreError
-from kg.sparql_check import RemoteRefused, check_query, user_message
+from kg.store.sparql_check import RemoteRefused, check_query, user_message
 from kg.store import PREFIXES, RESULT_FORMATS, Store, check_graph, to_oxigraph
 
 # (media type, format) in the server's order of preference.

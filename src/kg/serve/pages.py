@@ -25,7 +25,7 @@ from pydantic import BaseModel
 from rdflib import URIRef
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from kg.api_queries import Catalog, article_graphs_for, iri_of
+from kg.catalog.catalog import Catalog, article_graphs_for, iri_of
 from kg.vocab import GRAPH, ID
 
 PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'self'"
@@ -57,7 +57,7 @@ def evidence_href(article_id: str, start: int | None) -> str:
 
 
 def _template(name: str) -> str:
-    return resources.files("kg").joinpath("static", "pages", name).read_text(encoding="utf-8")
+    return resources.files("kg.serve").joinpath("static", "pages", name).read_text(encoding="utf-8")
 
 
 _ENV = Environment(

@@ -1,6 +1,6 @@
 """Mine extraction vocabulary from the unannotated bulk corpus, with counts.
 
-    python -m kg.mine_vocab ../shared/corpus/bulk            # writes src/kg/rules/mined.yaml
+    python -m kg.rules.mine_vocab ../shared/corpus/bulk            # writes src/kg/rules/mined.yaml
 
 Two word lists, both counted over every ``*.txt`` under the folder (20,000 articles of the same genres
 as the dev set; no gold is read):
@@ -222,14 +222,14 @@ def mine(folder: Path) -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("bulk", type=Path, help="folder of *.txt articles")
-    ap.add_argument("--out", type=Path, default=Path(__file__).parent / "rules" / "mined.yaml")
+    ap.add_argument("--out", type=Path, default=Path(__file__).parent / "mined.yaml")
     a = ap.parse_args(argv)
     if not a.bulk.is_dir():
         print(f"no such folder: {a.bulk}", file=sys.stderr)
         return 2
     d = mine(a.bulk)
     head = (
-        f"# Mined by `python -m kg.mine_vocab {a.bulk.name}` from {d['sentences']} sentences\n"
+        f"# Mined by `python -m kg.rules.mine_vocab {a.bulk.name}` from {d['sentences']} sentences\n"
         f"# ({d['unit_names']} unit phrases). Counts, not judgements: see the script's docstring for what\n"
         "# each count means and src/kg/rules.py (Mined) for how the extractor uses them.\n"
     )

@@ -3,7 +3,7 @@
 Identities depend only on the article itself and on ``identity.yaml``, never on what the store
 already holds, so ingesting articles again, twice, or in another order gives the same graph.
 Cross-article conclusions (first/last seen, ended holdings, candidate same-person links) are
-drawn afterwards over the whole store by :mod:`kg.derive`.
+drawn afterwards over the whole store by :mod:`kg.graph.derive`.
 
 Keys:
 - person: folded name + anchor: the core (institution or place) of the article's home unit when the
@@ -48,7 +48,7 @@ from kg.models import (
     RoleFact,
 )
 from kg.text import ascii_fold, fold
-from kg.unitnames import UnitIndex, merge_units, same_unit, with_home
+from kg.resolve.unitnames import UnitIndex, merge_units, same_unit, with_home
 
 
 class IdentityRules(BaseModel):
@@ -107,7 +107,7 @@ def _longest_first(xs: list[str]) -> tuple[str, ...]:
 @lru_cache(maxsize=1)
 def load_identity() -> Identity:
     try:
-        raw = yaml.safe_load(resources.files("kg").joinpath("identity.yaml").read_text("utf-8"))
+        raw = yaml.safe_load(resources.files("kg.resolve").joinpath("identity.yaml").read_text("utf-8"))
         r = IdentityRules.model_validate(raw)
     except (OSError, yaml.YAMLError, ValueError) as e:
         raise RuleError(f"identity.yaml: {e}") from e

@@ -5,7 +5,7 @@ depends only on which articles are in the store, never on the order they came in
 - role holdings: first and last date an article states them as current (kg:firstSeen,
   kg:lastSeen; "nguyên" mentions don't count), and the same as an
   OWL-Time interval: org:memberDuring a kg:EvidenceInterval);
-- ended holdings: a "nguyên" mention (or "thay Y", "Y nghỉ hưu": see kg.resolve), a later holder
+- ended holdings: a "nguyên" mention (or "thay Y", "Y nghỉ hưu": see kg.resolve.resolver), a later holder
   of the same single-seat post at the same unit, or the same person later seen in the post itself
   after an acting or deputy one ("Quyền Hiệu trưởng" -> "Hiệu trưởng") (kg:ended, kg:endedBy,
   kg:succeededBy);

@@ -38,7 +38,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from kg.config import Settings
 
-log = logging.getLogger("kg.serving")
+log = logging.getLogger("kg.serve.serving")
 
 FD_RESERVE = 256  # descriptors kept for the store (RocksDB), threads and logs
 MAX_HEADER_BYTES = 16 * 1024  # request line + headers; longer is a 400 (send long SPARQL by POST)

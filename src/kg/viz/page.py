@@ -623,7 +623,7 @@ def _assets() -> dict[str, str]:
     import pyvis
 
     vis = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
-    static = resources.files("kg").joinpath("static")
+    static = resources.files("kg.serve").joinpath("static")
     return {
         "vis_js": (vis / "vis-network.min.js").read_text("utf-8").replace("</script", "<\\/script"),
         "vis_css": (vis / "vis-network.css").read_text("utf-8"),
@@ -633,7 +633,7 @@ def _assets() -> dict[str, str]:
 
 
 def _static_dir() -> str:
-    return str(resources.files("kg").joinpath("static"))
+    return str(resources.files("kg.serve").joinpath("static"))
 
 
 def _ev_json(evs: Iterable[Evidence], art_index: dict[str, int]) -> list[list[Any]]:

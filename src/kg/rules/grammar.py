@@ -1,4 +1,4 @@
-"""Vocabulary mined from the bulk corpus (``rules/mined.yaml``, written by ``kg.mine_vocab``), compiled
+"""Vocabulary mined from the bulk corpus (``rules/mined.yaml``, written by ``kg.rules.mine_vocab``), compiled
 for the extractors.
 
 Counts become three word classes:

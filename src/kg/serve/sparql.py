@@ -24,11 +24,11 @@ SERVICE / LOAD address not allowed, 404 unknown saved query, 406 no acceptable f
 large, 415 wrong content type or charset, 503 timeout or too many queries running.
 
 No outbound requests: ``SERVICE`` in a query or an update and ``LOAD`` are refused (403) unless the
-operator lists the address in ``KG_SERVICE_ALLOW`` (see :mod:`kg.sparql_check`: the request is
+operator lists the address in ``KG_SERVICE_ALLOW`` (see :mod:`kg.store.sparql_check`: the request is
 parsed and its parse tree walked, not matched by a pattern).
 
 Time limit (``KG_QUERY_TIMEOUT``). Over an on-disk Oxigraph store each query runs in a worker
-process (:mod:`kg.sparql_pool`) that reads a snapshot of the store; past the deadline the client
+process (:mod:`kg.serve.sparql_pool`) that reads a snapshot of the store; past the deadline the client
 gets 503 and the worker is killed, whatever the query's shape (an aggregate, ORDER BY, a cartesian
 product): its CPU and memory are free within milliseconds and a fresh worker takes its place. At
 most ``KG_QUERY_WORKERS`` queries (default max(2, cores)) run at once; a query waits for a free
@@ -66,12 +66,12 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from rdflib.term import Node
 
-from kg.auth import require_write_token
+from kg.serve.auth import require_write_token
 from kg.config import Settings
 from kg.errors import QueryError, StoreError
-from kg.queries import Query, bindings_for, load_queries, queries_dir
-from kg.sparql_check import RemoteRefused, check_update, with_using
-from kg.sparql_exec import (
+from kg.catalog.saved import Query, bindings_for, load_queries, queries_dir
+from kg.store.sparql_check import RemoteRefused, check_update, with_using
+from kg.serve.sparql_exec import (
     GRAPH_FORMATS,
     GRAPH_MEDIA,
     RESULT_MEDIA,
@@ -87,11 +87,11 @@ from kg.sparql_exec import (
     pick_format,
     serialize,
 )
-from kg.sparql_pool import Busy, ProcessPool, Timeout
+from kg.serve.sparql_pool import Busy, ProcessPool, Timeout
 from kg.store import PREFIXES, Store, bind_values, check_graph
 
 T = TypeVar("T")
-log = logging.getLogger("kg.sparql")
+log = logging.getLogger("kg.serve.sparql")
 
 _FORM = "application/x-www-form-urlencoded"
 _BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
@@ -214,7 +214,7 @@ class Runner:
 
 
 def _static(name: str) -> str:
-    return resources.files("kg").joinpath("static", name).read_text(encoding="utf-8")
+    return resources.files("kg.serve").joinpath("static", name).read_text(encoding="utf-8")
 
 
 def _query_info(q: Query) -> dict[str, Any]:

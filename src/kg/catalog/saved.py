@@ -53,7 +53,7 @@ def queries_dir(settings: StoreSettings | None = None) -> Path:
     env = (settings or StoreSettings.from_env()).queries_dir
     if env:
         return Path(env)
-    here = Path(__file__).resolve().parents[2] / "queries"
+    here = Path(__file__).resolve().parents[3] / "queries"
     return here if here.is_dir() else Path("queries")
 
 

@@ -33,7 +33,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from kg.errors import QueryError
-from kg.store import PREFIXES
+from kg.store.base import PREFIXES
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')

@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 
 from kg.errors import ArticleError, KgError
-from kg.ingest import iter_article_paths, read_article
+from kg.read.ingest import iter_article_paths, read_article
 from kg.pipeline import IngestReport
 
 NOTE = "kg-serve.json"

@@ -9,7 +9,7 @@ taken out of a web page), and a legacy encoding: "cp1258", "tcvn3" or "vni".
 
 Decoding order: UTF-8 first (a file that is valid UTF-8 is UTF-8); a file that is almost UTF-8 is
 damaged UTF-8 and is refused; anything else is decoded as each legacy encoding, and the one whose
-text looks most Vietnamese wins (``kg.encodings``).
+text looks most Vietnamese wins (``kg.read.encodings``).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kg import encodings
+from kg.read import encodings
 from kg.config import StoreSettings
 from kg.errors import ArticleError, KgError
 from kg.models import Article

@@ -27,7 +27,7 @@ _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")  # all but t
 
 def _load(name: str) -> dict[str, Any]:
     try:
-        text = resources.files("kg").joinpath("encodings", name).read_text(encoding="utf-8")
+        text = resources.files("kg.read").joinpath("encodings", name).read_text(encoding="utf-8")
         data = yaml.safe_load(text)
     except (OSError, yaml.YAMLError) as e:
         raise KgError(f"encoding table encodings/{name} can't be read: {e}") from e

@@ -6,7 +6,7 @@
   pasted as text.
 - :class:`NameIndex`: folded name key -> entity, built at start-up and refreshed after writes, so a
   search never scans labels in the store (a full label scan costs 0.2–0.9 s at 10M triples).
-- :class:`Catalog`: the API's questions as methods returning the models of :mod:`kg.api_models`.
+- :class:`Catalog`: the API's questions as methods returning the models of :mod:`kg.catalog.records`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import pyoxigraph as ox
 from rdflib import XSD, Literal, URIRef
 from rdflib.term import Node
 
-from kg.api_models import (
+from kg.catalog.records import (
     ArticleGraph,
     ArticleRef,
     AwardOut,

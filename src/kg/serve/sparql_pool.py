@@ -35,7 +35,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-log = logging.getLogger("kg.sparql")
+log = logging.getLogger("kg.serve.sparql")
 SNAPSHOT_DIR = "kg-snapshots"
 RECYCLE_MB = 1024  # a worker whose resident memory passed this after a query is replaced
 _SKIP = ("LOG", "LOCK", "kg-serve")
@@ -62,7 +62,7 @@ def worker_main(conn: Connection, snapshot: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which then ends us
     import pyoxigraph as ox
 
-    from kg.sparql_exec import execute, failure
+    from kg.serve.sparql_exec import execute, failure
 
     store: Any = None
     opened = None
@@ -220,7 +220,7 @@ class ProcessPool:
         self.snapshots = Snapshots(store, location)
         self._ctx = mp.get_context("forkserver")
         with contextlib.suppress(ValueError):
-            self._ctx.set_forkserver_preload(["kg.sparql_pool", "kg.sparql_exec"])
+            self._ctx.set_forkserver_preload(["kg.serve.sparql_pool", "kg.serve.sparql_exec"])
         self._io = ThreadPoolExecutor(max_workers=2 * slots + 2, thread_name_prefix="kg-sparql-io")
         self._lock = threading.Lock()
         self._free: list[_Worker] = []

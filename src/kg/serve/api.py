@@ -2,11 +2,11 @@
 
 ``create_app(store, settings)`` builds a FastAPI app over one store (no global app). Routes are thin:
 they validate parameters, call :class:`kg.api_queries.Catalog` and return the models of
-:mod:`kg.api_models`. Errors have one shape, ``{"detail": …}``: 404 unknown ids, 422 bad parameters,
+:mod:`kg.catalog.records`. Errors have one shape, ``{"detail": …}``: 404 unknown ids, 422 bad parameters,
 413 bodies over ``settings.max_request_bytes``, 401/403 writes without the token, and a 500 that says
 "internal error" (the trace goes to the log, never to the client).
 
-User input never becomes SPARQL text: values are bound as rdflib terms (see kg.api_queries).
+User input never becomes SPARQL text: values are bound as rdflib terms (see kg.catalog.catalog).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kg.api_models import (
+from kg.catalog.records import (
     ArticleBatchIn,
     ArticleGraph,
     ArticleIn,
@@ -60,17 +60,17 @@ from kg.api_models import (
     RolesPage,
     Stats,
 )
-from kg.api_queries import SEGMENT, Catalog, article_graphs_for, iri_of, segment_of
-from kg.auth import is_authorized, require_write_token
+from kg.catalog.catalog import SEGMENT, Catalog, article_graphs_for, iri_of, segment_of
+from kg.serve.auth import is_authorized, require_write_token
 from kg.config import Settings
 from kg.errors import ArticleError, KgError, QueryError, StoreError
 from kg.models import Article, ArticleFacts
-from kg.openapi_errors import AllowedMethods
-from kg.openapi_errors import install as install_error_docs
-from kg.pages import PageNegotiation, pages_router
+from kg.serve.openapi_errors import AllowedMethods
+from kg.serve.openapi_errors import install as install_error_docs
+from kg.serve.pages import PageNegotiation, pages_router
 from kg.store import Store
 
-log = logging.getLogger("kg.api")
+log = logging.getLogger("kg.serve.api")
 
 
 class _ArticleId(Convertor[str]):
@@ -520,7 +520,7 @@ def _extracted(nquads: str) -> tuple[dict[str, int], list[NewEntity]]:
 
 def _read_html(html: str) -> tuple[str, str | None, str | None]:
     """A web page's main text, canonical URL and date: what ``kg ingest`` reads from a .html file."""
-    from kg.ingest import main_text
+    from kg.read.ingest import main_text
 
     try:
         page = main_text(html)
@@ -650,9 +650,9 @@ def create_app(
     app.include_router(pages_router(catalog))  # before the JSON routes: /people/{id}.html is a page
     sparql_mounted = False
     try:
-        from kg.sparql import sparql_router
+        from kg.serve.sparql import sparql_router
     except ImportError as e:
-        log.warning("SPARQL endpoint not mounted (kg.sparql unavailable: %s)", e)
+        log.warning("SPARQL endpoint not mounted (kg.serve.sparql unavailable: %s)", e)
     else:
         app.include_router(sparql_router(store, settings))
         sparql_mounted = True
@@ -801,7 +801,7 @@ def create_app(
         else:
             raise HTTPException(415, "send application/json, text/plain or text/html")
         _check_date(published if published and len(published) == 10 else None)
-        from kg.ingest import article_from_text
+        from kg.read.ingest import article_from_text
 
         try:
             art = article_from_text(aid, text, url=url, published=published,
@@ -831,7 +831,7 @@ def create_app(
             batch = ArticleBatchIn.model_validate_json(await request.body())
         except ValidationError as e:
             raise RequestValidationError(e.errors(include_url=False, include_context=False)) from e
-        from kg.ingest import article_from_text
+        from kg.read.ingest import article_from_text
 
         arts, bad = [], []
         for doc in batch.articles:
@@ -862,9 +862,9 @@ def create_app(
     ) -> HTMLResponse:  # fmt: skip
         _check_date(at)
         try:
-            from kg.viz import render_page
+            from kg.viz.page import render_page
         except ImportError as e:
-            log.warning("network page unavailable (kg.viz: %s)", e)
+            log.warning("network page unavailable (kg.viz.page: %s)", e)
             raise HTTPException(503, "the network page is not available on this server") from e
         try:
             html = render_page(store, focus=focus, depth=depth, at=at, limit=limit)

@@ -47,7 +47,7 @@ from rdflib import XSD, Graph, Literal
 
 from kg.config import StoreSettings
 from kg.errors import QueryError, StoreError
-from kg.store import (
+from kg.store.base import (
     PREFIX_HEADER,
     RDF_FORMATS,
     RESULT_FORMATS,
@@ -234,7 +234,7 @@ class RemoteStore:
         try:
             return self._send(self.query_url, form, accept, "query")
         except QueryError as e:  # positions in the user's text, not in PREFIX_HEADER + text
-            from kg.sparql_check import shift_lines, user_message
+            from kg.store.sparql_check import shift_lines, user_message
 
             raise QueryError(user_message(shift_lines(str(e), PREFIX_HEADER.count("\n")), sparql)) from None
 

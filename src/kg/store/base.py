@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import IO, Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
@@ -188,121 +187,6 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
-class OxigraphStore:
-    """Embedded Oxigraph (RocksDB on disk, or in memory when ``path`` is None)."""
-
-    batch_size = 200
-
-    def __init__(self, path: str | Path | None, *, read_only: bool = False) -> None:
-        self.location = str(path) if path else ":memory:"
-        try:
-            if path is None:
-                self._s = ox.Store()
-            elif read_only:
-                self._s = ox.Store.read_only(str(path))
-            else:
-                Path(path).mkdir(parents=True, exist_ok=True)
-                self._s = ox.Store(str(path))
-        except OSError as e:
-            hint = " (is another kg process, such as kg serve, using it?)" if "lock" in str(e).lower() else ""
-            raise StoreError(f"cannot open store {self.location}: {e}{hint}") from e
-
-    @property
-    def raw(self) -> ox.Store:
-        return self._s
-
-    def _run(self, sparql: str, default_graphs: list[str] | None, named_graphs: list[str] | None) -> Any:
-        kw: dict[str, Any] = {"prefixes": PREFIXES}
-        from kg.sparql_check import names_dataset, user_message
-
-        if default_graphs:
-            kw["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-        elif not named_graphs and not names_dataset(sparql):  # FROM / FROM NAMED in the query win
-            kw["use_default_graph_as_union"] = True
-        if named_graphs:
-            kw["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-        try:
-            return self._s.query(sparql, **kw)
-        except SyntaxError as e:
-            raise QueryError(f"SPARQL syntax error: {user_message(str(e), sparql)}") from None
-        except OSError as e:
-            raise StoreError(f"query failed: {e}") from e
-
-    def query(
-        self,
-        sparql: str,
-        bindings: Mapping[str, Term] | None = None,
-        *,
-        default_graphs: list[str] | None = None,
-        named_graphs: list[str] | None = None,
-    ) -> Result:
-        res = self._run(bind_values(sparql, bindings), default_graphs, named_graphs)
-        if isinstance(res, ox.QueryBoolean | ox.QuerySolutions):
-            return solutions_result(res)
-        g = Graph()
-        for t in res:
-            g.add((_to_rdflib(t.subject), _to_rdflib(t.predicate), _to_rdflib(t.object)))  # type: ignore[arg-type]
-        return Result("graph", graph=g)
-
-    def query_raw(
-        self,
-        sparql: str,
-        fmt: str,
-        *,
-        default_graphs: list[str] | None = None,
-        named_graphs: list[str] | None = None,
-    ) -> tuple[bytes, str]:
-        res = self._run(sparql, default_graphs, named_graphs)
-        if isinstance(res, ox.QueryTriples):
-            rf = RDF_FORMATS.get(fmt, ox.RdfFormat.N_TRIPLES)
-            return bytes(res.serialize(format=rf)), rf.media_type
-        qf = RESULT_FORMATS.get(fmt, ox.QueryResultsFormat.JSON)
-        return bytes(res.serialize(format=qf)), qf.media_type
-
-    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
-        try:
-            self._s.update(sparql, prefixes=PREFIXES, base_iri=base_iri)
-        except SyntaxError as e:
-            from kg.sparql_check import user_message
-
-            raise QueryError(f"SPARQL update syntax error: {user_message(str(e), sparql)}") from None
-        except OSError as e:
-            raise StoreError(f"update failed, nothing written: {e}") from e
-
-    def replace_graphs(self, graphs: Mapping[str, Iterable[tuple[Term, Term, Term]]]) -> None:
-        self.update(replace_update(graphs))
-
-    def dump(self, out: IO[bytes], fmt: str, graphs: list[str] | None = None) -> None:
-        rf = RDF_FORMATS[fmt]
-        kw = prefixes_for(rf)
-        if graphs:  # one serialization of all the chosen graphs (one JSON-LD document, one prefix block)
-            quads = (q for g in graphs for q in self._s.quads_for_pattern(None, None, None, ox.NamedNode(g)))
-            if rf.supports_datasets:
-                ox.serialize(quads, out, rf, **kw)
-            else:
-                ox.serialize((q.triple for q in quads), out, rf, **kw)
-        elif rf.supports_datasets:
-            self._s.dump(out, rf, **kw)
-        else:  # a triples format: the union of all graphs
-            seen = (ox.Triple(q.subject, q.predicate, q.object) for q in self._s)
-            ox.serialize(seen, out, rf, **kw)
-
-    def flush(self) -> None:
-        try:
-            self._s.flush()
-        except OSError as e:
-            raise StoreError(f"could not write the store {self.location} to disk: {e}") from e
-
-    def close(self) -> None:
-        try:
-            if self.location != ":memory:":
-                self._s.flush()
-        except OSError as e:
-            raise StoreError(f"could not write the store {self.location} to disk: {e}") from e
-        finally:
-            del self._s
-
-
 def insert_update(graph: str, triples: Iterable[tuple[Term, Term, Term]]) -> str:
     """``INSERT DATA`` of triples into one named graph ("" when there are none), via ``kg.ntriples``."""
     return nt.insert_data(check_graph(graph), nt.ntriples(triples)[0])
@@ -329,20 +213,3 @@ def update_url_for(query_url: str) -> str:
     path = parts.path
     path = path[: -len("/query")] + "/update" if path.endswith("/query") else path.rstrip("/") + "/update"
     return urlunsplit(parts._replace(path=path))
-
-
-def store_spec(spec: str | Path | None = None) -> str:
-    """The store named by ``--store``, else ``KG_STORE``, else the default folder."""
-    return str(spec or StoreSettings.from_env().store or DEFAULT_STORE)
-
-
-def open_store(spec: str | Path | None = None, *, read_only: bool = False) -> Store:
-    """``--store`` / ``KG_STORE``: a folder (embedded Oxigraph) or an http(s):// SPARQL endpoint."""
-    spec = store_spec(spec)
-    if spec.startswith(("http://", "https://")):
-        from kg.remote import RemoteStore
-
-        return RemoteStore(spec)
-    if spec == ":memory:":
-        return OxigraphStore(None)
-    return OxigraphStore(spec, read_only=read_only)

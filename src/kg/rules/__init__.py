@@ -396,7 +396,7 @@ class Roles:
     chain_skip: frozenset[str]
     council_units: PhraseTable
     attach_to_main: frozenset[str]
-    # from constructions.yaml (kg.grammar)
+    # from constructions.yaml (kg.rules.grammar)
     object_markers: PhraseTable = field(default_factory=lambda: PhraseTable([]))  # "… chức vụ R đối với ông X"
     cv_words: frozenset[str] = frozenset()  # words of a dated biography entry before its colon ("tháng 3/2001 - nay:")
 
@@ -683,17 +683,17 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         keep_dotted=frozenset(key(k.rstrip(".")) for k in h.keep if k.endswith(".")),
         first_keys=frozenset(key(tokenize(k)[0]) for k in h.keep + h.drop),
     )
-    from kg.grammar import load_mined
+    from kg.rules.grammar import load_mined
 
     names = Names(
-        # names.yaml's family names, and those mined from the bulk corpus (mined.yaml, kg.mine_vocab)
+        # names.yaml's family names, and those mined from the bulk corpus (mined.yaml, kg.rules.mine_vocab)
         surnames=PhraseTable(nm.surnames + [w for w in load_mined().surnames if w not in nm.surnames], case_sensitive=True),
         not_names=_keyset(nm.not_names),
         blockers=PhraseTable(nm.blockers, case_sensitive=True),
         glued_starts=frozenset(nm.glued_starts),
     )
-    # constructions.yaml adds the phrases of its patterns to the tables the reader looks up (kg.grammar)
-    from kg.grammar import load_constructions
+    # constructions.yaml adds the phrases of its patterns to the tables the reader looks up (kg.rules.grammar)
+    from kg.rules.grammar import load_constructions
 
     cons = load_constructions()
     roles = Roles(

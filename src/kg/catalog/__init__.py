@@ -1,0 +1,1 @@
+"""The read model: typed records about people, units, documents, awards, events, articles."""

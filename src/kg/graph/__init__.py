@@ -1,0 +1,1 @@
+"""The graph: building an article's named graph, and the derived cross-article graph."""

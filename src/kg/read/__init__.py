@@ -1,0 +1,1 @@
+"""Reading files: decoding, encodings, HTML main text -> Article."""

@@ -1,0 +1,1 @@
+"""Resolution: stable IRIs for the facts of one article (people, units, holdings)."""

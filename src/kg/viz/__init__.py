@@ -1,0 +1,1 @@
+"""The network page: the data it asks for, the layout, the page."""
