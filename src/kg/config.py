@@ -40,7 +40,11 @@ class Settings:
     # KG_SERVICE_ALLOW: endpoints SPARQL SERVICE may call and LOAD may fetch, comma-separated IRIs
     # ("*": any). Empty: the server makes no outbound request.
     service_allow: tuple[str, ...] = field(default_factory=tuple)
-    query_workers: int = 0  # KG_QUERY_WORKERS: SPARQL worker processes (0: max(2, cores))
+    query_workers: int = 0  # KG_QUERY_WORKERS: SPARQL worker processes (0: 2 × cores + 2, at least 6)
+    # the long-query lane: a query running past KG_LONG_QUERY_AFTER seconds is long, and at most
+    # KG_LONG_QUERIES long ones run at once; one more is stopped there with 503 (0 s: no lane)
+    long_queries: int = 1  # KG_LONG_QUERIES
+    long_query_after: float = 0.25  # KG_LONG_QUERY_AFTER seconds
     # answers cache (/roles): entries and total bytes, least recently used dropped first
     cache_entries: int = 4096  # KG_API_CACHE_SIZE; 0: no cache
     cache_bytes: int = 64_000_000  # KG_API_CACHE_BYTES
@@ -69,6 +73,8 @@ class Settings:
             cors_origins=origins,
             service_allow=tuple(u.strip() for u in os.environ.get("KG_SERVICE_ALLOW", "").split(",") if u.strip()),
             query_workers=_int("KG_QUERY_WORKERS", 0),
+            long_queries=_int("KG_LONG_QUERIES", 1),
+            long_query_after=_float("KG_LONG_QUERY_AFTER", 0.25),
             cache_entries=_int("KG_API_CACHE_SIZE", 4096),
             cache_bytes=_int("KG_API_CACHE_BYTES", 64_000_000),
             max_connections=_int("KG_MAX_CONNECTIONS", 1000),

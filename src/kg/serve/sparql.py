@@ -31,8 +31,12 @@ Time limit (``KG_QUERY_TIMEOUT``). Over an on-disk Oxigraph store each query run
 process (:mod:`kg.serve.sparql_pool`) that reads a snapshot of the store; past the deadline the client
 gets 503 and the worker is killed, whatever the query's shape (an aggregate, ORDER BY, a cartesian
 product): its CPU and memory are free within milliseconds and a fresh worker takes its place. At
-most ``KG_QUERY_WORKERS`` queries (default max(2, cores)) run at once; a query waits for a free
-worker up to its time limit (at most 5 s), then gets 503 with Retry-After. The in-memory store
+most ``KG_QUERY_WORKERS`` queries (default 2 × cores + 2, at least 6: idle
+workers cost memory only) run at once; a query waits for a
+free worker up to its time limit (at most 5 s), then gets 503 with Retry-After. Of those workers at
+most ``KG_LONG_QUERIES`` (default 1) run a query past ``KG_LONG_QUERY_AFTER`` seconds (default 0.25):
+a query that turns long while that lane is full is stopped there with 503 and Retry-After, so
+however many runaway queries arrive, the quick queries of normal use still find a free worker. The in-memory store
 (tests) cannot be shared with processes: there queries run in threads, stop at the next row after
 the deadline, and an aggregate keeps its thread until it finishes. Over a remote SPARQL server the
 query is the engine's to stop: the request gets its 503 at the deadline and its slot is freed then;
@@ -87,7 +91,7 @@ from kg.serve.sparql_exec import (
     pick_format,
     serialize,
 )
-from kg.serve.sparql_pool import Busy, ProcessPool, Timeout
+from kg.serve.sparql_pool import Busy, Overloaded, ProcessPool, Timeout
 from kg.store import PREFIXES, Store, bind_values, check_graph
 
 T = TypeVar("T")
@@ -310,14 +314,15 @@ def sparql_router(
     ``processes``: run queries in worker processes (the default for an on-disk Oxigraph store, the
     only kind they can share); False runs them in threads (benchmarks compare the two).
     """
-    slots = max_concurrent or settings.query_workers or max(2, os.cpu_count() or 2)
+    slots = max_concurrent or settings.query_workers or max(6, 2 * (os.cpu_count() or 2) + 2)
     # a flag, not the pyoxigraph handle: nothing here may keep the database open after store.close()
     embedded = isinstance(getattr(store, "raw", None), ox.Store)
     on_disk = embedded and store.location != ":memory:" and Path(store.location).is_dir()
     pool = None
     if on_disk and processes is not False:
         try:
-            pool = ProcessPool(store, store.location, slots)
+            pool = ProcessPool(store, store.location, slots, long_slots=settings.long_queries,
+                               long_after=settings.long_query_after or None)  # fmt: skip
         except (OSError, ValueError) as e:  # a read-only folder, no fork server on this platform
             log.warning("SPARQL queries run in threads (no worker processes: %s)", e)
 
@@ -347,6 +352,11 @@ def sparql_router(
             raise _busy(pool.slots) from None
         except Timeout:
             raise HTTPException(503, _timeout_detail(timeout)) from None
+        except Overloaded:
+            raise HTTPException(
+                503, f"this query ran past {pool.long_after} s while {pool.long_slots} long queries were already "
+                "running; it was stopped: try again shortly", headers={"Retry-After": "10"},
+            ) from None  # fmt: skip
         if out[0] == "err":
             raise HTTPException(out[1], out[2])
         reply: Reply = out[1]

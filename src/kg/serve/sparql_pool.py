@@ -15,6 +15,14 @@ A thread cannot be stopped, a process can. So for an on-disk store each query ru
   are free at once, and a fresh worker is forked from a clean fork server (a few ms plus opening the
   snapshot). A worker that has grown past ``RECYCLE_MB`` after a large answer is replaced the same way.
 - Workers die with the server (PR_SET_PDEATHSIG on Linux; and a closed pipe ends them anyway).
+- Long queries have a lane of their own: a query still running after ``long_after`` seconds is
+  *long*, and at most ``long_slots`` long queries run at once. One that turns long while the lane is
+  full is stopped there (:class:`Overloaded`, a 503 with Retry-After), so runaway queries, however
+  many arrive, hold at most ``long_slots`` workers for their whole time limit and the other workers
+  stay free for the quick queries that make up normal use. Workers run at nice 5, below the server
+  process, and a query running past 0.1 s gives way further (its worker is reniced to 10, 19 once
+  long, and replaced when it is done), so the server's REST requests and quick queries are served
+  first while slow ones run.
 """
 
 from __future__ import annotations
@@ -38,6 +46,8 @@ from typing import Any
 log = logging.getLogger("kg.serve.sparql")
 SNAPSHOT_DIR = "kg-snapshots"
 RECYCLE_MB = 1024  # a worker whose resident memory passed this after a query is replaced
+YIELD_AFTER = 0.1  # seconds after which a query's worker gives the CPU to quicker work
+WORKER_NICE = 5  # workers start below the server process: its REST answers and I/O come first
 _SKIP = ("LOG", "LOCK", "kg-serve")
 
 
@@ -59,6 +69,8 @@ def _rss_mb() -> float:
 def worker_main(conn: Connection, snapshot: str) -> None:
     """A worker's loop: receive (snapshot, Job), answer ("ok", Reply, rss) or ("err", status, detail, rss)."""
     _die_with_parent()
+    with contextlib.suppress(OSError):
+        os.setpriority(os.PRIO_PROCESS, 0, max(WORKER_NICE, os.getpriority(os.PRIO_PROCESS, 0)))
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which then ends us
     import pyoxigraph as ox
 
@@ -189,10 +201,17 @@ class _Worker:
         self.proc.start()
         child.close()
         self.conn: Connection = parent
+        self.reniced = False
 
     def call(self, snapshot: str, job: Any) -> tuple[Any, ...]:
         self.conn.send((snapshot, job))
         return self.conn.recv()  # type: ignore[no-any-return]
+
+    def renice(self, nice: int) -> None:
+        """Lower this worker's CPU priority (it cannot be raised again: the worker is replaced after)."""
+        with contextlib.suppress(OSError, TypeError):
+            os.setpriority(os.PRIO_PROCESS, self.proc.pid, nice)
+            self.reniced = True
 
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError, TypeError):
@@ -212,11 +231,21 @@ class Busy(Exception):
     """No worker came free within the wait."""
 
 
-class ProcessPool:
-    """``slots`` worker processes over snapshots of one on-disk store."""
+class Overloaded(Exception):
+    """The query turned long while ``long_slots`` long queries were already running; its worker was killed."""
 
-    def __init__(self, store: Any, location: str, slots: int) -> None:
+
+class ProcessPool:
+    """``slots`` worker processes over snapshots of one on-disk store; of them, at most
+    ``long_slots`` (default: one) running a query past ``long_after`` seconds."""
+
+    def __init__(self, store: Any, location: str, slots: int, *, long_slots: int = 1,
+                 long_after: float | None = 1.0) -> None:  # fmt: skip
         self.slots = slots
+        self.long_slots = max(1, min(long_slots, slots))
+        self.long_after = long_after
+        self.long_running = 0
+        self.overloaded = 0
         self.snapshots = Snapshots(store, location)
         self._ctx = mp.get_context("forkserver")
         with contextlib.suppress(ValueError):
@@ -309,13 +338,10 @@ class ProcessPool:
                     healthy = True
                     return ("err", 503, f"the store could not be read for this query ({e2}); try again")
             try:
-                out = await asyncio.wait_for(loop.run_in_executor(self._io, w.call, snap, job), timeout)
-            except TimeoutError:
-                log.warning("SPARQL query stopped at its %s s limit: worker %d killed", timeout, w.proc.pid)
-                raise Timeout from None
+                out = await self._answer(loop.run_in_executor(self._io, w.call, snap, job), timeout, w)
             except (EOFError, OSError) as e:  # the worker died (out of memory, a crash)
                 return ("err", 503, f"the query worker stopped ({e.__class__.__name__}); try again")
-            healthy = out[-1] < RECYCLE_MB
+            healthy = out[-1] < RECYCLE_MB and not w.reniced
             return out[:-1]  # type: ignore[no-any-return]
         finally:
             if healthy:
@@ -323,6 +349,55 @@ class ProcessPool:
                     self._free.append(w)
             else:  # past the deadline, client gone, died, or grown large
                 self._replace(w)
+
+    async def _answer(self, call: asyncio.Future[Any], timeout: float | None, w: _Worker) -> tuple[Any, ...]:
+        """The worker's reply; Overloaded if the query turns long while the long lane is full,
+        Timeout past ``timeout`` (the caller then kills the worker).
+
+        A query still running after ``YIELD_AFTER`` s gives way: its worker is reniced (10, then 19
+        once it is long), so the server's own requests and quick queries get the CPU first; such a
+        worker is replaced afterwards, since a process may not take its priority back."""
+        start = time.monotonic()
+        stages: list[tuple[float, str]] = []
+        if timeout is None or YIELD_AFTER < timeout:
+            stages.append((YIELD_AFTER, "yield"))
+        if self.long_after is not None and (timeout is None or self.long_after < timeout):
+            stages.append((max(self.long_after, YIELD_AFTER), "long"))
+        if timeout is not None:
+            stages.append((timeout, "limit"))
+        long = False
+        try:
+            for at, stage in stages:
+                done, _ = await asyncio.wait({call}, timeout=max(0.0, at - (time.monotonic() - start)))
+                if done:
+                    break
+                if stage == "yield":
+                    w.renice(10)
+                elif stage == "long":
+                    with self._lock:
+                        long = self.long_running < self.long_slots
+                        if long:
+                            self.long_running += 1
+                        else:
+                            self.overloaded += 1
+                    if not long:
+                        log.warning("SPARQL query stopped after %s s: %d long queries already running; worker %d "
+                                    "killed", at, self.long_slots, w.proc.pid)  # fmt: skip
+                        call.cancel()
+                        raise Overloaded
+                    w.renice(19)
+                else:
+                    log.warning("SPARQL query stopped at its %s s limit: worker %d killed", timeout, w.proc.pid)
+                    call.cancel()
+                    raise Timeout
+            return await call  # type: ignore[no-any-return]
+        except asyncio.CancelledError:  # the client went away: the caller kills the worker
+            call.cancel()
+            raise
+        finally:
+            if long:
+                with self._lock:
+                    self.long_running -= 1
 
     def close(self) -> None:
         self.closed = True
@@ -337,4 +412,4 @@ class ProcessPool:
         snapshots.close()
 
 
-__all__ = ["Busy", "ProcessPool", "Snapshots", "Timeout", "worker_main"]
+__all__ = ["Busy", "Overloaded", "ProcessPool", "Snapshots", "Timeout", "worker_main"]
