@@ -28,7 +28,7 @@ def _award_end(doc: Doc, i: int, n: int, end: int) -> int:
                 continue
             break
         if t == "," and k > i + n and toks.text[k - 1].isdigit() and k + 1 < end and toks.text[k + 1].isdigit():
-            k += 1  # "huy hiệu 55, 45 năm tuổi Đảng"
+            k += 1  # "Huy hiệu 60, 50 năm tuổi Đảng"
             continue
         if k + 1 < end and toks.keys[k] in doc.rules.dates.year_words and len(toks.text[k + 1]) == 4 and toks.text[k + 1].isdigit():
             break  # "… tiêu biểu năm 2022": the year of conferral, not part of the name
@@ -104,7 +104,7 @@ def extract_awards(doc: Doc, items: list[SentenceItems], people: People, reg: Or
         if ym:
             sent_year = int(ym[0].group("y"))
         got = [(_recipients(doc, si, it, a, b, people, reg), _conferrer(doc, si, it, a, b, people, reg)) for a, b in found]
-        # "Anh hùng Lao động, Huân chương Lao động hạng nhất ... đối với X": joined awards share recipients
+        # "danh hiệu Anh hùng Lao động, Huân chương Độc lập hạng Ba ... đối với X": joined awards share recipients
         for x in range(len(found) - 1):
             gap = range(found[x][1], found[x + 1][0])
             if all(toks.text[g] in (",",) or toks.keys[g] == doc.rules.orgs.conjunction or toks.text[g].isdigit()
@@ -126,7 +126,7 @@ def extract_awards(doc: Doc, items: list[SentenceItems], people: People, reg: Or
             nums = [x for x in range(a, b) if toks.text[x].isdigit()]
             per = None
             if len(nums) > 1 and len(nums) == len(recips) and all(toks.text[x + 1] == "," for x in nums[:-1]):
-                # "huy hiệu 55, 45 năm tuổi Đảng cho A và B": the numbers go to the recipients in order
+                # "Huy hiệu 60, 50 năm tuổi Đảng cho A và B": the numbers go to the recipients in order
                 per = [f"{doc.span(a, nums[0])} {toks.text[x]} {doc.span(nums[-1] + 1, b)}".strip() for x in nums]
             for ri, rcp in enumerate(recips or [None]):
                 if per:
@@ -175,7 +175,7 @@ def _mention_at(doc: Doc, it: SentenceItems, k: int, end: int, people: People, r
     for op in it.orgs:
         if op.i == k:
             if k > 0 and toks.keys[k - 1] in aw.descriptor_words:
-                return None, op.j  # "7 đảng viên trong Đảng bộ", "các Đảng viên của Đảng bộ": a descriptor
+                return None, op.j  # "9 đảng viên trong Chi bộ", "các đảng viên của Chi bộ": a descriptor
             if op.generic:
                 e = reg.find_generic(op.name, toks.starts[k])
                 return (_best_name(e, doc.rules) if e else None), op.j
@@ -196,8 +196,8 @@ def _mention_at(doc: Doc, it: SentenceItems, k: int, end: int, people: People, r
 
 
 def _named_after(doc: Doc, it: SentenceItems, j: int, end: int) -> int:
-    """End of a counted group: "31 thành viên đội tuyển U-23 X" goes on over a unit it belongs to, written without
-    a preposition (a lower-case noun then a capitalised name, or a unit's name); "7 đảng viên trong Đảng bộ" stops."""
+    """End of a counted group: "18 vận động viên đội tuyển bóng chuyền X" goes on over a unit it belongs to, written without
+    a preposition (a lower-case noun then a capitalised name, or a unit's name); "9 đảng viên trong Chi bộ" stops."""
     toks = doc.toks
     x = next((op.j for op in it.orgs if op.i == j), j)
     if x > j:
@@ -250,7 +250,7 @@ def _list_after(doc: Doc, it: SentenceItems, k: int, end: int, people: People, r
             (out if toks.text[k].isdigit() else groups).append(doc.span(k, g))
             if not out and not any(toks.text[y] == ":" or aw.list_openers.match(toks.keys, y, end) for y in range(g, end)
                                    if toks.text[y] not in (".", ";")):
-                return groups[:1]  # "cho các tập thể và cá nhân có thành tích ... của Hội": the group itself
+                return groups[:1]  # "cho các tập thể, cá nhân tiêu biểu ... của Hiệp hội": the group itself
             if toks.text[k].isdigit() and g < end and toks.text[g] == "(":
                 while g < end and toks.text[g] != ")":
                     g += 1  # "02 chi bộ (chi bộ A, B)": the aside names the counted units
@@ -260,7 +260,7 @@ def _list_after(doc: Doc, it: SentenceItems, k: int, end: int, people: People, r
         rcp, nk = _mention_at(doc, it, k, end, people, reg)
         if rcp:
             if any(op.i == k for op in it.orgs) and not any(m.i == k for m in it.names):
-                # "cho Chi bộ Công nghệ thông tin và Chi bộ ...": a unit's name goes on to the list's separator
+                # "cho Chi bộ Khoa học máy tính và Chi bộ ...": a unit's name goes on to the list's separator
                 nj = _unit_end(doc, it, nk, end)
                 if nj > nk:
                     rcp, nk = rcp + " " + doc.span(nk, nj), nj
@@ -290,7 +290,7 @@ def _list_after(doc: Doc, it: SentenceItems, k: int, end: int, people: People, r
             k += 1
             continue
         if out:
-            # "Ban Nghiên cứu, xây dựng và phổ biến pháp luật và ông X": skip to "và" + the next recipient
+            # "Phòng Thanh tra, pháp chế và kiểm định và bà Y": skip to "và" + the next recipient
             starts = {m.i for m in it.names}
             nxt = next((y for y in range(k, min(end, k + 10)) if toks.keys[y] == doc.rules.orgs.conjunction
                         and y + 1 < end and (y + 1) in starts), None)
@@ -303,8 +303,8 @@ def _list_after(doc: Doc, it: SentenceItems, k: int, end: int, people: People, r
 
 def _unit_end(doc: Doc, it: SentenceItems, j: int, end: int) -> int:
     """Where a unit's name in a recipient list ends, from token j after the part read as a unit: lower-case words
-    go on to a comma, a bracket, the sentence's end or "và" before the next recipient ("Chi bộ Cơ học kỹ thuật và
-    tự động hóa"); a stop word or verb ends it where it was."""
+    go on to a comma, a bracket, the sentence's end or "và" before the next recipient ("Chi bộ Điện tử và
+    viễn thông"); a stop word or verb ends it where it was."""
     toks = doc.toks
     stops = doc.rules.roles.stop_words
     starts = {m.i for m in it.names} | {op.i for op in it.orgs}
@@ -378,7 +378,7 @@ def _list_clause(doc: Doc, k: int, end: int) -> bool:
 
 
 def _group_at(doc: Doc, k: int, end: int, it: SentenceItems | None = None) -> int | None:
-    """ "nhiều tập thể và cá nhân", "các đồng chí lãnh đạo", "31 thành viên": a counted or quantified group."""
+    """ "nhiều tập thể, cá nhân", "các đồng chí lãnh đạo", "18 vận động viên": a counted or quantified group."""
     toks = doc.toks
     aw = doc.rules.awards
     if not (toks.text[k].isdigit() or toks.keys[k] in aw.quantity):
@@ -414,7 +414,7 @@ def _subject_run(
         rcp, nx = _mention_at(doc, it, x, v0, people, reg)
         if rcp and not (x in in_role and not any(m.i == x for m in it.names)):
             if x in unit_at and not any(m.i == x for m in it.names):
-                # "Chi bộ Công nghệ thông tin được tặng …": the unit's name runs to the verb (adverbs aside)
+                # "Chi bộ Khoa học máy tính được tặng …": the unit's name runs to the verb (adverbs aside)
                 y = v0
                 while y > nx and toks.keys[y - 1] in doc.rules.awards.adverbs:
                     y -= 1
@@ -425,7 +425,7 @@ def _subject_run(
         else:
             x += 1
     if not ments:
-        # "nhiều tập thể và cá nhân cũng được nhận ...": a quantified group
+        # "nhiều tập thể, cá nhân cũng được nhận ...": a quantified group
         for x in range(c0, v0):
             g = _group_at(doc, x, v0, it)
             if g:
@@ -433,7 +433,7 @@ def _subject_run(
                 if one is not None:
                     return [one] if one else []
                 return [doc.span(x, g)]
-        # "Eurowindow đã vinh dự được nhận ...": a capitalised name right before the verb
+        # "Vinatex đã vinh dự được nhận ...": a capitalised name right before the verb
         y = v0
         while y > c0 and toks.keys[y - 1] in doc.rules.awards.adverbs:
             y -= 1
@@ -442,7 +442,7 @@ def _subject_run(
             x -= 1
         if x < y and toks.text[x] not in doc.rules.orgs.sentence_starts and not doc.rules.honorifics.drop.match(toks.keys, x, y):
             return [doc.span(x, y)]
-        # "Nhân dịp này, tỉnh đón nhận …", "trường cũng đã đón nhận …": the article's own province or school
+        # "Dịp này, tỉnh vinh dự đón nhận …", "trường cũng đón nhận …": the article's own province or school
         sw = doc.rules.awards.self_units.match_ending(toks.keys, y, max(c0, y - 2))
         if sw and (y - sw[0] == c0 or toks.text[y - sw[0] - 1] in (",", ";")):
             own = _own_unit(doc, reg, sw[1])
@@ -453,11 +453,11 @@ def _subject_run(
     aw = doc.rules.awards
     sm = aw.subset_markers.match_ending(toks.keys, ments[-1][0], max(c0, ments[-1][0] - 3))
     if sm and any(toks.text[x].isdigit() and _group_at(doc, x, ments[-1][0] - sm[0]) for x in range(doc.sents[doc.tok_sent[c0]].t0, ments[-1][0] - sm[0])):
-        return []  # "… cho 31 thành viên, trong đó 21 cầu thủ được tặng …": part of the recipients already counted
+        return []  # "… cho 18 vận động viên, trong đó 12 người được tặng …": part of the recipients already counted
     if toks.text[ments[-1][0]].isdigit():
         one = _one_of_subject(doc, c0, ments[-1][0])
         if one is not None:
-            # "A là một trong số 4 doanh nghiệp được nhận …": A
+            # "A là một trong 6 đơn vị được nhận …": A
             return [ments[-2][2]] if len(ments) >= 2 else [one] if one else []
     last = ments[-1]
     if collective and any(m.i == last[0] for m in it.names):
@@ -491,7 +491,7 @@ def _own_unit(doc: Doc, reg: OrgRegistry, what: str) -> str | None:
 
 
 def _one_of_subject(doc: Doc, c0: int, x: int) -> str | None:
-    """ "A là một trong số 4 doanh nghiệp …" with the count at x: the capitalised name A before the copula ("" when
+    """ "A là một trong số 6 đơn vị …" with the count at x: the capitalised name A before the copula ("" when
     none is written), or None when no "một trong số" comes before the count."""
     toks = doc.toks
     om = doc.rules.awards.one_of.match_ending(toks.keys, x, max(c0, x - 4))
@@ -558,7 +558,7 @@ def _recipients(doc: Doc, si: int, it: SentenceItems, a: int, b: int, people: Pe
         if people.by_key and _pronoun_before(doc, c0, v0):
             # "đồng chí được tặng A": the person last named
             return [max(people.by_key.values(), key=lambda p: p.last_pos).name]
-        # "Bệnh viện X tổ chức Lễ kỷ niệm 60 năm ngày thành lập và đón nhận Huân chương …": the unit holding the
+        # "Trường X tổ chức Lễ kỷ niệm 45 năm thành lập và đón nhận Huân chương …": the unit holding the
         # ceremony receives
         for x in range(v0 - 1, s.t0, -1):
             om = doc.rules.events.organizer_verbs.match(toks.keys, x, v0)

@@ -15,7 +15,7 @@ def _tok_at(doc: Doc, pos: int) -> int:
 
 
 def _kind_before(doc: Doc, t: int, t0: int) -> tuple[str | None, int]:
-    """The kind word written just before token t ("Nghị quyết số 18-NQ/TW"), and its first token."""
+    """The kind word written just before token t ("Nghị quyết số 27-NQ/TW"), and its first token."""
     dr = doc.rules.documents
     keys = doc.toks.keys
     k = t
@@ -25,7 +25,7 @@ def _kind_before(doc: Doc, t: int, t0: int) -> tuple[str | None, int]:
     if m and dr.not_kind_after.match_ending(keys, k - m[0], max(t0, k - m[0] - 2)):
         m = None  # "kỷ luật" is no "Luật": the kind is further back ("Quyết định kỷ luật số …")
     if not m:
-        # "Quyết định khởi tố bị can số 363/...": a few lower-case words between the kind and "số"
+        # "Quyết định khởi tố vụ án số 71/...": a few lower-case words between the kind and "số"
         for back in range(1, 5):
             y = k - back
             if y <= t0 or not doc.toks.text[y][:1].islower():
@@ -170,7 +170,7 @@ def extract_documents(doc: Doc) -> list[DocumentFact]:
                 continue
             covered.append((m.start(), m.end()))
             if kind and key(kind) in dr.kind_synonyms:
-                # "văn bản số 48/TB-VP": a generic word; the number's abbreviation tells the kind when it can
+                # "văn bản số 93/TB-VP": a generic word; the number's abbreviation tells the kind when it can
                 kind = dr.kind_of_abbr(abbr, code) or dr.kind_synonyms[key(kind)]
             if not kind:
                 kind = dr.kind_of_abbr(abbr, code)
@@ -179,7 +179,7 @@ def extract_documents(doc: Doc) -> list[DocumentFact]:
             issuer = _issuer_after(doc, te, s.t1)
             if not issuer and te < s.t1 and toks.text[te] in (",",) or (not issuer and dend and _tok_at(doc, dend) < s.t1
                                                                       and toks.text[_tok_at(doc, dend)] == ","):
-                # "tại Quyết định số 1475/QĐ-TTg, Thủ tướng điều động ...", "Tại Công văn số 5/BTC ngày 2/3/2022, Bộ
+                # "tại Quyết định số 902/QĐ-TTg, Thủ tướng bổ nhiệm ...", "Tại Công văn số 17/BTC ngày 9/8/2020, Bộ
                 # Tài chính đề nghị ...": the post or unit right after, then a verb
                 c = te if toks.text[te] == "," else _tok_at(doc, dend)
                 bar = Barriers()
@@ -197,7 +197,7 @@ def extract_documents(doc: Doc) -> list[DocumentFact]:
             if issuer:
                 issuer = _with_place(doc, _without_name(doc, issuer))
             if not issuer and code:
-                # "Quyết định số 48/QĐ-TTg": the issuer its code stands for
+                # "Quyết định số 902/QĐ-TTg": the issuer its code stands for
                 issuer = dr.issuer_codes.get(code.rstrip("0123456789"))
             if not date and te < s.t1 and dr.signed_by.match(toks.keys, te, s.t1):
                 # "do Chủ tịch UBND tỉnh X ký ngày 3/4/2022": the date after the signer
@@ -205,7 +205,7 @@ def extract_documents(doc: Doc) -> list[DocumentFact]:
             if not date and m.group("law"):
                 date = m.group("law_year")  # a law is dated by the year in its number ("34/2018/QH14")
             sent_docs.append([kt, te, DocumentFact(number=number, kind=kind, issuer=issuer, date=date, evidence=(ev,))])
-        # "Nghị quyết số 18-NQ/TW và Nghị quyết số 19-NQ-TW của BCH Trung ương Đảng": one issuer for both
+        # "Nghị quyết số 27-NQ/TW và Nghị quyết số 28-NQ-TW của BCH Trung ương": one issuer for both
         for x in range(len(sent_docs) - 2, -1, -1):
             a, b = sent_docs[x], sent_docs[x + 1]
             gap = [toks.keys[y] for y in range(a[1], b[0])]
@@ -303,7 +303,7 @@ def _plenums(doc: Doc, si: int, out: list[DocumentFact], seen: dict[str, int], e
                     term = None
                     break
         if not term and not congress:
-            # "thông qua nghị quyết hội nghị lần thứ 14": the term of the plenum of that number named elsewhere
+            # "thông qua nghị quyết của hội nghị lần thứ 9": the term of the plenum of that number named elsewhere
             no = _plenum_no(doc, j, min(s.t1, x + 4))
             term = _term_of_plenum(doc, no) if no else None
             if term:
@@ -320,7 +320,7 @@ def _plenums(doc: Doc, si: int, out: list[DocumentFact], seen: dict[str, int], e
             issuer = dr.congress_issuer.format(term=term)
         else:
             issuer = dr.plenum_issuer
-            # "Nghị quyết Hội nghị Ủy ban T.Ư MTTQ Việt Nam lần thứ 7": a plenum of another body
+            # "Nghị quyết Hội nghị Ban Chấp hành Hội Nông dân lần thứ 5": a plenum of another body
             op = read_org(doc, x, s.t1, Barriers())
             if op and not op.generic and doc.rules.orgs.kind_of(op.name) != "party_central":
                 issuer = op.name

@@ -439,7 +439,7 @@ def _main_of_kind(reg: OrgRegistry, kind: str) -> OrgEntry | None:
 
 
 def _place_of(doc: Doc, org: str | None) -> str | None:
-    """The place part of a unit name ("UBND tỉnh Lâm Đồng" -> "tỉnh Lâm Đồng")."""
+    """The place part of a unit name ("UBND tỉnh Hà Giang" -> "tỉnh Hà Giang")."""
     if not org:
         return None
     toks = tokenize(org)
@@ -450,7 +450,7 @@ def _place_of(doc: Doc, org: str | None) -> str | None:
 
 
 def _resolve_org_text(doc: Doc, text: str, reg: OrgRegistry) -> str:
-    """The registry's fullest spelling of a unit written in a title ("ĐH Mở Hà Nội" -> "Trường Đại học Mở Hà Nội")."""
+    """The registry's fullest spelling of a unit written in a title ("ĐH Sư phạm Huế" -> "Trường Đại học Sư phạm Huế")."""
     e = reg.by_key.get(reg.expand_key(text))
     return _best_name(e, doc.rules) if e else text
 
@@ -478,7 +478,7 @@ def _role_org(doc: Doc, rp: RolePhrase, reg: OrgRegistry, p: PersonEntry, chain:
             e = reg.find_generic(rp.org_text, pos, si)
             if e:
                 return _best_name(e, r)
-            # "Chủ tịch HĐND, Chủ tịch UBND tỉnh Lâm Đồng": the place of the next title's unit
+            # "Phó Chủ tịch HĐND, Phó Chủ tịch UBND tỉnh Hà Giang": the place of the next title's unit
             for other in chain[chain.index(rp) + 1 :]:
                 pl = _place_of(doc, other.org_text)
                 if pl and pl not in rp.org_text:
@@ -524,7 +524,7 @@ def _role_org(doc: Doc, rp: RolePhrase, reg: OrgRegistry, p: PersonEntry, chain:
     for rf in reversed(p.roles):
         if rf.role and fold(rf.role) == fold(rp.head) and rf.organization:
             return rf.organization
-    # "Phó chủ tịch Tổng thư ký Hội X", "nguyên Bộ trưởng, Chủ nhiệm Văn phòng Chính phủ": the next title's unit
+    # "Phó Chủ tịch kiêm Tổng thư ký Hội X", "nguyên Thứ trưởng, Tổng cục trưởng Tổng cục Y": the next title's unit
     x = chain.index(rp)
     for other in chain[x + 1 :]:
         if other.org_text and not other.generic_org and fold(other.title) == fold(other.head):
@@ -560,7 +560,7 @@ def _attach_roles(doc: Doc, si: int, it: SentenceItems, resolved, people: People
                 continue
         chains.append([rp])
     def give(p: PersonEntry, chain: list[RolePhrase], former: bool = False, unit: str | None = None) -> None:
-        # "nguyên Bộ trưởng, Chủ nhiệm Văn phòng Chính phủ": a leading "nguyên" covers the whole list
+        # "nguyên Thứ trưởng, Tổng cục trưởng Tổng cục Y": a leading "nguyên" covers the whole list
         lead = toks.text[chain[0].i] if chain and chain[0].former and toks.keys[chain[0].i] in r.roles.former else None
         for rp in chain:
             if unit and not rp.org_default and (

@@ -37,6 +37,8 @@ def _event_end(doc: Doc, i: int, n: int, end: int) -> int:
             break
         elif depth == 0 and k > i + n and ev.name_stops.match(toks.keys, k, end):
             break
+        elif depth == 0 and k > i + n and toks.keys[k] == "và" and _another_event(doc, k + 1, end):
+            break  # "Hội nghị A và các hội nghị liên quan", "Lễ mít tinh và lễ diễu hành": the next event
         elif (
             depth == 0 and k > i + n and toks.keys[k] in doc.rules.dates.day_words
             and k + 1 < end and toks.text[k + 1][:1].isdigit()
@@ -44,6 +46,14 @@ def _event_end(doc: Doc, i: int, n: int, end: int) -> int:
             break
         k += 1
     return k
+
+
+def _another_event(doc: Doc, k: int, end: int) -> bool:
+    """An event head at token k, after a plural word or none ("các hội nghị", "lễ diễu hành")."""
+    ev = doc.rules.events
+    if k < end and doc.toks.keys[k] in ev.plural_before:
+        k += 1
+    return bool(k < end and ev.heads.match(doc.toks.keys, k, end) and not ev.not_heads.match(doc.toks.keys, k, end))
 
 
 class _Years:
@@ -249,12 +259,12 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
                 k += 1
                 continue
             if k > s.t0 and toks.keys[k - 1] in er.plural_before:
-                k += m[0]  # "các Hội nghị Cấp cao liên quan", "những kỳ họp": many events, none named
+                k += m[0]  # "các hội nghị liên quan", "những kỳ họp": many events, none named
                 continue
             quoted = None
             q = k + m[0]
             if q < s.t1 and toks.text[q] in ("“", '"'):
-                # 'lễ kỷ niệm “60 năm ngày thành lập (1957/2017) và ...”': the quoted name, without asides
+                # 'lễ kỷ niệm “45 năm thành lập (1979 - 2024) và ...”': the quoted name, without asides
                 parts, depth, x = [], 0, q + 1
                 while x < s.t1 and toks.text[x] not in ("”", '"'):
                     if toks.text[x] == "(":
@@ -302,7 +312,7 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
                 k = j
                 continue
             # planned events are listed too (GOLD_SCHEMA: "past or planned"); a descriptive one of someone's career
-            # dated by its year is not ("Tháng 11/2015, tại phiên họp bất thường ..., ông được bầu làm Chủ tịch")
+            # dated by its year is not ("Tháng 3/2012, tại kỳ họp ..., bà được bầu làm Phó Chủ tịch")
             if not bare and spec is None and years.past_career(si):
                 k = j
                 continue
@@ -353,7 +363,7 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
                 # "Cuối tháng 6 vừa qua, ... tổ chức Hội nghị", "năm 2016 ... đã tổ chức Hội nghị"
                 close = next((y for y in range(j, min(s.t1, j + 8)) if toks.text[y] == ")"), None) if (
                     j < s.t1 and toks.text[j] == "(") else None
-                # "Hội nghị Trung ương 3 (họp tháng 7)": a month in brackets after the name; else one before it, after
+                # "Hội nghị Trung ương 5 (họp tháng 10)": a month in brackets after the name; else one before it, after
                 # the event named before in the sentence
                 date = (_bare_date(doc, j, close + 1) if close else None) or _bare_date(doc, max(s.t0, prev_end), k)
             if date and date.startswith("--"):
@@ -374,7 +384,7 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
 
 
 def _headings(doc: Doc, items: list[SentenceItems], out: list[EventFact], seen: dict[str, int]) -> None:
-    """A heading line that names an event ("Ra mắt Hội đồng trường ... nhiệm kỳ 2020 - 2025", a title "Hội nghị
+    """A heading line that names an event ("Ra mắt Ban Chấp hành ... nhiệm kỳ 2025 - 2030", a title "Hội nghị
     ..."), before the body reports any: the event the article reports. The first event of the body with the same
     head is that event, under the heading's name; without one, the heading's event stands alone, undated."""
     er = doc.rules.events
@@ -465,7 +475,7 @@ def _specified_end(doc: Doc, i: int, end: int, it: SentenceItems) -> int | None:
 
 
 def _after_unit(it: SentenceItems, k: int) -> bool:
-    """A unit's name ends just before token k ("Văn phòng Trung ương Đảng họp báo …"): the head starts a new phrase."""
+    """A unit's name ends just before token k ("Sở Nội vụ họp báo …"): the head starts a new phrase."""
     return any(op.j == k for op in it.orgs)
 
 
@@ -659,7 +669,7 @@ def _meetings(doc: Doc, items: list[SentenceItems], out: list[EventFact], seen: 
             continue
         for op in items[si].orgs:
             vm = er.meeting_verbs.match(toks.keys, op.j, s.t1)
-            # "... đã họp Hội nghị liên tịch lần thứ 12": the meeting is the event named after the verb
+            # "... đã họp Hội nghị giao ban lần thứ 4": the meeting is the event named after the verb
             if not vm or er.heads.match(toks.keys, op.j + vm[0], s.t1):
                 continue
             hm = er.heads.match(toks.keys, op.j + vm[0] - 1, s.t1)

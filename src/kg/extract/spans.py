@@ -131,7 +131,7 @@ def read_name(doc: Doc, i: int, end: int, sent: int, places: frozenset[str] = fr
         if not r.names.surnames.match(toks.text, ni, end):
             return None
         if ni > 0 and r.names.blockers.match_ending(toks.text, ni, max(0, ni - 3)):
-            # "Chủ tịch Hội đồng trường Nguyễn Văn A": the blocker ends a title, the name stands
+            # "Chủ tịch Hội đồng quản trị Nguyễn Văn A": the blocker ends a title, the name stands
             near_title = any(
                 toks.keys[x] in r.roles.heads.first_keys and r.roles.heads.match(toks.keys, x, ni)
                 for x in range(max(0, ni - 6), ni)
@@ -144,10 +144,10 @@ def read_name(doc: Doc, i: int, end: int, sent: int, places: frozenset[str] = fr
     limit = 5 if triggered else 4
     while k < end and words < limit and _titlecase_word(toks.text[k]) and doc.gap(k) == " ":
         if toks.text[k] in r.names.glued_starts:
-            break  # "Đỗ Kim Hội Với những đóng góp": a sentence glued on
+            break  # "Trần Văn A Với những đóng góp": a sentence glued on
         # a title or a unit starts here: the name ended ("Nguyễn Văn A Bí thư ...")
         if k + 1 < end and (r.honorifics.drop.match(toks.keys, k + 1, end) or (0, 0))[0] > 1:
-            k += 1  # "Đỗ Kim Hội Đồng chí ...": a form of address glued on after the name
+            k += 1  # "Trần Văn A Đồng chí ...": a form of address glued on after the name
             break
         hm = r.roles.heads.match(toks.keys, k, end)
         if hm and (hm[0] > 1 or (k + 1 < end and is_cap(toks.text[k + 1]))):
@@ -212,7 +212,7 @@ def read_tail(
 
     A name ends at punctuation, a person, a new title, or a word that ends names (mined: verbs and
     prepositions); it runs on over the second syllable of its capitalised words ("Bộ Ngoại giao") and over
-    lower-case words mined as name-internal ("Bộ Giao thông vận tải", "Khoa Cơ học kỹ thuật")."""
+    lower-case words mined as name-internal ("Bộ Giao thông vận tải", "Khoa Kỹ thuật xây dựng")."""
     toks, r = doc.toks, doc.rules
     mined = load_mined()
     start = k
@@ -295,7 +295,7 @@ def read_tail(
             if toks.keys[k] == doc.rules.orgs.conjunction:
                 if kk < end and not is_cap(toks.text[kk]) and doc.gap(kk) == " ":
                     n_in = _mined_word(doc, kk, end, mined)
-                    if n_in:  # "Khoa Cơ học kỹ thuật và tự động hóa"
+                    if n_in:  # "Khoa Điện tử và viễn thông"
                         k = kk + n_in
                         last_good = k
                         continue
@@ -341,7 +341,7 @@ def read_tail(
 def _mined_word(doc: Doc, k: int, end: int, mined) -> int:
     """Tokens of a lower-case word that goes on inside a unit name at k (0 if none): a word mined as
     name-internal (with its second syllable), or a two-syllable word that closes the name before
-    punctuation ("Chi bộ Công nghệ thông tin,")."""
+    punctuation ("Chi bộ Khoa học máy tính,")."""
     toks, r = doc.toks, doc.rules
     kk = toks.keys[k]
     if r.roles.heads.match(toks.keys, k, end):

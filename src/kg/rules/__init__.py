@@ -851,7 +851,7 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
     full = (
         rf"(?<!\d)(?P<d3>\d{{1,2}}){sep}(?P<m3>\d{{1,2}})\s*{rng}\s*(?:{day_w}\s+)?\d{{1,2}}{sep}\d{{1,2}}{sep}(?P<y3>\d{{4}})(?!\d)"
         rf"|(?<![\d/-])(?P<d4>\d{{1,2}})\s*{rng}\s*(?:{day_w}\s+)?\d{{1,2}}{sep}(?P<m4>\d{{1,2}}){sep}(?P<y4>\d{{4}})(?!\d)"
-        # "trong các ngày 25, 26 và 27/9/2014": a list of days, dated by the first
+        # "trong các ngày 8, 9 và 10/4/2019": a list of days, dated by the first
         rf"|(?<![\d/-])(?P<d5>\d{{1,2}})(?:\s*,\s*\d{{1,2}})+\s*{rng}\s*\d{{1,2}}{sep}(?P<m5>\d{{1,2}}){sep}(?P<y5>\d{{4}})(?!\d)"
         rf"|(?<!\d)(?P<d1>\d{{1,2}}){sep}(?P<m1>\d{{1,2}}){sep}(?P<y1>\d{{4}})(?!\d)"
         rf"|{day_w}\s+(?P<d2>\d{{1,2}})\s+{mon_w}\s+(?P<m2>\d{{1,2}})\s+{year_w}\s+(?P<y2>\d{{4}})(?!\d)"
