@@ -23,7 +23,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, HTTPException, Path, Query, Request
@@ -69,6 +69,8 @@ from kg.serve.openapi_errors import AllowedMethods
 from kg.serve.openapi_errors import install as install_error_docs
 from kg.serve.pages import PageNegotiation, pages_router
 from kg.store import Store
+
+T = TypeVar("T")
 
 log = logging.getLogger("kg.serve.api")
 
@@ -771,6 +773,18 @@ def create_app(
             raise HTTPException(404, f"No article with id {id!r}")
         return graph
 
+    async def audited(request: Request, action: str, status: int, work: Callable[[], T],
+                      failed: dict[str, Any], done: Callable[[T], dict[str, Any]]) -> T:  # fmt: skip
+        """``work()`` in a thread, with one audit line whatever happens: ``failed`` and the error's
+        status if it raises, ``done(result)`` and ``status`` if not."""
+        try:
+            result = await run_in_threadpool(work)
+        except Exception as e:
+            audit.write(request.scope, action, getattr(e, "status_code", 500), **failed)
+            raise
+        audit.write(request.scope, action, status, **done(result))
+        return result
+
     @app.post("/articles", response_model=IngestResult, status_code=201, tags=["articles"],
               summary="Ingest one article (needs the write token)", openapi_extra=INGEST_BODY)  # fmt: skip
     async def post_article(
@@ -808,14 +822,10 @@ def create_app(
                                     conversions=("html",) if ctype == "text/html" else ())  # fmt: skip
         except ArticleError as e:
             raise HTTPException(422, str(e)) from e
-        try:
-            result = await run_in_threadpool(writer.ingest, art)
-        except Exception as e:
-            audit.write(request.scope, "post-article", getattr(e, "status_code", 500), article=art.id)
-            raise
-        audit.write(request.scope, "post-article", 201, article=art.id, graph=result.graph,
-                    triples=result.triples, replaced=result.replaced)  # fmt: skip
-        return result
+        return await audited(
+            request, "post-article", 201, lambda: writer.ingest(art), {"article": art.id},
+            lambda r: {"article": art.id, "graph": r.graph, "triples": r.triples, "replaced": r.replaced},
+        )  # fmt: skip
 
     @app.post("/articles/batch", response_model=BatchResult, tags=["articles"],
               summary="Ingest many articles, derive once (needs the write token)",
@@ -842,14 +852,13 @@ def create_app(
                 bad.append(BatchFailure(id=doc.id, reason=str(e)))
             except HTTPException as e:
                 bad.append(BatchFailure(id=doc.id, reason=str(e.detail)))
-        try:
-            result = await run_in_threadpool(writer.ingest_batch, arts, derive=batch.derive, force=batch.force)
-        except Exception as e:
-            audit.write(request.scope, "post-articles-batch", getattr(e, "status_code", 500), articles=len(arts))
-            raise
+        result = await audited(
+            request, "post-articles-batch", 200, lambda: writer.ingest_batch(arts, derive=batch.derive, force=batch.force),
+            {"articles": len(arts)},
+            lambda r: {"ingested": r.ingested, "unchanged": r.unchanged, "derived": r.derived,
+                       "articles": [a.id for a in arts][:100]},
+        )  # fmt: skip
         result.failed[:0] = bad
-        audit.write(request.scope, "post-articles-batch", 200, ingested=result.ingested, unchanged=result.unchanged,
-                    derived=result.derived, articles=[a.id for a in arts][:100])  # fmt: skip
         return result
 
     @app.get("/graph", response_class=HTMLResponse, tags=["service"], summary="The network, as an HTML page")
