@@ -150,10 +150,10 @@ class RdflibStore:
 
 
 def compare_engines(subset: Path, n: int, seed: int) -> dict[str, Any]:
+    import pyoxigraph as ox
+
     from kg.catalog.catalog import Catalog
     from kg.store import OxigraphStore
-
-    import pyoxigraph as ox
 
     out: dict[str, Any] = {}
     t = time.perf_counter()

@@ -34,11 +34,11 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_ingest import DEFAULT_CORPUS, subset  # noqa: E402
-from remote_fixtures import GRAPH_NS, Server, isql_run, oxigraph_exe, start_oxigraph, start_virtuoso, stop  # noqa: E402
 
 from kg.pipeline import ingest_paths  # noqa: E402
-from kg.store.remote import RemoteStore  # noqa: E402
 from kg.store import OxigraphStore  # noqa: E402
+from kg.store.remote import RemoteStore  # noqa: E402
+from remote_fixtures import GRAPH_NS, Server, isql_run, oxigraph_exe, start_oxigraph, start_virtuoso, stop  # noqa: E402
 
 COUNT = f'SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{GRAPH_NS}")) }}'
 

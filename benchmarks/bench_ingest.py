@@ -32,8 +32,8 @@ import time
 from itertools import islice
 from pathlib import Path
 
-from kg.read.ingest import iter_article_paths, read_article
 from kg.pipeline import default_extractor, ingest_paths
+from kg.read.ingest import iter_article_paths, read_article
 from kg.store import OxigraphStore
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "bulk"

@@ -20,8 +20,8 @@ import os
 import time
 from pathlib import Path
 
-from kg.read.ingest import article_from_bytes
 from kg.pipeline import STAGES, build_article
+from kg.read.ingest import article_from_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 BULK = Path(os.environ.get("KG_SHARED", ROOT.parent / "shared")) / "corpus" / "bulk"

@@ -21,9 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-import sparql_fixtures as F  # noqa: E402
 from rdflib import URIRef  # noqa: E402
 
+import sparql_fixtures as F  # noqa: E402
 from kg.catalog.saved import bindings_for, load_queries  # noqa: E402
 
 SELECTIVE = {

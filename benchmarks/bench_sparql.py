@@ -24,9 +24,9 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-import sparql_fixtures as F  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
 
+import sparql_fixtures as F  # noqa: E402
 from kg.config import Settings  # noqa: E402
 from kg.serve.sparql import sparql_router  # noqa: E402
 from kg.store import open_store  # noqa: E402

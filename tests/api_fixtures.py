@@ -18,11 +18,11 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
-from kg.graph.derive import derive
 from kg.graph.build import build_graph
+from kg.graph.derive import derive
 from kg.ids import article_graph
-from kg.read.ingest import article_from_text
 from kg.models import Article, ArticleFacts
+from kg.read.ingest import article_from_text
 from kg.resolve.resolver import resolve
 from kg.store import OxigraphStore, Store
 

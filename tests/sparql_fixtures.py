@@ -29,11 +29,11 @@ from typing import Any
 
 from rdflib import URIRef
 
-from kg.graph.derive import derive
 from kg.graph.build import build_graph
+from kg.graph.derive import derive
 from kg.ids import article_graph, make_id
-from kg.read.ingest import article_from_text
 from kg.models import ArticleFacts
+from kg.read.ingest import article_from_text
 from kg.resolve.resolver import resolve
 from kg.store import Store, open_store
 from kg.text import fold

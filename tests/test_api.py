@@ -5,10 +5,11 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
+
 from api_fixtures import HL, SL, SL_CELL, SL_PARTY, TestClient, build_store, fixture_extractor
-from kg.serve.api import create_app
 from kg.catalog.catalog import NameIndex, held_at, iri_of, segment_of
 from kg.config import Settings
+from kg.serve.api import create_app
 from kg.store import OxigraphStore
 
 
@@ -448,8 +449,8 @@ def test_graph_page_is_html_when_the_network_view_is_available(client: TestClien
 
 
 def test_a_body_that_is_not_utf8_gets_422_not_500() -> None:
-    from kg.serve.api import create_app
     from kg.config import Settings
+    from kg.serve.api import create_app
     from kg.store import open_store
 
     app = create_app(open_store(":memory:"), Settings(write_token="t"))

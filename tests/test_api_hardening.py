@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from api_fixtures import SL, TestClient, build_store, extra_article, fixture_extractor
-from kg.serve.api import AnswerCache, create_app, describe_update
 from kg.config import Settings
+from kg.serve.api import AnswerCache, create_app, describe_update
 
 TOKEN = "hardening-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

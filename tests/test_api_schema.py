@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from api_fixtures import build_store, fixture_extractor
-from kg.serve.api import create_app
 from kg.config import Settings
+from kg.serve.api import create_app
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")

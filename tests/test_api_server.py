@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from kgtest import kg_serve
 from api_fixtures import SL, build_store, extra_article
+from kgtest import kg_serve
 
 TOKEN = "server-test-token"
 

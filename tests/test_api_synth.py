@@ -8,8 +8,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from api_fixtures import TestClient
-from kg.serve.api import create_app
 from kg.config import Settings
+from kg.serve.api import create_app
 from kg.store import OxigraphStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))

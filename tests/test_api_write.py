@@ -9,9 +9,9 @@ import pytest
 from rdflib import URIRef
 
 from api_fixtures import SL, TestClient, build_store, extra_article, fixture_extractor
-from kg.serve.api import create_app
 from kg.config import Settings
 from kg.ids import article_graph
+from kg.serve.api import create_app
 from kg.store import OxigraphStore
 
 TOKEN = "s3cret-token"

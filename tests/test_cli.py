@@ -136,9 +136,10 @@ def test_table_keeps_long_iris_whole(seeded: Path) -> None:
     assert iris and all("…" not in i for i in iris)
     assert any(len(i) > 60 for i in iris)
     long_label = "x" * 80
+    from rdflib import Literal, URIRef
+
     from kg.output import render
     from kg.store import Result
-    from rdflib import Literal, URIRef
 
     iri = URIRef("https://w3id.org/kg-vn/id/org/" + "truong-dai-hoc-" * 6 + "0123456789")
     table = render(Result("select", vars=["e", "label"], rows=[(iri, Literal(long_label))]), "table")

@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from kg.extract.evaluate import norm
 from kg.extract import extract_facts
-from kg.rules.grammar import expand, load_constructions
+from kg.extract.evaluate import norm
 from kg.models import Article
 from kg.rules import load_rules, read_raw
+from kg.rules.grammar import expand, load_constructions
 from kg.text import fold, normalize
 
 _KIND = {"events": "events", "awards": "awards", "documents": "documents"}

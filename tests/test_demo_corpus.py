@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.pipeline import ingest_paths
 from kg.catalog.saved import bindings_for, load_queries
+from kg.pipeline import ingest_paths
 from kg.store import OxigraphStore, Store
 from kgtest import ROOT
 

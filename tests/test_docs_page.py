@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 import api_fixtures
-from kg.serve.api import create_app
 from kg.config import Settings
+from kg.serve.api import create_app
 from test_query_page import ARTIFACTS, Browser, browser, only_local  # noqa: F401 - the browser fixture
 from test_sparql import serve
 
@@ -64,9 +64,8 @@ def test_redoc_renders_offline_with_every_request_to_our_server(site: str, brows
 
 
 def test_the_docs_assets_come_from_the_installed_package(site: str) -> None:
-    import httpx
-
     import fastapi_offline
+    import httpx
 
     page = httpx.get(f"{site}/docs").text
     assert "cdn" not in page.lower() and "/static-offline-docs/swagger-ui-bundle.js" in page
@@ -76,9 +75,8 @@ def test_the_docs_assets_come_from_the_installed_package(site: str) -> None:
 
 
 def test_redoc_bundle_is_the_packaged_one_with_its_logo_served_here(site: str) -> None:
-    import httpx
-
     import fastapi_offline
+    import httpx
 
     served = httpx.get(f"{site}/docs-assets/redoc.standalone.js").content
     shipped = (Path(fastapi_offline.__file__).parent / "static" / "redoc.standalone.js").read_bytes()

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.extract.evaluate import KINDS, canon_number, evaluate, format_scores, norm, score_dirs
 from kg.extract import extract_facts
-from kg.extract.evaluate import read_article
+from kg.extract.evaluate import KINDS, canon_number, evaluate, format_scores, norm, read_article, score_dirs
 
 HERE = Path(__file__).resolve().parent
 FLOOR = HERE / "eval_floor.json"

@@ -13,14 +13,14 @@ from pathlib import Path
 import pytest
 from rdflib import Literal, URIRef
 
-from kg.graph.derive import derive
 from kg.catalog.evidence import explain
+from kg.catalog.saved import run_query
 from kg.graph.build import build_graph
+from kg.graph.derive import derive
 from kg.ids import article_graph
-from kg.read.ingest import article_from_text, read_article
 from kg.models import ArticleFacts, OrgFact
 from kg.pipeline import facts_for, ingest_paths
-from kg.catalog.saved import run_query
+from kg.read.ingest import article_from_text, read_article
 from kg.resolve.resolver import resolve
 from kg.store import Store, open_store
 from kg.text import ascii_fold
@@ -273,8 +273,8 @@ def test_namesakes_in_same_named_party_cells_of_different_schools_stay_apart() -
 
 
 def test_iri_parameters_accept_known_prefixes_and_refuse_non_iris() -> None:
-    from kg.errors import QueryError
     from kg.catalog.saved import expand_iri
+    from kg.errors import QueryError
 
     assert expand_iri("kg:Person") == "https://w3id.org/kg-vn/ontology#Person"
     assert expand_iri("https://w3id.org/kg-vn/id/x") == "https://w3id.org/kg-vn/id/x"

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from ingest_fixtures import SAMPLE, page, write_corpus
-from kg.read import encodings
 from kg.errors import ArticleError, KgError
+from kg.read import encodings
 from kg.read.ingest import iter_article_paths, read_article
 from kg.text import normalize
 

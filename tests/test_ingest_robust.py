@@ -18,21 +18,21 @@ from typing import Any
 import httpx
 import pyoxigraph as ox
 import pytest
-from api_fixtures import TestClient, fixture_extractor
-from kgtest import ROOT, free_port
-from remote_fixtures import fictional_article, write_articles
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from kg.serve.api import create_app
+from api_fixtures import TestClient, fixture_extractor
 from kg.config import Settings
 from kg.extract import extract_facts
-from kg.read.ingest import article_from_text, read_article
-from kg.pipeline import ingest_paths
 from kg.models import OrgFact
-from kg.store import OxigraphStore
+from kg.pipeline import ingest_paths
+from kg.read.ingest import article_from_text, read_article
 from kg.resolve.unitnames import UnitIndex, merge_units, same_unit
+from kg.serve.api import create_app
+from kg.store import OxigraphStore
+from kgtest import ROOT, free_port
+from remote_fixtures import fictional_article, write_articles
 
 
 def failed_names(report: Any) -> dict[str, str]:

@@ -7,9 +7,10 @@ from html.parser import HTMLParser
 from urllib.parse import unquote, urlsplit
 
 import pytest
+
 from api_fixtures import SL, TestClient, build_store, fixture_extractor
-from kg.serve.api import create_app
 from kg.config import Settings
+from kg.serve.api import create_app
 from kg.serve.pages import _wants_html, page_href
 from kg.vocab import GRAPH, ID
 

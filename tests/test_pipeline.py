@@ -16,7 +16,6 @@ from rdflib.compare import isomorphic
 import kg.graph.build
 from kg.errors import QueryError
 from kg.extract import extract_facts
-from kg.read.ingest import article_from_text, read_article
 from kg.models import Article, ArticleFacts
 from kg.pipeline import (
     IngestReport,
@@ -27,6 +26,7 @@ from kg.pipeline import (
     nquads_to_triples,
     use_triple_sink,
 )
+from kg.read.ingest import article_from_text, read_article
 from kg.resolve.resolver import resolve
 from kg.store import OxigraphStore
 from remote_fixtures import fictional_article, write_articles

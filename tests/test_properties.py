@@ -20,10 +20,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ingest_fixtures import LETTERS, SAMPLE, fictional_article, page
-from kg.read import encodings
 from kg.errors import ArticleError
-from kg.read.ingest import article_from_bytes, article_from_text, read_article
 from kg.models import ArticleFacts, Evidence
+from kg.read import encodings
+from kg.read.ingest import article_from_bytes, article_from_text, read_article
 from kg.text import normalize
 
 FAST = settings(max_examples=300, deadline=None, derandomize=True)

@@ -15,8 +15,8 @@ from rdflib import Literal, URIRef
 from rdflib.plugins.sparql import prepareQuery
 
 import sparql_fixtures as F
-from kg.errors import QueryError
 from kg.catalog.saved import bindings_for, get_query, load_queries, parse_query, queries_dir, run_query
+from kg.errors import QueryError
 from kg.store import PREFIX_HEADER, PREFIXES, Store, bind_values
 
 QUERIES = load_queries()

@@ -177,8 +177,8 @@ class Browser:
 @pytest.fixture(scope="module")
 def site() -> Iterator[str]:
     """The whole API (the page's /stats, the entity routes its links open) over the fixture world."""
-    from kg.serve.api import create_app
     from kg.config import Settings
+    from kg.serve.api import create_app
 
     store = F.memory_store()
     with serve(create_app(store, Settings())) as url:

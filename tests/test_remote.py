@@ -18,12 +18,12 @@ import pyoxigraph as ox
 import pytest
 
 import sparql_fixtures as F
+from kg.catalog.saved import load_queries, run_query
 from kg.errors import QueryError, StoreError
 from kg.ids import article_graph
 from kg.pipeline import ingest_paths
-from kg.catalog.saved import load_queries, run_query
-from kg.store.remote import RemoteStore, _split_credentials, gsp_url_for, query_form
 from kg.store import Result, Store, open_store, update_url_for
+from kg.store.remote import RemoteStore, _split_credentials, gsp_url_for, query_form
 from kgtest import ROOT, kg_serve, run_kg
 from remote_fixtures import (
     GRAPH_NS,

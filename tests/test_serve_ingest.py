@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from kgtest import FIXTURES, ROOT, kg_serve, run_kg
 
 TOKEN = "test-token-0123456789"

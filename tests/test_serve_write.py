@@ -14,14 +14,14 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
-from ingest_fixtures import write_corpus
-from kgtest import ROOT, free_port, kg_serve, run_kg
-from remote_fixtures import fictional_article
 
-from kg.serve import handoff
+from ingest_fixtures import write_corpus
 from kg.pipeline import PENDING_ASK, derive_pending, finish_derive
+from kg.serve import handoff
 from kg.store import OxigraphStore
 from kg.vocab import DERIVED_GRAPH
+from kgtest import ROOT, free_port, kg_serve, run_kg
+from remote_fixtures import fictional_article
 
 TOKEN = "test-token-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

@@ -9,11 +9,11 @@ import pyshacl
 import pytest
 from rdflib import Dataset, Graph
 
-from kg.graph.derive import derive
 from kg.graph.build import build_graph
+from kg.graph.derive import derive
 from kg.ids import article_graph
-from kg.read.ingest import read_article
 from kg.pipeline import facts_for
+from kg.read.ingest import read_article
 from kg.resolve.resolver import resolve
 from kg.store import open_store
 

@@ -20,9 +20,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 import sparql_fixtures as F
+from kg.catalog.saved import load_queries
 from kg.config import Settings
 from kg.ids import article_graph
-from kg.catalog.saved import load_queries
 from kg.serve.sparql import negotiate, sparql_router
 from kg.store import Store, open_store
 from kg.vocab import DERIVED_GRAPH

@@ -370,8 +370,8 @@ def test_a_silent_remote_engine_does_not_hold_the_slots() -> None:
     from fastapi import FastAPI
 
     from kg.config import Settings
-    from kg.store.remote import RemoteStore
     from kg.serve.sparql import sparql_router
+    from kg.store.remote import RemoteStore
     from test_sparql import serve as uvicorn_serve
 
     silent = socket.socket()

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
 import httpx
 import pytest
 from rdflib import RDF, Graph, Literal, Namespace

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from kg.extract.evaluate import norm
 from kg.extract import extract_facts
-from kg.rules.grammar import load_mined
+from kg.extract.evaluate import norm
 from kg.models import Article
 from kg.rules import load_rules
+from kg.rules.grammar import load_mined
 from kg.text import normalize
 
 RULES = load_rules()

@@ -7,10 +7,10 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from viz_fixtures import XSS_NAME, XSS_TITLE, XSS_UNIT, synthetic_network, world_store
 
 from kg.errors import QueryError
 from kg.viz.page import build_network, ego_network, layout, network_html, render_page, script_json, top_nodes
+from viz_fixtures import XSS_NAME, XSS_TITLE, XSS_UNIT, synthetic_network, world_store
 
 
 @pytest.fixture(scope="module")
@@ -239,10 +239,10 @@ def test_empty_store_gives_a_page_not_an_error() -> None:
 
 def test_cli_writes_the_page(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from typer.testing import CliRunner
-    from viz_fixtures import load, world
 
     from kg.cli import app
     from kg.store import open_store
+    from viz_fixtures import load, world
 
     s = open_store(tmp_path / "store")
     load(s, world())

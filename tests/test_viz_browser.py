@@ -12,9 +12,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from viz_fixtures import XSS_NAME, XSS_TITLE, XSS_UNIT, Chromium, find_chromium, synthetic_network, world_store
 
 from kg.viz.page import network_html, render_page
+from viz_fixtures import (
+    XSS_NAME,
+    XSS_TITLE,
+    XSS_UNIT,
+    Chromium,
+    find_chromium,
+    synthetic_network,
+    world_store,
+)
 
 pytestmark = pytest.mark.slow
 

@@ -20,12 +20,13 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+
 from api_fixtures import TestClient
-from kg.serve.api import create_app
-from kg.config import Settings
 from kg.catalog.evidence import explain
-from kg.pipeline import ingest_paths
 from kg.catalog.saved import run_query
+from kg.config import Settings
+from kg.pipeline import ingest_paths
+from kg.serve.api import create_app
 from kg.store import Store, open_store
 from kg.text import ascii_fold
 

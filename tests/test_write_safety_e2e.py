@@ -14,6 +14,10 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
+
+from kg.ids import article_graph
+from kg.pipeline import STATE_GRAPH
+from kg.vocab import DERIVED_GRAPH
 from kgtest import kg_serve, run_kg
 from remote_fixtures import (
     Server,
@@ -23,10 +27,6 @@ from remote_fixtures import (
     virtuoso_server,  # noqa: F401 (a fixture)
     write_articles,
 )
-
-from kg.ids import article_graph
-from kg.pipeline import STATE_GRAPH
-from kg.vocab import DERIVED_GRAPH
 
 PAYLOAD = "Tin\u2028} } ; DROP ALL ; INSERT DATA { GRAPH <urn:x> { #"
 AID = "tin-payload"

@@ -11,11 +11,11 @@ from typing import Any
 
 import networkx as nx
 
-from kg.graph.derive import derive
 from kg.graph.build import build_graph
+from kg.graph.derive import derive
 from kg.ids import article_graph
-from kg.read.ingest import article_from_text
 from kg.models import ArticleFacts
+from kg.read.ingest import article_from_text
 from kg.resolve.resolver import resolve
 from kg.store import Store, open_store
 
@@ -203,12 +203,11 @@ class Chromium:
     """
 
     def __init__(self, exe: str, profile_dir: str, *, width: int = 1400, height: int = 900) -> None:
+        import fcntl
         import os
         import queue
         import subprocess
         import threading
-
-        import fcntl
 
         # Chromium wants its end of the pipes as fds 3 (commands in) and 4 (answers out). Move our
         # child-side ends above 9 first, so the shell's redirections never clobber one another.

@@ -64,8 +64,8 @@ def _open_reader(store: str | None):  # type: ignore[no-untyped-def]
     """A store to read from; while `kg serve` holds the folder, read through its /sparql endpoint."""
     from kg.errors import StoreError
     from kg.serve.handoff import running_server
-    from kg.store.remote import RemoteStore
     from kg.store import store_spec
+    from kg.store.remote import RemoteStore
 
     try:
         return _open(store)
@@ -92,9 +92,9 @@ def ingest(
 ) -> None:
     """Extract, resolve and write articles into the store (each article one named graph)."""
     from kg.errors import StoreError
-    from kg.serve.handoff import ingest_via_server, running_server
-    from kg.read.ingest import shown
     from kg.pipeline import ingest_paths
+    from kg.read.ingest import shown
+    from kg.serve.handoff import ingest_via_server, running_server
     from kg.store import store_spec
 
     for p in paths:
@@ -189,8 +189,8 @@ def extract(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for NAME.json (GOLD_SCHEMA + evidence).")],
 ) -> None:
     """Extract facts to one NAME.json per article, without touching the store."""
-    from kg.read.ingest import iter_article_paths, read_article
     from kg.pipeline import facts_for
+    from kg.read.ingest import iter_article_paths, read_article
 
     out.mkdir(parents=True, exist_ok=True)
     ok = failed = 0
@@ -248,8 +248,8 @@ def query(
     store: StoreOpt = None,
 ) -> None:
     """Run a saved query or any SPARQL; the default graph is the union of all articles' graphs."""
-    from kg.output import render
     from kg.catalog.saved import bindings_for, get_query, load_queries
+    from kg.output import render
 
     if list_:
         for q in load_queries().values():
@@ -382,8 +382,8 @@ def serve(
     """Serve the REST API (/docs), the SPARQL endpoint (/sparql) and the network page (/graph)."""
     import dataclasses
 
-    from kg.serve.api import create_app
     from kg.config import Settings, local_write_token
+    from kg.serve.api import create_app
     from kg.serve.handoff import write_note
     from kg.serve.serving import run_server
 

@@ -31,8 +31,8 @@ from kg import ntriples as nt
 from kg.errors import ArticleError, KgError, QueryError, StoreError
 from kg.graph.build import build_graph
 from kg.ids import article_graph
-from kg.read.ingest import Refused, iter_article_paths, read_article, shown
 from kg.models import Article, ArticleFacts
+from kg.read.ingest import Refused, iter_article_paths, read_article, shown
 from kg.resolve.resolver import resolve
 from kg.store import OxigraphStore, Store
 

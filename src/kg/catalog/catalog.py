@@ -43,8 +43,8 @@ from kg.catalog.records import (
     Stats,
     TripleOut,
 )
-from kg.ids import article_graph
 from kg.errors import QueryError, StoreError
+from kg.ids import article_graph
 from kg.store import PREFIXES, Store, term_sparql
 from kg.text import ascii_fold, fold
 from kg.vocab import BASE, DERIVED_GRAPH, GRAPH, ID

@@ -6,11 +6,11 @@ import re
 from dataclasses import dataclass, field
 
 from kg.extract.doc import Doc, fold
-from kg.extract.units import complete_units, localities, place_names
-from kg.rules.grammar import load_localities
 from kg.extract.spans import Barriers, NameMention, OrgPhrase, RolePhrase, read_name, read_org, read_role
+from kg.extract.units import complete_units, localities, place_names
 from kg.models import Evidence, OrgFact, PersonFact, RoleFact
 from kg.rules import UPPER, is_allcaps, is_cap, key, tokenize
+from kg.rules.grammar import load_localities
 
 # a word of three or more capital letters ("ĐHCN"), found in the text at once rather than token by token
 _ACRONYM = re.compile(rf"(?<![\w.&'’])[{UPPER}]{{3,}}(?![\w.&'’])")

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kg.extract.doc import Doc, fold
-from kg.rules.grammar import load_mined
 from kg.rules import UPPER_SET, is_allcaps, is_cap
+from kg.rules.grammar import load_mined
 
 
 def _alpha(t: str) -> bool:

@@ -11,9 +11,9 @@ from dataclasses import replace
 from functools import lru_cache
 
 from kg.extract.doc import Doc, fold
-from kg.rules.grammar import Localities, load_localities
 from kg.models import OrgFact, PersonFact
 from kg.rules import is_allcaps, is_cap, key, tokenize
+from kg.rules.grammar import Localities, load_localities
 
 
 @lru_cache(maxsize=65536)

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kg.read import encodings
 from kg.config import StoreSettings
 from kg.errors import ArticleError, KgError
 from kg.models import Article
+from kg.read import encodings
 from kg.text import normalize
 
 DEFAULT_MAX_BYTES = 2_000_000

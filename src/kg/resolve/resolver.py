@@ -47,8 +47,8 @@ from kg.models import (
     ResolvedPerson,
     RoleFact,
 )
-from kg.text import ascii_fold, fold
 from kg.resolve.unitnames import UnitIndex, merge_units, same_unit, with_home
+from kg.text import ascii_fold, fold
 
 
 class IdentityRules(BaseModel):

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from itertools import product
-from typing import Any
 from functools import lru_cache
 from importlib import resources
+from itertools import product
+from typing import Any
 
 import yaml
 

@@ -29,9 +29,9 @@ from urllib.parse import parse_qsl
 from fastapi import FastAPI, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.encoders import jsonable_encoder
-from fastapi.openapi.docs import get_redoc_html
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_redoc_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi_offline import FastAPIOffline
 from pydantic import BeforeValidator, ValidationError
@@ -40,6 +40,7 @@ from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from kg.catalog.catalog import SEGMENT, Catalog, article_graphs_for, iri_of, segment_of
 from kg.catalog.records import (
     ArticleBatchIn,
     ArticleGraph,
@@ -60,11 +61,10 @@ from kg.catalog.records import (
     RolesPage,
     Stats,
 )
-from kg.catalog.catalog import SEGMENT, Catalog, article_graphs_for, iri_of, segment_of
-from kg.serve.auth import is_authorized, require_write_token
 from kg.config import Settings
 from kg.errors import ArticleError, KgError, QueryError, StoreError
 from kg.models import Article, ArticleFacts
+from kg.serve.auth import is_authorized, require_write_token
 from kg.serve.openapi_errors import AllowedMethods
 from kg.serve.openapi_errors import install as install_error_docs
 from kg.serve.pages import PageNegotiation, pages_router
@@ -453,8 +453,8 @@ class Writer:
             self.cache.clear()
 
     def ingest(self, article: Article) -> IngestResult:
-        from kg.pipeline import build_article, finish_derive, write_batch
         from kg.ids import article_iri
+        from kg.pipeline import build_article, finish_derive, write_batch
         from kg.vocab import DERIVED_GRAPH
 
         built = build_article(article, self.extractor)

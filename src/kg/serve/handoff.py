@@ -18,8 +18,8 @@ from pathlib import Path
 import httpx
 
 from kg.errors import ArticleError, KgError
-from kg.read.ingest import iter_article_paths, read_article
 from kg.pipeline import IngestReport
+from kg.read.ingest import iter_article_paths, read_article
 
 NOTE = "kg-serve.json"
 

@@ -70,11 +70,10 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from rdflib.term import Node
 
-from kg.serve.auth import require_write_token
+from kg.catalog.saved import Query, bindings_for, load_queries, queries_dir
 from kg.config import Settings
 from kg.errors import QueryError, StoreError
-from kg.catalog.saved import Query, bindings_for, load_queries, queries_dir
-from kg.store.sparql_check import RemoteRefused, check_update, with_using
+from kg.serve.auth import require_write_token
 from kg.serve.sparql_exec import (
     GRAPH_FORMATS,
     GRAPH_MEDIA,
@@ -93,6 +92,7 @@ from kg.serve.sparql_exec import (
 )
 from kg.serve.sparql_pool import Busy, Overloaded, ProcessPool, Timeout
 from kg.store import PREFIXES, Store, bind_values, check_graph
+from kg.store.sparql_check import RemoteRefused, check_update, with_using
 
 T = TypeVar("T")
 log = logging.getLogger("kg.serve.sparql")

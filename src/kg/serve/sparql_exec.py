@@ -17,8 +17,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import KgError, QueryError, StoreError
-from kg.store.sparql_check import RemoteRefused, check_query, user_message
 from kg.store import PREFIXES, RESULT_FORMATS, Store, check_graph, to_oxigraph
+from kg.store.sparql_check import RemoteRefused, check_query, user_message
 
 # (media type, format) in the server's order of preference.
 RESULT_TYPES: tuple[tuple[str, str], ...] = (
