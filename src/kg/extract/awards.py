@@ -104,7 +104,7 @@ def extract_awards(doc: Doc, items: list[SentenceItems], people: People, reg: Or
         if ym:
             sent_year = int(ym[0].group("y"))
         got = [(_recipients(doc, si, it, a, b, people, reg), _conferrer(doc, si, it, a, b, people, reg)) for a, b in found]
-        # "danh hiệu Anh hùng Lao động, Huân chương Độc lập hạng Ba ... đối với X": joined awards share recipients
+        # "danh hiệu Nhà giáo Nhân dân, Huân chương Lao động hạng Ba ... đối với X": joined awards share recipients
         for x in range(len(found) - 1):
             gap = range(found[x][1], found[x + 1][0])
             if all(toks.text[g] in (",",) or toks.keys[g] == doc.rules.orgs.conjunction or toks.text[g].isdigit()

@@ -205,7 +205,7 @@ def extract_documents(doc: Doc) -> list[DocumentFact]:
             if not date and m.group("law"):
                 date = m.group("law_year")  # a law is dated by the year in its number ("34/2018/QH14")
             sent_docs.append([kt, te, DocumentFact(number=number, kind=kind, issuer=issuer, date=date, evidence=(ev,))])
-        # "Nghị quyết số 27-NQ/TW và Nghị quyết số 28-NQ-TW của BCH Trung ương": one issuer for both
+        # "Chỉ thị số 05-CT/TW và Chỉ thị số 06-CT-TW của Ban Bí thư": one issuer for both
         for x in range(len(sent_docs) - 2, -1, -1):
             a, b = sent_docs[x], sent_docs[x + 1]
             gap = [toks.keys[y] for y in range(a[1], b[0])]
