@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -104,16 +105,35 @@ def test_triple_sink_builds_the_same_triples_as_rdflib() -> None:
     for i, text in enumerate(texts):
         a = article_from_text(f"sink-{i}", text)
         r = resolve(a, extract_facts(a))
-        use_triple_sink(False)
-        reference = set(kg.graph.build.build_graph(r))
+        reference = kg.graph.build.build_graph(r)
+        assert isinstance(reference, Graph)
+        g = kg.graph.build.build_graph(r, TripleSink)
+        assert isinstance(g, TripleSink)
+        assert set(g) == set(reference) and len(g) == len(reference)
+
+
+def test_ingest_workers_build_into_the_sink_and_fall_back_to_rdflib() -> None:
+    import kg.pipeline as pipeline
+
+    a = article_from_text("sink-fallback", fictional_article(2))
+    r = resolve(a, extract_facts(a))
+    try:
         use_triple_sink(True)
+        assert isinstance(pipeline._build(r), TripleSink)
+
+        class Narrow(TripleSink):
+            def bind(self, *_: Any, **__: Any) -> None:
+                raise pipeline._Unsupported("bind")
+
+        real = pipeline.TripleSink
+        pipeline.TripleSink = Narrow  # type: ignore[misc]
         try:
-            g = kg.graph.build.build_graph(r)
-            assert isinstance(g, TripleSink)
-            assert set(g) == reference and len(g) == len(reference)
+            g = pipeline._build(r)  # asks Narrow for bind: falls back to rdflib for good
         finally:
-            use_triple_sink(False)
-    assert kg.graph.build.Graph is Graph
+            pipeline.TripleSink = real  # type: ignore[misc]
+        assert isinstance(g, Graph) and not pipeline._SINK
+    finally:
+        use_triple_sink(False)
 
 
 def test_build_article_counts_its_quads() -> None:

@@ -194,21 +194,22 @@ class TripleSink:
         raise _Unsupported(name)
 
 
+_SINK = False  # build into TripleSink: set in ingest worker processes (see TripleSink)
+
+
 def use_triple_sink(on: bool) -> None:
-    """Swap kg.graph.build's Graph for TripleSink (worker processes only; see TripleSink)."""
-    import rdflib
-
-    import kg.graph.build
-
-    kg.graph.build.Graph = TripleSink if on else rdflib.Graph  # type: ignore[misc,assignment]
+    """Build article graphs into TripleSink (worker processes only; see TripleSink) or rdflib Graphs."""
+    global _SINK
+    _SINK = on
 
 
 def _build(resolved: Any) -> Any:
-    try:
-        return build_graph(resolved)
-    except _Unsupported:
-        use_triple_sink(False)
-        return build_graph(resolved)
+    if _SINK:
+        try:
+            return build_graph(resolved, TripleSink)
+        except _Unsupported:  # build_graph asked for more than the sink has: rdflib from now on
+            use_triple_sink(False)
+    return build_graph(resolved)
 
 
 # Worker state, set once per process by _init_worker (inherited, not pickled, under fork).

@@ -6,6 +6,8 @@ to the sentence it was read from (kg:evidence -> kg:Sentence with text and offse
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, SKOS
 
@@ -45,9 +47,11 @@ def bind_prefixes(g: Graph) -> Graph:
     return g
 
 
-def build_graph(r: Resolved) -> Graph:
-    """The triples of one article's named graph (``graph_iri(r)``)."""
-    g = bind_prefixes(Graph(identifier=article_graph(r.article.id)))
+def build_graph(r: Resolved, into: Callable[..., Graph] = Graph) -> Graph:
+    """The triples of one article's named graph (``graph_iri(r)``), added to ``into(identifier=…)``:
+    an rdflib Graph, or anything with ``add``, ``bind`` and ``identifier`` (the ingest workers'
+    ``kg.pipeline.TripleSink``)."""
+    g = bind_prefixes(into(identifier=article_graph(r.article.id)))
     a = r.article
     art = article_iri(a.id)
     add = g.add
