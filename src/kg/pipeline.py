@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rdflib import Literal
+
 from kg import ntriples as nt
 from kg.errors import ArticleError, KgError, QueryError, StoreError
 from kg.graph.build import build_graph
@@ -34,7 +36,7 @@ from kg.ids import article_graph
 from kg.models import Article, ArticleFacts
 from kg.read.ingest import Refused, iter_article_paths, read_article, shown
 from kg.resolve.resolver import resolve
-from kg.store import OxigraphStore, Store
+from kg.store import OxigraphStore, Store, values_first
 
 HASHES = """
 SELECT ?id ?h WHERE { GRAPH ?g { ?a a kg:Article ; dcterms:identifier ?id ; kg:contentHash ?h } }"""
@@ -250,7 +252,7 @@ def _work_chunk(paths: list[str | Refused]) -> tuple[list[Outcome], dict[str, fl
 
 
 HASHES_OF = """
-SELECT ?id ?h WHERE { VALUES ?id { %s } GRAPH ?g { ?a dcterms:identifier ?id ; a kg:Article ; kg:contentHash ?h } }"""
+SELECT ?id ?h WHERE { GRAPH ?g { ?a dcterms:identifier ?id ; a kg:Article ; kg:contentHash ?h } }"""
 
 
 def existing_hashes(store: Store, ids: list[str] | None = None) -> dict[str, str]:
@@ -259,8 +261,8 @@ def existing_hashes(store: Store, ids: list[str] | None = None) -> dict[str, str
         return {str(i): str(h) for i, h in store.query(HASHES).rows}
     out: dict[str, str] = {}
     for k in range(0, len(ids), 500):
-        values = " ".join(nt.literal_text(i) for i in ids[k : k + 500])
-        out.update((str(i), str(h)) for i, h in store.query(HASHES_OF % values).rows)
+        q = values_first(HASHES_OF, ["id"], [(Literal(i),) for i in ids[k : k + 500]])
+        out.update((str(i), str(h)) for i, h in store.query(q).rows)
     return out
 
 

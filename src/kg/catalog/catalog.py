@@ -45,12 +45,11 @@ from kg.catalog.records import (
 )
 from kg.errors import QueryError, StoreError
 from kg.ids import article_graph
-from kg.store import PREFIXES, Store, term_sparql
+from kg.store import PREFIXES, Store, values_first
 from kg.text import ascii_fold, fold
 from kg.vocab import BASE, DERIVED_GRAPH, GRAPH, ID
 
 D = f"<{DERIVED_GRAPH}>"
-_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 SEGMENT = r"^[A-Za-z0-9][A-Za-z0-9._~-]{0,199}(/[A-Za-z0-9._~-]{1,100}){0,4}$"
 _SEGMENT = re.compile(SEGMENT)
 _CHUNK = 400
@@ -88,22 +87,13 @@ def article_graphs_for(article_id: str) -> list[URIRef]:
 
 
 def bind_many(sparql: str, var: str, terms: Iterable[Node]) -> str:
-    """``VALUES ?var { t1 t2 … }`` at the start of the first WHERE block; terms are checked."""
-    vals = " ".join(term_sparql(t) for t in terms)
-    m = _WHERE.search(sparql)
-    if not m:
-        raise ValueError("template has no WHERE block")
-    return f"{sparql[: m.end()]}\n  VALUES ?{var} {{ {vals} }}\n{sparql[m.end() :]}"
+    """``VALUES ?var { t1 t2 … }`` at the start of the first WHERE block (see ``values_first``)."""
+    return values_first(sparql, [var], [(t,) for t in terms])  # type: ignore[misc]
 
 
 def _values_first(sparql: str, names: list[str], rows: Sequence[tuple[Node, ...]]) -> str:
-    """``VALUES (?a ?b) { (x y) … }`` at the start of the first WHERE block; terms are checked."""
-    m = _WHERE.search(sparql)
-    if not m:
-        raise ValueError("template has no WHERE block")
-    vals = " ".join("(" + " ".join(term_sparql(t) for t in r) + ")" for r in rows)
-    head = " ".join(f"?{n}" for n in names)
-    return f"{sparql[: m.end()]}\n  VALUES ({head}) {{ {vals} }}\n{sparql[m.end() :]}"
+    """``VALUES (?a ?b) { (x y) … }`` at the start of the first WHERE block (see ``values_first``)."""
+    return values_first(sparql, names, rows)  # type: ignore[arg-type]
 
 
 def _int_or_none(v: str | None) -> int | None:

@@ -24,6 +24,7 @@ from kg.store.base import (
     term_sparql,
     to_oxigraph,
     update_url_for,
+    values_first,
 )
 from kg.store.embedded import OxigraphStore
 from kg.store.remote import RemoteStore
@@ -48,6 +49,7 @@ __all__ = [
     "solutions_result",
     "store_spec",
     "term_sparql",
+    "values_first",
     "to_oxigraph",
     "update_url_for",
 ]

@@ -15,7 +15,7 @@ IRIs), so a name like ``"} ; DROP ALL ; {"`` stays a literal whatever characters
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
@@ -101,19 +101,27 @@ def term_sparql(term: Term) -> str:
         raise QueryError(str(e)) from e
 
 
-def bind_values(sparql: str, bindings: Mapping[str, Term] | None) -> str:
-    """Insert ``VALUES (?a ?b) { (… …) }`` at the start of the first WHERE block.
-
-    Put first, the bound pattern drives the join (Oxigraph follows the written order).
-    """
-    if not bindings:
-        return sparql
+def values_first(sparql: str, names: Sequence[str], rows: Iterable[Sequence[Term]]) -> str:
+    """``sparql`` with ``VALUES ?a { x y … }`` (one name) or ``VALUES (?a ?b) { (x y) … }`` at the
+    start of its first WHERE block: the one way values reach a query. Every term is written by
+    ``term_sparql`` (checked, escaped), so no text a user or an article sent becomes SPARQL; put
+    first, the bound pattern drives the join (Oxigraph follows the written order)."""
     m = _WHERE.search(sparql)
     if not m:
-        raise QueryError("cannot bind parameters: the query has no WHERE { … } block")
-    names = " ".join(f"?{k}" for k in bindings)
-    vals = " ".join(term_sparql(v) for v in bindings.values())
-    return f"{sparql[: m.end()]}\n  VALUES ({names}) {{ ({vals}) }}\n{sparql[m.end() :]}"
+        raise QueryError("cannot bind values: the query has no WHERE { … } block")
+    if len(names) == 1:
+        head, vals = f"?{names[0]}", " ".join(term_sparql(r[0]) for r in rows)
+    else:
+        head = "(" + " ".join(f"?{n}" for n in names) + ")"
+        vals = " ".join("(" + " ".join(term_sparql(t) for t in r) + ")" for r in rows)
+    return f"{sparql[: m.end()]}\n  VALUES {head} {{ {vals} }}\n{sparql[m.end() :]}"
+
+
+def bind_values(sparql: str, bindings: Mapping[str, Term] | None) -> str:
+    """One row of named parameters, ``VALUES (?a ?b) { (… …) }``, first in the WHERE block."""
+    if not bindings:
+        return sparql
+    return values_first(sparql, [*bindings], [(*bindings.values(),)])
 
 
 def _to_rdflib(t: Any) -> Term | None:

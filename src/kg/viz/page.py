@@ -32,7 +32,7 @@ import numpy as np
 from rdflib import Literal, URIRef
 
 from kg.errors import QueryError
-from kg.store import Store, term_sparql
+from kg.store import Store, values_first
 from kg.text import ascii_fold, collapse_ws
 from kg.vocab import DERIVED_GRAPH
 
@@ -59,7 +59,6 @@ EDGE_KINDS: dict[str, tuple[str, str]] = {
 MAX_QUOTE = 280  # characters of an evidence sentence kept in the page
 MAX_NODE_ARTICLES = 12  # "mentioned in" links per node in the side panel
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 _BAD_IRI_CHARS = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
 # ---------------------------------------------------------------- queries (selective pattern first)
@@ -252,15 +251,11 @@ def build_network(
 def restrict(sparql: str, var: str, iris: Iterable[str] | None) -> str:
     """``sparql`` with ``VALUES ?var { <iri> … }`` first in its WHERE block (None: unchanged).
 
-    The IRIs come from the store, and still pass ``term_sparql`` (no user text becomes SPARQL).
+    The IRIs come from the store, and still pass ``term_sparql`` (see ``values_first``).
     """
     if iris is None:
         return sparql
-    m = _WHERE.search(sparql)
-    if not m:
-        raise QueryError("cannot restrict a query without WHERE { … }")
-    values = " ".join(term_sparql(URIRef(i)) for i in sorted(iris))
-    return f"{sparql[: m.end()]}\n  VALUES ?{var} {{ {values} }}\n{sparql[m.end() :]}"
+    return values_first(sparql, [var], [(URIRef(i),) for i in sorted(iris)])
 
 
 Q_FIND_KEY = "SELECT DISTINCT ?n WHERE { ?n kg:nameKey ?key }"
