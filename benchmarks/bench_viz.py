@@ -22,7 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from kg.viz.page import layout, network_html, render_page  # noqa: E402
+from kg.viz.layout import layout  # noqa: E402
+from kg.viz.page import network_html, render_page  # noqa: E402
 from viz_fixtures import Chromium, find_chromium, synthetic_network, synthetic_store  # noqa: E402
 
 

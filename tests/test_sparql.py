@@ -708,7 +708,8 @@ def test_open_store_on_disk_serves_the_same_answers(tmp_path: Any) -> None:
 
 
 def test_the_api_app_serves_the_endpoint_and_the_page(store: Store) -> None:
-    api = pytest.importorskip("kg.serve.api")
+    from kg.serve import api
+
     app = api.create_app(store, Settings())
     with http(app) as c:
         assert names(c.get("/sparql", params={"query": PEOPLE})) == NAMES

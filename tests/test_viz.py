@@ -9,7 +9,9 @@ from html.parser import HTMLParser
 import pytest
 
 from kg.errors import QueryError
-from kg.viz.page import build_network, ego_network, layout, network_html, render_page, script_json, top_nodes
+from kg.viz.layout import layout
+from kg.viz.network import build_network, ego_network, top_nodes
+from kg.viz.page import network_html, render_page, script_json
 from viz_fixtures import XSS_NAME, XSS_TITLE, XSS_UNIT, synthetic_network, world_store
 
 

@@ -27,8 +27,7 @@ from viz_fixtures import (
 pytestmark = pytest.mark.slow
 
 EXE = find_chromium()
-if EXE is None:
-    pytest.skip("no chromium on this machine (set KG_CHROMIUM)", allow_module_level=True)
+assert EXE is not None, "no chromium on this machine: `make browser` installs it (or set KG_CHROMIUM)"
 
 READY = "window.kgReady === true && typeof window.kgDrawnAt === 'number'"
 

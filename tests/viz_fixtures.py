@@ -139,7 +139,7 @@ def synthetic_network(n_nodes: int = 5000, *, seed: int = 1) -> nx.MultiDiGraph:
     for a in range(200):
         arts[f"a{a}"] = {"title": f"Bài báo tổng hợp số {a}", "url": f"https://tin.example.org/{a}",
                          "date": f"20{15 + a % 10}-0{1 + a % 9}-1{a % 10}"}
-    from kg.viz.page import Evidence
+    from kg.viz.network import Evidence
 
     def ev() -> list[Evidence]:
         a = f"a{rng.randrange(200)}"

@@ -870,11 +870,8 @@ def create_app(
         limit: Annotated[int, Query(ge=1, le=5000)] = 1500,
     ) -> HTMLResponse:  # fmt: skip
         _check_date(at)
-        try:
-            from kg.viz.page import render_page
-        except ImportError as e:
-            log.warning("network page unavailable (kg.viz.page: %s)", e)
-            raise HTTPException(503, "the network page is not available on this server") from e
+        from kg.viz.page import render_page  # imported here: the page's assets load on first use
+
         try:
             html = render_page(store, focus=focus, depth=depth, at=at, limit=limit)
         except QueryError as e:
