@@ -56,10 +56,11 @@ def peak_mb() -> dict[str, float]:
 
 
 def subset(corpus: Path, limit: int, into: Path) -> Path:
-    """Symlinks to the first ``limit`` articles (the corpus order is a seeded random mix)."""
+    """Copies of the first ``limit`` articles (the corpus order is a seeded random mix); copies, since
+    ingest does not follow links out of the folder it is given."""
     into.mkdir(parents=True, exist_ok=True)
     for p in islice(iter_article_paths([corpus]), limit):
-        (into / p.name).symlink_to(p)
+        shutil.copyfile(p, into / p.name)
     return into
 
 

@@ -120,3 +120,19 @@ def test_dates_find() -> None:
     d = load_rules().dates
     got = [iso for _, _, iso in d.find("ngày 18/5/2021, 18-5-2021, ngày 18 tháng 5 năm 2021, tháng 6/2017, Sáng 16/10")]
     assert got == ["2021-05-18", "2021-05-18", "2021-05-18", "2017-06", "--10-16"]
+
+
+def test_a_day_not_in_the_calendar_is_no_date() -> None:
+    d = load_rules().dates
+    got = [iso for _, _, iso in d.find("ngày 31/4/2023, ngày 29/2/2023, ngày 29/2/2024, sáng 30/2, chiều 29/2")]
+    assert got == ["2024-02-29", "--02-29"]
+
+
+def test_a_date_completed_past_the_calendar_keeps_its_month_in_the_graph() -> None:
+    from rdflib.namespace import XSD
+
+    from kg.graph.build import _date
+
+    assert _date("2023-02-29") is not None and _date("2023-02-29").datatype == XSD.gYearMonth  # type: ignore[union-attr]
+    assert str(_date("2023-02-29")) == "2023-02"
+    assert _date("2024-02-29").datatype == XSD.date  # type: ignore[union-attr]

@@ -6,6 +6,7 @@ and every fact carries the sentence it was read from (``article.text[e.start:e.e
 
 from __future__ import annotations
 
+import datetime
 from bisect import bisect_left
 
 from kg.extract.awards import extract_awards
@@ -24,8 +25,11 @@ def published_date(doc: Doc) -> str | None:
     found = None
     for m in doc.rules.dates.furniture_re.finditer(doc.work):
         d, mo, y = int(m.group("d")), int(m.group("m")), int(m.group("y"))
-        if 1 <= d <= 31 and 1 <= mo <= 12 and 1900 <= y <= 2100:
-            found = f"{y:04d}-{mo:02d}-{d:02d}"
+        if 1900 <= y <= 2100:
+            try:
+                found = datetime.date(y, mo, d).isoformat()  # a day of the calendar, else not a date
+            except ValueError:
+                pass
     return found
 
 

@@ -6,6 +6,7 @@ to the sentence it was read from (kg:evidence -> kg:Sentence with text and offse
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
@@ -30,11 +31,23 @@ ORG_KIND_TYPES: dict[str, URIRef] = {
 
 
 def _date(value: str | None) -> Literal | None:
-    """ISO date literal typed by its precision (xsd:date, xsd:gYearMonth, xsd:gYear)."""
+    """ISO date literal typed by its precision (xsd:date, xsd:gYearMonth, xsd:gYear); a day that is
+    not in the calendar ("30/2", or 29/2 given a year that has none) keeps its month only."""
     if not value:
         return None
+    if len(value) == 10 and not real_day(value):
+        value = value[:7]
     dtype = {10: XSD.date, 7: XSD.gYearMonth, 4: XSD.gYear}.get(len(value))
     return Literal(value, datatype=dtype) if dtype else Literal(value)
+
+
+def real_day(iso: str) -> bool:
+    """``YYYY-MM-DD`` names a day of the calendar."""
+    try:
+        datetime.date.fromisoformat(iso)
+    except ValueError:
+        return False
+    return True
 
 
 def bind_prefixes(g: Graph) -> Graph:

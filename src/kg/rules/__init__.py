@@ -606,6 +606,9 @@ class Dates:
                     yield m.start(), m.end(), iso
 
 
+_MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # February's 29th, when the year allows
+
+
 def _iso(m: re.Match[str], kind: str) -> str | None:
     d = {k: v for k, v in m.groupdict().items() if v}
     day = next((int(v) for k, v in d.items() if k.startswith("d")), None)
@@ -617,7 +620,11 @@ def _iso(m: re.Match[str], kind: str) -> str | None:
         return None
     if year is not None and not 1900 <= year <= 2100:
         return None
+    if day is not None and mon is not None and day > _MONTH_DAYS[mon - 1]:
+        return None  # "31/4", "30/2": no such day
     if kind == "full" and day and mon and year:
+        if mon == 2 and day == 29 and not (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)):
+            return None
         return f"{year:04d}-{mon:02d}-{day:02d}"
     if kind == "my" and mon and year:
         return f"{year:04d}-{mon:02d}"
