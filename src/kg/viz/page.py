@@ -1,12 +1,12 @@
 """The interactive network page: people, units, documents, awards and events, offline, in one HTML file.
 
-Three steps, each testable alone:
-- ``build_network(store, …)``: a handful of SPARQL SELECTs (one per edge kind, never one per node)
-  -> ``networkx.MultiDiGraph``; ``at`` keeps the role holdings current on that date (derived graph:
-  kg:firstSeen ≤ at and not kg:endedBy ≤ at); ``focus``/``depth`` cut an ego network.
-- ``top_nodes(g, limit)``: the most connected nodes when the network is too big to draw.
-- ``network_html(g, title=…, note=…)``: positions precomputed in Python (the browser's physics
-  freezes above ~1,500 nodes), then pyvis fills our own template.
+Three steps, each testable alone, in three modules:
+- :mod:`kg.viz.network`: ``build_network(store, …)``, a handful of SPARQL SELECTs -> a
+  ``networkx.MultiDiGraph``, and ``top_nodes(g, limit)`` when it is too big to draw;
+- :mod:`kg.viz.layout`: positions precomputed in Python (the browser's physics freezes above ~1,500
+  nodes);
+- here: ``network_html(g, title=…, note=…)`` fills our own template with pyvis, and ``render_page``
+  runs the three for ``kg viz`` and ``GET /graph``.
 
 Why our own template: pyvis's ``template.html`` still fetches bootstrap CSS/JS from jsdelivr even with
 ``cdn_resources="in_line"``, and writes ``heading`` unescaped. Ours inlines vis-network from pyvis's
