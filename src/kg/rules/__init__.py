@@ -7,6 +7,7 @@ This is the only module that compiles regular expressions. Extractors ask the co
 from __future__ import annotations
 
 import bisect
+import datetime
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -606,9 +607,6 @@ class Dates:
                     yield m.start(), m.end(), iso
 
 
-_MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # February's 29th, when the year allows
-
-
 def _iso(m: re.Match[str], kind: str) -> str | None:
     d = {k: v for k, v in m.groupdict().items() if v}
     day = next((int(v) for k, v in d.items() if k.startswith("d")), None)
@@ -620,11 +618,12 @@ def _iso(m: re.Match[str], kind: str) -> str | None:
         return None
     if year is not None and not 1900 <= year <= 2100:
         return None
-    if day is not None and mon is not None and day > _MONTH_DAYS[mon - 1]:
-        return None  # "31/4", "30/2": no such day
-    if kind == "full" and day and mon and year:
-        if mon == 2 and day == 29 and not (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)):
+    if day is not None and mon is not None:
+        try:  # "31/4", "30/2", 29/2 of a common year: no such day (without a year, 29/2 may be one)
+            datetime.date(year or 2000, mon, day)
+        except ValueError:
             return None
+    if kind == "full" and day and mon and year:
         return f"{year:04d}-{mon:02d}-{day:02d}"
     if kind == "my" and mon and year:
         return f"{year:04d}-{mon:02d}"
