@@ -91,11 +91,6 @@ def bind_many(sparql: str, var: str, terms: Iterable[Node]) -> str:
     return values_first(sparql, [var], [(t,) for t in terms])  # type: ignore[misc]
 
 
-def _values_first(sparql: str, names: list[str], rows: Sequence[tuple[Node, ...]]) -> str:
-    """``VALUES (?a ?b) { (x y) … }`` at the start of the first WHERE block (see ``values_first``)."""
-    return values_first(sparql, names, rows)  # type: ignore[arg-type]
-
-
 def _int_or_none(v: str | None) -> int | None:
     try:
         return int(v) if v is not None else None
@@ -569,7 +564,7 @@ class Catalog:
         template = f"SELECT DISTINCT {select} WHERE {{ GRAPH ?g {{ {' '.join(patterns)} }} }}"
         out: dict[str, str | None] = {}
         for i in range(0, len(combos), _CHUNK):
-            for row in self._values(_values_first(template, names, combos[i : i + _CHUNK])):
+            for row in self._values(values_first(template, names, combos[i : i + _CHUNK])):  # type: ignore[arg-type]
                 out.setdefault(row[0], row[1] if len(row) > 1 else None)  # type: ignore[index]
         if units is None and out:  # the unit each holding is at, when it has one
             for h, o in self._values_many(HOLDING_UNITS, "h", [URIRef(h) for h in out]):
