@@ -237,15 +237,15 @@ class Overloaded(Exception):
 
 class ProcessPool:
     """``slots`` worker processes over snapshots of one on-disk store; of them, at most
-    ``long_slots`` (default: one) running a query past ``long_after`` seconds."""
+    ``long_slots`` running a query past ``long_after`` seconds (None: no such limit). The defaults
+    are the settings' (``KG_LONG_QUERIES``, ``KG_LONG_QUERY_AFTER``)."""
 
-    def __init__(self, store: Any, location: str, slots: int, *, long_slots: int = 1,
-                 long_after: float | None = 1.0) -> None:  # fmt: skip
+    def __init__(self, store: Any, location: str, slots: int, *, long_slots: int,
+                 long_after: float | None) -> None:  # fmt: skip
         self.slots = slots
         self.long_slots = max(1, min(long_slots, slots))
         self.long_after = long_after
         self.long_running = 0
-        self.overloaded = 0
         self.snapshots = Snapshots(store, location)
         self._ctx = mp.get_context("forkserver")
         with contextlib.suppress(ValueError):
@@ -378,8 +378,6 @@ class ProcessPool:
                         long = self.long_running < self.long_slots
                         if long:
                             self.long_running += 1
-                        else:
-                            self.overloaded += 1
                     if not long:
                         log.warning("SPARQL query stopped after %s s: %d long queries already running; worker %d "
                                     "killed", at, self.long_slots, w.proc.pid)  # fmt: skip
