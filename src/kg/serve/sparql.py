@@ -31,13 +31,12 @@ Time limit (``KG_QUERY_TIMEOUT``). Over an on-disk Oxigraph store each query run
 process (:mod:`kg.serve.sparql_pool`) that reads a snapshot of the store; past the deadline the client
 gets 503 and the worker is killed, whatever the query's shape (an aggregate, ORDER BY, a cartesian
 product): its CPU and memory are free within milliseconds and a fresh worker takes its place. At
-most ``KG_QUERY_WORKERS`` queries (default 2 × cores + 2, at least 6: idle
-workers cost memory only) run at once; a query waits for a
-free worker up to its time limit (at most 5 s), then gets 503 with Retry-After. Of those workers at
-most ``KG_LONG_QUERIES`` (default 1) run a query past ``KG_LONG_QUERY_AFTER`` seconds (default 0.25):
-a query that turns long while that lane is full is stopped there with 503 and Retry-After, so
-however many runaway queries arrive, the quick queries of normal use still find a free worker. The in-memory store
-(tests) cannot be shared with processes: there queries run in threads, stop at the next row after
+most ``KG_QUERY_WORKERS`` queries (default 2 × cores + 2, at least 6: idle workers cost memory
+only) run at once; a query waits for a free worker up to its time limit (at most 5 s), then gets
+503 with Retry-After. Of those workers at most ``KG_LONG_QUERIES`` (default 1) run a query past
+``KG_LONG_QUERY_AFTER`` seconds (default 0.25): a query that turns long while that lane is full is
+stopped there with 503 and Retry-After, so however many runaway queries arrive, the quick queries
+of normal use still find a free worker. The in-memory store (tests) cannot be shared with processes: there queries run in threads, stop at the next row after
 the deadline, and an aggregate keeps its thread until it finishes. Over a remote SPARQL server the
 query is the engine's to stop: the request gets its 503 at the deadline and its slot is freed then;
 the HTTP call itself ends by ``KG_STORE_TIMEOUT``. Updates are transactions in the server process
