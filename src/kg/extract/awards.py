@@ -7,6 +7,7 @@ from kg.extract.entities import OrgRegistry, People, SentenceItems, _best_name, 
 from kg.extract.spans import Barriers, read_org, read_role
 from kg.models import AwardFact
 from kg.rules import is_cap
+from kg.rules.grammar import load_mined
 
 
 def _award_end(doc: Doc, i: int, n: int, end: int) -> int:
@@ -183,7 +184,7 @@ def _mention_at(doc: Doc, it: SentenceItems, k: int, end: int, people: People, r
     if toks.text[k].isdigit() and k + 1 < end:
         cm = aw.count_nouns.match(toks.keys, k + 1, end)
         if cm:
-            j = _named_after(doc, it, k + 1 + cm[0], end)
+            j = _group_at(doc, k, end, it) or _named_after(doc, it, k + 1 + cm[0], end)
             return doc.span(k, j), j
     pm = doc.rules.roles.place_table.match(toks.text, k, end)
     if pm and k + pm[0] < end and is_cap(toks.text[k + pm[0]]):
@@ -390,13 +391,70 @@ def _group_at(doc: Doc, k: int, end: int, it: SentenceItems | None = None) -> in
     if not m:
         return None
     j += m[0]
-    if j + 1 < end and toks.keys[j] == doc.rules.orgs.conjunction:
-        m2 = aw.count_nouns.match(toks.keys, j + 1, end)
-        if m2:
-            j += 1 + m2[0]
-    if it is not None and toks.text[k].isdigit():
-        j = _named_after(doc, it, j, end)
+    nouns = aw.count_nouns if toks.text[k].isdigit() else aw.group_nouns
+    while j + 1 < end and (toks.keys[j] == doc.rules.orgs.conjunction or toks.text[j] == ","):
+        m2 = nouns.match(toks.keys, j + 1, end)  # "tập thể và cá nhân", "một số tập thể, cá nhân"
+        if not m2:
+            break
+        j += 1 + m2[0]
+    if it is not None:
+        j = _group_tail(doc, it, _named_after(doc, it, j, end) if toks.text[k].isdigit() else j, end)
     return j
+
+
+def _group_tail(doc: Doc, it: SentenceItems, j: int, end: int) -> int:
+    """Where a group recipient's description ends, from token j: over a modifier ("60 cá nhân tiêu biểu"), a
+    capitalised name ("một số cá nhân Nhật Bản"), places counted ("lãnh đạo 15 tỉnh") and what the group belongs to
+    after a descriptor ("7 đảng viên trong Đảng bộ", "… thuộc Tổng cục"); not over a verb or a reason ("8 đảng viên
+    đạt tiêu chuẩn", "có thành tích")."""
+    toks = doc.toks
+    aw = doc.rules.awards
+    starts = {m.i for m in it.names}
+    x = j
+    while x < end and x not in starts:
+        mm = aw.group_modifiers.match(toks.keys, x, end)
+        if mm:
+            x += mm[0]
+            continue
+        if is_cap(toks.text[x]) and toks.text[x][:1].isalpha():
+            while x < end and is_cap(toks.text[x]) and toks.text[x][:1].isalpha() and x not in starts:
+                x += 1
+            continue
+        if toks.text[x].isdigit() and x + 1 < end and toks.text[x + 1] in doc.rules.roles.place_words:
+            x += 2  # "15 tỉnh"
+            continue
+        if toks.keys[x] in aw.descriptor_words:
+            y = _described_end(doc, it, x + 1, end, starts)
+            if y > x + 1:
+                x = y
+                continue
+        break
+    return x
+
+
+def _described_end(doc: Doc, it: SentenceItems, y: int, end: int, starts: set[int]) -> int:
+    """End of what a group belongs to, from token y after a descriptor: a unit's name, capitalised words, numbers and
+    nouns, up to punctuation, a person, a conjunction or a word that ends names ("trong Đảng bộ được nhận")."""
+    toks, r = doc.toks, doc.rules
+    mined = load_mined()
+    x = y
+    while x < end and x not in starts:
+        op = next((o for o in it.orgs if o.i == x and o.j > x), None)
+        if op is not None:
+            x = op.j
+            continue
+        t, kk = toks.text[x], toks.keys[x]
+        if not t[:1].isalnum() or kk == r.orgs.conjunction:
+            break
+        if is_cap(t) or t.isdigit() or kk in r.awards.descriptor_words:
+            x += 1
+            continue
+        if kk in r.roles.stop_words or kk in mined.after:
+            break
+        x += 1
+    while x > y and toks.keys[x - 1] in r.awards.descriptor_words:
+        x -= 1
+    return x
 
 
 def _subject_run(

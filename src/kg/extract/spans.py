@@ -328,6 +328,7 @@ def read_tail(
         if (
             k > start and is_cap(toks.text[k - 1]) and doc.gap(k) == " " and not after_place
             and not is_allcaps(toks.text[k - 1]) and prev_pair not in r.names.not_names
+            and not _starts_compound(doc, k, end, mined)
         ):
             # second syllable of a capitalised word ("Chấp hành", "Lao động"); not after an abbreviation
             # or a place name, which are whole ("Bộ GD&ĐT soạn", "Hội Luật gia Việt Nam tiếp")
@@ -336,6 +337,16 @@ def read_tail(
             continue
         break
     return last_good
+
+
+def _starts_compound(doc: Doc, k: int, end: int, mined) -> bool:
+    """The lower-case word at k opens a two-syllable word with the next one ("… Yên Bái thể hiện", "… Đảng đồng
+    ý"): it starts the clause's next word, so it is no second syllable of the capitalised word before it."""
+    toks = doc.toks
+    return (
+        k + 1 < end and doc.gap(k + 1) == " " and not is_cap(toks.text[k + 1])
+        and (toks.keys[k], toks.keys[k + 1]) in mined.words
+    )
 
 
 def _mined_word(doc: Doc, k: int, end: int, mined) -> int:
@@ -349,6 +360,8 @@ def _mined_word(doc: Doc, k: int, end: int, mined) -> int:
     nxt = toks.keys[k + 1] if k + 1 < end else None
     pair = nxt is not None and doc.gap(k + 1) == " " and (kk, nxt) in mined.compounds
     if kk in mined.inside:
+        if not pair and _starts_compound(doc, k, end, mined):
+            return 0  # "… thể hiện": a word of the clause that names never hold, not the name going on
         if kk in r.roles.stop_words:
             return 2 if pair else 0  # "Vụ Tổ chức cán bộ": a word that ends names elsewhere, here in a pair
         return 2 if pair else 1

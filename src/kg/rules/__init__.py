@@ -187,6 +187,7 @@ class AwardsModel(_Model):
     list_openers: list[str]
     adverbs: list[str]
     descriptor_words: list[str]
+    group_modifiers: list[str]
     conferrer_markers: list[str]
     count_nouns: list[str]
     # --- awards: recipients (events engineer) ---
@@ -519,6 +520,7 @@ class Awards:
     list_openers: PhraseTable
     adverbs: frozenset[str]
     descriptor_words: frozenset[str]
+    group_modifiers: PhraseTable  # "tiêu biểu": words that go on with a group recipient
     conferrer_markers: frozenset[str]
     count_nouns: PhraseTable
     # --- awards: recipients (events engineer) ---
@@ -804,6 +806,7 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         list_openers=PhraseTable(aw.list_openers),
         adverbs=_keyset([t for w in aw.adverbs for t in tokenize(w)]),
         descriptor_words=_keyset(aw.descriptor_words),
+        group_modifiers=PhraseTable(aw.group_modifiers),
         conferrer_markers=_keyset(aw.conferrer_markers),
         count_nouns=PhraseTable(aw.count_nouns),
         subset_markers=PhraseTable(aw.subset_markers),

@@ -38,14 +38,19 @@ class Mined:
     after: frozenset[str]
     leans_after: frozenset[str]  # seen more often ending a name than inside one (any margin)
     surnames: tuple[str, ...] = ()  # family names seen starting names after "ông"/"bà" (as written)
+    words: frozenset[tuple[str, str]] = frozenset()  # two-syllable words of running text ("thể hiện")
 
 
 def compile_mined(data: dict) -> Mined:
-    comp = set()
-    for pair in (data.get("compounds") or {}):
-        a, _, b = str(pair).partition(" ")
-        if a and b:
-            comp.add((key(a), key(b)))
+    def pairs(section: str) -> frozenset[tuple[str, str]]:
+        out = set()
+        for pair in (data.get(section) or {}):
+            a, _, b = str(pair).partition(" ")
+            if a and b:
+                out.add((key(a), key(b)))
+        return frozenset(out)
+
+    comp = pairs("compounds")
     inside, after, leans = set(), set(), set()
     for w, c in (data.get("unit_words") or {}).items():
         i, a = int(c.get("inside", 0)), int(c.get("after", 0))
@@ -57,7 +62,7 @@ def compile_mined(data: dict) -> Mined:
         if a > i:
             leans.add(k)
     surn = tuple(str(w) for w in (data.get("surnames") or {}))
-    return Mined(frozenset(comp), frozenset(inside), frozenset(after), frozenset(leans), surn)
+    return Mined(comp, frozenset(inside), frozenset(after), frozenset(leans), surn, pairs("words") | comp)
 
 
 @lru_cache(maxsize=1)

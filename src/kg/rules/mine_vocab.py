@@ -14,6 +14,10 @@ as the dev set; no gold is read):
   lower case often enough (10 times and 15% of either word's uses) that are also written capitalised inside names
   (3 times). The
   second syllable of a capitalised word in a name belongs to it ("Bộ Ngoại giao"), whatever word it is.
+- ``words``: two-syllable words of running text, capitalised in names or not ("thể hiện", "đồng thời"): lower-case
+  pairs seen 30 times that make 15% of either word's uses or meet 10 times more often than chance would have them. A lower-case word that opens one of them with the next
+  word starts the clause's next word, so it is no second syllable of a capitalised name before it ("Công an tỉnh X
+  thể hiện").
 - ``surnames``: the first word of three- and four-word names written after "ông", "bà", "anh", "chị" (10 times
   or more, and more than twice as often as it stands second in such a name); names.yaml's family names plus
   these start personal names.
@@ -38,6 +42,8 @@ from kg.text import normalize
 
 _TOK = re.compile(r"\w+(?:[.&'’-]\w+)*|[^\w\s]", re.UNICODE)
 MAX_NAME = 12  # tokens after the head
+WORD_MIN = 30  # times a lower-case pair is seen to count as a two-syllable word of running text
+WORD_LIFT = 10  # ... and how many times more often than its two words would meet by chance
 # words right before a post ("giữ chức vụ X", "nguyên X", "kiêm X"); "Phó"/"Quyền" are skipped over
 ROLE_CUES = {"chức", "vụ", "danh", "nguyên", "cựu", "kiêm", "trí"}
 SKIP = {"phó", "quyền"}
@@ -211,12 +217,20 @@ def mine(folder: Path) -> dict:
         lc = bi[a, b]
         if c >= 3 and lc >= 10 and (lc / uni[a] >= 0.15 or lc / uni[b] >= 0.15):
             compounds[f"{a} {b}"] = lc
+    # two-syllable words of running text, whether or not names hold them
+    n_words = sum(uni.values())
+    words = {}
+    for (a, b), lc in sorted(bi.items(), key=lambda x: (-x[1], x[0])):
+        if lc < WORD_MIN:
+            break
+        if lc / uni[a] >= 0.15 or lc / uni[b] >= 0.15 or lc * n_words >= WORD_LIFT * uni[a] * uni[b]:
+            words[f"{a} {b}"] = lc
     # a family name starts names more often than it stands second in them ("Văn" does not), and is no place
     # word written after "Bà" ("Bà Rịa")
     not_names = rules.names.not_names
     surnames = {w: c for w, c in family.most_common() if c >= 10 and c > 2 * middle[w] and f"bà {w.casefold()}" not in not_names}
     return {"sentences": n_sent, "unit_names": len(runs), "unit_words": unit_words, "role_heads": role_heads,
-            "compounds": compounds, "surnames": surnames}
+            "compounds": compounds, "words": words, "surnames": surnames}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -233,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
         f"# ({d['unit_names']} unit phrases). Counts, not judgements: see the script's docstring for what\n"
         "# each count means and src/kg/rules.py (Mined) for how the extractor uses them.\n"
     )
-    body = {"compounds": d["compounds"], "unit_words": d["unit_words"], "role_heads": d["role_heads"],
+    body = {"compounds": d["compounds"], "words": d["words"], "unit_words": d["unit_words"], "role_heads": d["role_heads"],
             "surnames": d["surnames"]}
     a.out.write_text(head + yaml.safe_dump(body, allow_unicode=True, sort_keys=False, width=120), encoding="utf-8")
     print(f"wrote {a.out}: {len(d['unit_words'])} unit words, {len(d['role_heads'])} role heads", file=sys.stderr)
