@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from kg.extract.doc import Doc, fold
 from kg.extract.spans import Barriers, NameMention, OrgPhrase, RolePhrase, read_name, read_org, read_role
-from kg.extract.units import complete_units, localities, place_names
+from kg.extract.units import complete_units, localities, place_committee, place_names
 from kg.models import Evidence, OrgFact, PersonFact, RoleFact
 from kg.rules import UPPER, is_allcaps, is_cap, key, tokenize
 from kg.rules.grammar import load_localities
@@ -460,6 +460,10 @@ def _role_org(doc: Doc, rp: RolePhrase, reg: OrgRegistry, p: PersonEntry, chain:
     pos = doc.toks.starts[rp.i]
     if rp.org_text and rp.org_default and not r.orgs.heads.match([key(t) for t in tokenize(rp.org_text)], 0):
         return f"{rp.org_default} {rp.org_text}"  # "Chủ tịch Quốc hội Lào" -> Quốc hội Lào
+    if rp.org_text and rp.place_committee and tokenize(rp.org_text)[0] in r.roles.place_words and _place_of(doc, rp.org_text):
+        # "Bí thư huyện X", "Phó Bí thư phường Y": the party committee of that place
+        name = place_committee(rp.org_text, load_localities())
+        return _best_name(reg.add(name, r.orgs.kind_of(name), pos, doc.evidence(si)), r)
     if rp.org_text and tokenize(rp.org_text)[0] in r.roles.place_words:
         # "Phó chủ tịch tỉnh": the people's committee of the province
         e = reg.find_generic(f"{r.roles.place_unit} {rp.org_text}", pos, si)

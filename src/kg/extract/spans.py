@@ -46,6 +46,7 @@ class RolePhrase:
     org_default: str | None = None
     org_hint: str | None = None
     generic_org: bool = False  # the unit has no proper name ("Tỉnh ủy", "UBND tỉnh")
+    place_committee: bool = False  # over a bare place, the post is of its party committee ("Bí thư huyện X")
 
 
 @dataclass
@@ -447,7 +448,8 @@ def read_role(doc: Doc, i: int, end: int, barriers: Barriers) -> RolePhrase | No
     head_text = doc.span(hk, hk + n)
     title = doc.span(i, title_end)
     org_text = doc.span(tail_start, tail_end) if tail_end > tail_start else None
-    if org_text and head.unit and not org_text.casefold().startswith(head.unit.casefold()) and is_cap(org_text):
+    if (org_text and head.unit and is_cap(org_text)
+            and not doc.rules.orgs.expand(org_text).casefold().startswith(head.unit.casefold())):  # "Viện trưởng VKSND"
         org_text = head.unit + " " + org_text
     return RolePhrase(
         i=i,
@@ -462,6 +464,7 @@ def read_role(doc: Doc, i: int, end: int, barriers: Barriers) -> RolePhrase | No
         org_default=head.org_default,
         org_hint=head.org_hint,
         generic_org=bool(org_text) and generic and tail_end == title_end,
+        place_committee=head.place_committee,
     )
 
 

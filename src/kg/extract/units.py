@@ -234,11 +234,16 @@ def executive_committee(name: str, loc: Localities) -> str | None:
     m = loc.executive_prefix.match(keys, 0)
     if not m or m[0] >= len(toks):
         return None
-    rest = list(toks[m[0] :])
-    pw = loc.executive_by_place.match(keys, m[0])
-    if pw and m[0] + pw[0] < len(toks):
-        return " ".join([pw[1], *toks[m[0] + pw[0] :]])
-    return " ".join([loc.executive_committee] + rest)
+    return place_committee(" ".join(toks[m[0] :]), loc)
+
+
+def place_committee(place: str, loc: Localities) -> str:
+    """The party committee of a place: "tỉnh Y" -> "Tỉnh ủy Y", "xã Z" -> "Đảng ủy xã Z"."""
+    toks, keys = _toks_keys(place)
+    pw = loc.executive_by_place.match(list(keys), 0)
+    if pw and pw[0] < len(toks):
+        return " ".join([pw[1], *toks[pw[0] :]])
+    return " ".join([loc.executive_committee, *toks])
 
 
 def _member_of(title: str, org: str, loc: Localities) -> str:

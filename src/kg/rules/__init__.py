@@ -88,6 +88,7 @@ class HeadModel(_Model):
     org_hint: str | None = None
     org_default: str | None = None
     unit: str | None = None
+    place_committee: bool = False  # a post over a bare place belongs to its party committee ("Bí thư huyện X")
 
 
 class RolesModel(_Model):
