@@ -47,6 +47,7 @@ class RolePhrase:
     org_hint: str | None = None
     generic_org: bool = False  # the unit has no proper name ("Tỉnh ủy", "UBND tỉnh")
     place_committee: bool = False  # over a bare place, the post is of its party committee ("Bí thư huyện X")
+    org_word: str | None = None  # the word the unit's name starts with when none of the hint's kind is named
 
 
 @dataclass
@@ -465,6 +466,7 @@ def read_role(doc: Doc, i: int, end: int, barriers: Barriers) -> RolePhrase | No
         org_hint=head.org_hint,
         generic_org=bool(org_text) and generic and tail_end == title_end,
         place_committee=head.place_committee,
+        org_word=head.org_word,
     )
 
 

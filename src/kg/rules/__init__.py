@@ -89,6 +89,7 @@ class HeadModel(_Model):
     org_default: str | None = None
     unit: str | None = None
     place_committee: bool = False  # a post over a bare place belongs to its party committee ("Bí thư huyện X")
+    org_word: str | None = None  # without a unit of the hint's kind, the unit whose name starts so ("Trường")
 
 
 class RolesModel(_Model):
