@@ -284,7 +284,7 @@ def read_tail(
             k += 1  # "Đảng bộ Nhà trường": the article's own unit (orgs.yaml self_words)
             last_good = k
             continue
-        if prev_cap and doc.gap(k) == " " and (toks.keys[k - 1], toks.keys[k]) in mined.compounds:
+        if prev_cap and doc.gap(k) == " " and (toks.keys[k - 1], toks.keys[k]) in mined.words:
             k += 1  # the second syllable of a capitalised word ("Ngoại giao")
             last_good = k
             continue
