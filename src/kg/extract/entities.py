@@ -10,7 +10,7 @@ from kg.extract.spans import Barriers, NameMention, OrgPhrase, RolePhrase, read_
 from kg.extract.units import complete_units, localities, place_committee, place_names
 from kg.models import Evidence, OrgFact, PersonFact, RoleFact
 from kg.rules import UPPER, is_allcaps, is_cap, key, tokenize
-from kg.rules.grammar import load_localities
+from kg.rules.grammar import load_localities, load_mined, place_key
 
 # a word of three or more capital letters ("ĐHCN"), found in the text at once rather than token by token
 _ACRONYM = re.compile(rf"(?<![\w.&'’])[{UPPER}]{{3,}}(?![\w.&'’])")
@@ -456,6 +456,25 @@ def _place_of(doc: Doc, org: str | None) -> str | None:
     return None
 
 
+def _with_place(doc: Doc, unit: str, place: str | None) -> str | None:
+    """A generic unit completed by a place of the same level ("UBND tỉnh" + "tỉnh Y" -> "UBND tỉnh Y", "Tỉnh ủy" +
+    "tỉnh Y" -> "Tỉnh ủy Y"); None when the place is of another level ("Tỉnh ủy" + "huyện Z") or none."""
+    pt = tokenize(place) if place else []
+    pm = doc.rules.roles.place_table.match(pt, 0) if pt else None
+    if not pm or pm[0] >= len(pt):
+        return None
+    word, name = pt[: pm[0]], " ".join(pt[pm[0] :])
+    ut = tokenize(unit)
+    if [key(t) for t in ut[-len(word) :]] == [key(t) for t in word]:
+        return f"{unit} {name}"  # "UBND tỉnh" + "tỉnh Y"
+    if key(unit) in doc.rules.roles.leveled_units:
+        pw = load_localities().executive_by_place.match([key(t) for t in word], 0)
+        return f"{unit} {name}" if pw and key(pw[1]) == key(unit) else None
+    if not any(t in doc.rules.roles.place_words for t in ut):
+        return f"{unit} {place}"  # "HĐND" + "tỉnh Y"
+    return None
+
+
 def _resolve_org_text(doc: Doc, text: str, reg: OrgRegistry) -> str:
     """The registry's fullest spelling of a unit written in a title ("ĐH Sư phạm Huế" -> "Trường Đại học Sư phạm Huế")."""
     e = reg.by_key.get(reg.expand_key(text))
@@ -471,6 +490,13 @@ def _role_org(doc: Doc, rp: RolePhrase, reg: OrgRegistry, p: PersonEntry, chain:
         # "Bí thư huyện X", "Phó Bí thư phường Y": the party committee of that place
         name = place_committee(rp.org_text, load_localities())
         return _best_name(reg.add(name, r.orgs.kind_of(name), pos, doc.evidence(si)), r)
+    if rp.org_text and rp.place_committee:
+        # "Bí thư Hậu Giang": a place name alone, whose level the bulk corpus tells (rules/mined.yaml: places)
+        loc = load_localities()
+        level = load_mined().places.get(place_key(rp.org_text))
+        if level in loc.level_committee:
+            name = f"{loc.level_committee[level]} {rp.org_text}"
+            return _best_name(reg.add(name, r.orgs.kind_of(name), pos, doc.evidence(si)), r)
     if rp.org_text and tokenize(rp.org_text)[0] in r.roles.place_words:
         # "Phó chủ tịch tỉnh": the people's committee of the province
         e = reg.find_generic(f"{r.roles.place_unit} {rp.org_text}", pos, si)
@@ -486,16 +512,15 @@ def _role_org(doc: Doc, rp: RolePhrase, reg: OrgRegistry, p: PersonEntry, chain:
             e = _main_of_kind(reg, "university")
             return _best_name(e, r) if e else None
         if rp.generic_org:
+            # "Phó Bí thư Tỉnh ủy, Chủ tịch UBND tỉnh, Trưởng đoàn ĐBQH tỉnh Hà Giang": the place the person's
+            # last title states is the place of each generic one before it (before any other unit of the article)
+            for other in chain[chain.index(rp) + 1 :]:
+                placed = _with_place(doc, rp.org_text, _place_of(doc, other.org_text))
+                if placed:
+                    return _best_name(reg.add(placed, r.orgs.kind_of(placed), pos, doc.evidence(si)), r)
             e = reg.find_generic(rp.org_text, pos, si)
             if e:
                 return _best_name(e, r)
-            # "Phó Chủ tịch HĐND, Phó Chủ tịch UBND tỉnh Hà Giang": the place of the next title's unit
-            for other in chain[chain.index(rp) + 1 :]:
-                pl = _place_of(doc, other.org_text)
-                if pl and pl not in rp.org_text:
-                    if key(rp.org_text) in r.roles.leveled_units:
-                        pl = pl.split(" ", 1)[1] if " " in pl else pl
-                    return f"{rp.org_text} {pl}"
             # "Bí thư Đảng ủy" in an article about one institution: that institution's party committee
             if key(rp.org_text) in r.roles.attach_to_main:
                 # "Bí thư Đảng ủy, Chủ tịch Hội đồng thành viên PVN": the unit of the next title

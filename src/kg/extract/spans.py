@@ -449,7 +449,7 @@ def read_role(doc: Doc, i: int, end: int, barriers: Barriers) -> RolePhrase | No
     head_text = doc.span(hk, hk + n)
     title = doc.span(i, title_end)
     org_text = doc.span(tail_start, tail_end) if tail_end > tail_start else None
-    if (org_text and head.unit and is_cap(org_text)
+    if (org_text and head.unit and (is_cap(org_text) or toks.text[tail_start] in rr.place_words)
             and not doc.rules.orgs.expand(org_text).casefold().startswith(head.unit.casefold())):  # "Viện trưởng VKSND"
         org_text = head.unit + " " + org_text
     return RolePhrase(

@@ -16,7 +16,7 @@ rules of ``orgs.yaml`` / ``roles.yaml``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from itertools import product
@@ -39,6 +39,12 @@ class Mined:
     leans_after: frozenset[str]  # seen more often ending a name than inside one (any margin)
     surnames: tuple[str, ...] = ()  # family names seen starting names after "ông"/"bà" (as written)
     words: frozenset[tuple[str, str]] = frozenset()  # two-syllable words of running text ("thể hiện")
+    places: dict[str, str] = field(default_factory=dict)  # folded place name -> level ("hậu giang": province)
+
+
+def place_key(name: str) -> str:
+    """The key a place name is looked up by: its words' keys ("Hậu Giang" -> "hậu giang")."""
+    return " ".join(key(t) for t in name.replace("–", "-").split())
 
 
 def compile_mined(data: dict) -> Mined:
@@ -62,7 +68,8 @@ def compile_mined(data: dict) -> Mined:
         if a > i:
             leans.add(k)
     surn = tuple(str(w) for w in (data.get("surnames") or {}))
-    return Mined(comp, frozenset(inside), frozenset(after), frozenset(leans), surn, pairs("words") | comp)
+    places = {place_key(str(n)): str(v["level"]) for n, v in (data.get("places") or {}).items()}
+    return Mined(comp, frozenset(inside), frozenset(after), frozenset(leans), surn, pairs("words") | comp, places)
 
 
 @lru_cache(maxsize=1)
@@ -90,6 +97,7 @@ class Localities:
     executive_prefix: PhraseTable
     executive_committee: str
     executive_by_place: PhraseTable  # place word -> committee
+    level_committee: dict[str, str] = field(default_factory=dict)  # level -> its party committee ("Tỉnh ủy")
 
 
 @lru_cache(maxsize=1)
@@ -104,6 +112,7 @@ def load_localities() -> Localities:
             place_words=PhraseTable(pw),
             committees=PhraseTable(cm),
             default_word={lvl: ws[0] for lvl, ws in levels.items()},
+            level_committee={lvl: ws[0] for lvl, ws in d["level_committees"].items()},
             provincial_heads=frozenset(key(w) for w in d["provincial_heads"]),
             min_mentions=int(d["min_mentions"]),
             dominance=float(d["dominance"]),

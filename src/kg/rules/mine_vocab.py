@@ -18,6 +18,9 @@ as the dev set; no gold is read):
   pairs seen 30 times that make 15% of either word's uses or meet 10 times more often than chance would have them. A lower-case word that opens one of them with the next
   word starts the clause's next word, so it is no second syllable of a capitalised name before it ("Công an tỉnh X
   thể hiện").
+- ``places``: capitalised names written after a place word or a leveled party committee ("tỉnh Y", "Tỉnh ủy Y":
+  province; "thành phố Y", "TP Y", "Thành ủy Y": city), 10 times or more, with the level they take at least twice as
+  often as the other, and not written after "ông"/"bà" half as often (a person); a post written over a bare place name ("Bí thư Y") belongs to that level's committee.
 - ``surnames``: the first word of three- and four-word names written after "ông", "bà", "anh", "chị" (10 times
   or more, and more than twice as often as it stands second in such a name); names.yaml's family names plus
   these start personal names.
@@ -37,12 +40,14 @@ from pathlib import Path
 
 import yaml
 
-from kg.rules import UPPER_SET, load_rules
+from kg.rules import UPPER_SET, key, load_rules
 from kg.text import normalize
 
 _TOK = re.compile(r"\w+(?:[.&'’-]\w+)*|[^\w\s]", re.UNICODE)
 MAX_NAME = 12  # tokens after the head
 WORD_MIN = 30  # times a lower-case pair is seen to count as a two-syllable word of running text
+# words before a place name, and the level they give it
+PLACE_LEVELS = {"tỉnh": "province", "tỉnh ủy": "province", "thành phố": "city", "tp": "city", "thành ủy": "city"}
 WORD_LIFT = 10  # ... and how many times more often than its two words would meet by chance
 # words right before a post ("giữ chức vụ X", "nguyên X", "kiêm X"); "Phó"/"Quyền" are skipped over
 ROLE_CUES = {"chức", "vụ", "danh", "nguyên", "cựu", "kiêm", "trí"}
@@ -105,11 +110,34 @@ def mine(folder: Path) -> dict:
     uni: Counter = Counter()  # lower-case words
     bi: Counter = Counter()  # lower-case word pairs ("ngoại giao")
     cap_pair: Counter = Counter()  # a capitalised word inside a sentence and the lower-case word after it ("Ngoại giao")
+    place_level: dict[str, Counter] = {}  # "Hậu Giang" -> {province: 120, city: 3}
+    addressed: Counter = Counter()  # capitalised runs after "ông", "bà": people ("TP Y" may go on with a name)
     n_sent = 0
     for toks in lines_of(folder):
         n_sent += 1
         keys = [t.casefold() for t in toks]
         n = len(toks)
+        for x in range(n - 1):
+            two = f"{key(toks[x])} {key(toks[x + 1])}"
+            lvl, a = (PLACE_LEVELS[two], x + 2) if two in PLACE_LEVELS else (PLACE_LEVELS.get(key(toks[x])), x + 1)
+            if lvl is None:
+                continue
+            if a < n and toks[a] == ".":
+                a += 1  # "TP. Y"
+            y = a
+            while y < n and y - a < 4 and (_cap(toks[y]) and not toks[y].isupper()
+                                           or (toks[y] in ("-", "–") and y > a and y + 1 < n and _cap(toks[y + 1]))):
+                y += 1
+            if y == a or (y < n and _cap(toks[y])) or toks[y - 1] in ("-", "–"):
+                continue  # no name, or a longer capitalised run than a place's
+            name = " ".join(toks[a:y])
+            place_level.setdefault(name, Counter())[lvl] += 1
+        for x in range(1, n - 1):
+            if keys[x - 1] in ADDRESS and _cap(toks[x]):
+                y = x
+                while y < n and y - x < 4 and _cap(toks[y]):
+                    y += 1
+                addressed[" ".join(toks[x:y])] += 1  # "ông Y": a person, whatever place word came before
         for x in range(n):
             t = toks[x]
             if _lower_word(t):
@@ -186,7 +214,7 @@ def mine(folder: Path) -> dict:
                 after[w] += 1
     unit_words = {
         w: {"inside": inside[w], "after": after[w]}
-        for w in sorted(set(inside) | set(after), key=lambda w: -(inside[w] + after[w]))
+        for w in sorted(set(inside) | set(after), key=lambda w: (-(inside[w] + after[w]), w))
         if inside[w] + after[w] >= 5
     }
     # role heads: cue counts over all text, for the heads seen before names
@@ -209,11 +237,11 @@ def mine(folder: Path) -> dict:
                         break
     role_heads = {
         h: {"before_name": head_before_name[h], "after_cue": head_after_cue_first[h], "total": head_total[h]}
-        for h in sorted(cand, key=lambda h: -(head_before_name[h] + head_after_cue_first[h]))
+        for h in sorted(cand, key=lambda h: (-(head_before_name[h] + head_after_cue_first[h]), h))
     }
     # two-syllable words: a pair written in lower case often enough, and also capitalised inside names
     compounds = {}
-    for (a, b), c in sorted(cap_pair.items(), key=lambda x: -bi[x[0]]):
+    for (a, b), c in sorted(cap_pair.items(), key=lambda x: (-bi[x[0]], x[0])):
         lc = bi[a, b]
         if c >= 3 and lc >= 10 and (lc / uni[a] >= 0.15 or lc / uni[b] >= 0.15):
             compounds[f"{a} {b}"] = lc
@@ -229,7 +257,13 @@ def mine(folder: Path) -> dict:
     # word written after "Bà" ("Bà Rịa")
     not_names = rules.names.not_names
     surnames = {w: c for w, c in family.most_common() if c >= 10 and c > 2 * middle[w] and f"bà {w.casefold()}" not in not_names}
-    return {"sentences": n_sent, "unit_names": len(runs), "unit_words": unit_words, "role_heads": role_heads,
+    places = {}
+    for name, c in sorted(place_level.items(), key=lambda x: (-sum(x[1].values()), x[0])):
+        (lvl, top), *rest = c.most_common() + [(None, 0)]
+        other = rest[0][1] if rest else 0
+        if top >= 10 and top >= 2 * other and addressed[name] * 2 < top:
+            places[name] = {"level": lvl, "count": top}
+    return {"places": places, "sentences": n_sent, "unit_names": len(runs), "unit_words": unit_words, "role_heads": role_heads,
             "compounds": compounds, "words": words, "surnames": surnames}
 
 
@@ -247,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
         f"# ({d['unit_names']} unit phrases). Counts, not judgements: see the script's docstring for what\n"
         "# each count means and src/kg/rules.py (Mined) for how the extractor uses them.\n"
     )
-    body = {"compounds": d["compounds"], "words": d["words"], "unit_words": d["unit_words"], "role_heads": d["role_heads"],
+    body = {"compounds": d["compounds"], "words": d["words"], "places": d["places"], "unit_words": d["unit_words"], "role_heads": d["role_heads"],
             "surnames": d["surnames"]}
     a.out.write_text(head + yaml.safe_dump(body, allow_unicode=True, sort_keys=False, width=120), encoding="utf-8")
     print(f"wrote {a.out}: {len(d['unit_words'])} unit words, {len(d['role_heads'])} role heads", file=sys.stderr)
