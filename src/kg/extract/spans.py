@@ -341,6 +341,27 @@ def read_tail(
     return last_good
 
 
+def _lower_unit_end(doc: Doc, k: int, end: int) -> int | None:
+    """End of a unit's name written in lower case from token k ("tài chính - kế toán", "kế hoạch tài chính"): two-syllable
+    words of running text, none a word that ends names, joined by a dash, closed by punctuation or the text's end."""
+    toks, r = doc.toks, doc.rules
+    mined = load_mined()
+    x = k
+    while x + 1 < end:
+        a, b = toks.keys[x], toks.keys[x + 1]
+        if (is_cap(toks.text[x]) or is_cap(toks.text[x + 1]) or doc.gap(x + 1) != " " or (a, b) not in mined.words
+                or a in mined.after or a in r.roles.stop_words or b in r.roles.stop_words):
+            break
+        x += 2
+        if x + 1 < end and toks.text[x] in ("-", "–") and not is_cap(toks.text[x + 1]):
+            x += 1
+    if x == k or toks.text[x - 1] in ("-", "–"):
+        return None
+    if x >= end or not toks.text[x][:1].isalnum() or (is_cap(toks.text[x]) and r.orgs.heads.match(toks.keys, x, end)):
+        return x  # closed by punctuation, or by the unit it belongs to ("… kế hoạch Công ty X")
+    return None
+
+
 def _starts_compound(doc: Doc, k: int, end: int, mined) -> bool:
     """The lower-case word at k opens a two-syllable word with the next one ("… Yên Bái thể hiện", "… Đảng đồng
     ý"): it starts the clause's next word, so it is no second syllable of the capitalised word before it."""
@@ -425,6 +446,10 @@ def read_role(doc: Doc, i: int, end: int, barriers: Barriers) -> RolePhrase | No
     tail_start = k
     tail_end = read_tail(doc, k, end, barriers, rr.unit_lowercase, rr.stop_words, units=rr.title_units)
     tail_end = cut_term(doc, tail_start, tail_end)
+    lower_unit = None
+    if tail_end == tail_start and head.unit:
+        # "Phó trưởng phòng tài chính - kế toán": a department named in lower case after the head of one
+        lower_unit = _lower_unit_end(doc, tail_start, end)
     # title keeps party and council unit words, and place words, not proper names
     t = tail_start
     generic = True
@@ -449,6 +474,10 @@ def read_role(doc: Doc, i: int, end: int, barriers: Barriers) -> RolePhrase | No
     head_text = doc.span(hk, hk + n)
     title = doc.span(i, title_end)
     org_text = doc.span(tail_start, tail_end) if tail_end > tail_start else None
+    if lower_unit:
+        tail_end = lower_unit
+        org_text = f"{head.unit} {doc.span(tail_start, tail_end)}"
+        generic = False
     if (org_text and head.unit and (is_cap(org_text) or toks.text[tail_start] in rr.place_words)
             and not doc.rules.orgs.expand(org_text).casefold().startswith(head.unit.casefold())):  # "Viện trưởng VKSND"
         org_text = head.unit + " " + org_text
