@@ -139,6 +139,11 @@ class _Years:
             if not sk:
                 continue
             parts = [int(x) for x in iso.split("-")]
+            shift = self._anniversary(sk[1])
+            if shift:
+                # "kỷ niệm 45 năm … (ngày 21-9-1973)": the origin of an anniversary; the report is 45 years on
+                out.append((sk[0], parts[0] + shift, 0, 0, False, False))
+                continue
             # the end of a range, or a closed range (often a schedule), says nothing of the day of the report
             rng = sk[2] or bool(dr.range_end_re.search(doc.work, max(0, a - 8), a))
             out.append((sk[0], parts[0], parts[1] if len(parts) > 1 else 0, parts[2] if len(parts) > 2 else 0, rng, False))
@@ -152,9 +157,43 @@ class _Years:
             term = bool(dr.range_start_re.match(doc.work, m.end()))
             if term and not dr.term_before.match_ending(toks.keys, sk[1], max(0, sk[1] - 3)):
                 continue
-            out.append((sk[0], int(m.group("y")), 0, 0, False, term))
+            out.append((sk[0], int(m.group("y")) + self._anniversary(sk[1]), 0, 0, False, term))
         self._mentions = out
         return out
+
+    def _anniversary(self, k: int) -> int:
+        """N when the date at token k is the origin of an anniversary its sentence names, in brackets ("kỷ niệm 45 năm …
+        (ngày 21-9-1973)")."""
+        doc = self.doc
+        toks = doc.toks
+        s = doc.sents[doc.tok_sent[k]]
+        ev = doc.rules.events
+        b = k - 1 if k > s.t0 and toks.keys[k - 1] in doc.rules.dates.day_words else k
+        if b <= s.t0 or toks.text[b - 1] != "(":
+            return 0  # the origin is written in brackets; "(1962 - 2017)" ends with the anniversary's own year
+        at = next((x for x in range(s.t0, k) if ev.anniversary_words.match(toks.keys, x, k)), None)
+        if at is None:
+            return 0
+        n = 0
+        for x in range(at, k - 1):
+            if toks.text[x].isdigit() and len(toks.text[x]) <= 3 and toks.keys[x + 1] in doc.rules.dates.year_words:
+                n = int(toks.text[x])
+        return n
+
+    def floor(self) -> int | None:
+        """The latest year a sentence opening "Trước đó, …" states: the report comes after it."""
+        doc = self.doc
+        ev = doc.rules.events
+        found = None
+        for si, s in enumerate(doc.sents):
+            x = s.t0
+            if s.noise or not ev.earlier_words.match(doc.toks.keys, x, s.t1):
+                continue
+            years = [int(iso[:4]) for _, _, iso in doc.dates_in(s.start, s.end) if not iso.startswith("--")]
+            years += [int(m.group("y")) for m in doc.rules.dates.year_re.finditer(doc.work, s.start, s.end)]
+            if years:
+                found = max(found or 0, *years)
+        return found
 
     def fill(self, date: str) -> str | None:
         """ "--MM-DD" or "--MM" with its year, or None when the year can't be told."""
@@ -167,6 +206,9 @@ class _Years:
             plans = [m[1] for m in self.mentions()]
             return f"{min(plans):04d}{date[1:]}" if plans else None
         y = max(m[1] for m in ms)
+        fl = self.floor()
+        if fl and fl > y:
+            y = fl  # "Trước đó, từ tháng 3/2017, …": the report is no earlier than 2017
         if self._now_ok is None:
             # the first day written without a year is the day the article reports from ("Sáng 9/5, ..."): a later
             # day of year y stated in the text puts that day, and the events, in a later year the text doesn't state
