@@ -157,9 +157,19 @@ class _Years:
             term = bool(dr.range_start_re.match(doc.work, m.end()))
             if term and not dr.term_before.match_ending(toks.keys, sk[1], max(0, sk[1] - 3)):
                 continue
+            if term and sk[0] >= 0 and not self._reports_term(sk[0]):
+                continue  # "kỷ luật Ban cán sự đảng nhiệm kỳ 2011-2016": a past term, not the one a congress opens
             out.append((sk[0], int(m.group("y")) + self._anniversary(sk[1]), 0, 0, False, term))
         self._mentions = out
         return out
+
+    def _reports_term(self, si: int) -> bool:
+        """Sentence si reports an event or an election, whose term's first year dates the report."""
+        doc = self.doc
+        s = doc.sents[si]
+        ev = doc.rules.events
+        keys = doc.toks.keys
+        return any(ev.heads.match(keys, x, s.t1) or ev.term_events.match(keys, x, s.t1) for x in range(s.t0, s.t1))
 
     def _anniversary(self, k: int) -> int:
         """N when the date at token k is the origin of an anniversary its sentence names, in brackets ("kỷ niệm 45 năm …
