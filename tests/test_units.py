@@ -60,3 +60,13 @@ def test_the_executive_committee_of_a_dang_bo_is_its_committee() -> None:
 def test_the_articles_own_unit_word_is_read_whole() -> None:
     o = _orgs("Trường Đại học Hạ Lâm tổ chức hội nghị. Đảng bộ Nhà trường đã lãnh đạo thực hiện nhiệm vụ.")
     assert "đảng bộ nhà trường" in o and "đảng bộ nhà" not in o
+
+
+def test_a_mission_abroad_is_named_with_the_place_it_sits_in() -> None:
+    o = _orgs("Đại sứ quán Việt Nam tại Nam Vân và Phái đoàn Việt Nam tại Liên Hợp Quốc tổ chức lễ.")
+    assert "đại sứ quán việt nam tại nam vân" in o and "phái đoàn việt nam tại liên hợp quốc" in o
+
+
+def test_a_unit_name_ends_before_a_word_of_the_clause_and_runs_on_over_two_syllable_words() -> None:
+    o = _orgs("Báo cáo của Công an Hạ Giang thể hiện rõ điều đó. Đại diện Hội Sinh viên Hạ Giang dự họp.")
+    assert "công an hạ giang" in o and "hội sinh viên hạ giang" in o

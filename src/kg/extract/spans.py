@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kg.extract.doc import Doc, fold
-from kg.rules import UPPER_SET, is_allcaps, is_cap
+from kg.rules import UPPER_SET, is_allcaps, is_cap, key
 from kg.rules.grammar import load_mined
 
 
@@ -530,6 +530,10 @@ def read_org(doc: Doc, i: int, end: int, barriers: Barriers) -> OrgPhrase | None
         return None
     j = read_tail(doc, i + n, end, barriers, ro.name_lowercase, ro.stop_words, lower_units=False)
     j = cut_term(doc, i + n, j)
+    if (j > i + n and j + 1 < end and key(head) in ro.located_heads and toks.keys[j] == ro.located_word
+            and is_cap(toks.text[j + 1]) and (j + 1) not in barriers.name_starts):
+        # "Đại sứ quán Việt Nam tại Nhật Bản": a mission goes on with the place it sits in
+        j = read_tail(doc, j + 1, end, barriers, ro.name_lowercase, ro.stop_words, lower_units=False)
     if j == i + n and not is_cap(first):
         return None
     name = doc.span(i, j)

@@ -132,6 +132,8 @@ class OrgsModel(_Model):
     central_markers: list[str]
     standalone: list[str]
     self_words: list[str]
+    located_heads: list[str]
+    located_word: str
     abbreviations: dict[str, str]
     name_lowercase: list[str]
     conjunction: str
@@ -420,6 +422,8 @@ class Orgs:
     central_markers: PhraseTable
     standalone: frozenset[str]
     self_words: PhraseTable
+    located_heads: frozenset[str]  # "Đại sứ quán X tại Y": heads whose name goes on with the place they sit in
+    located_word: str
     abbreviations: dict[str, str]  # surface form -> expansion
     abbrev_tokens: frozenset[str]
     name_lowercase: PhraseTable
@@ -752,6 +756,8 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         central_markers=PhraseTable(og.central_markers),
         standalone=_keyset(og.standalone + og.kinds.get("party_central", [])),
         self_words=PhraseTable(og.self_words),
+        located_heads=_keyset(og.located_heads),
+        located_word=key(og.located_word),
         abbreviations={modern_tones(unicodedata.normalize("NFC", k)): v for k, v in og.abbreviations.items()},
         abbrev_tokens=frozenset(key(k) for k in og.abbreviations),
         name_lowercase=PhraseTable(og.name_lowercase),
