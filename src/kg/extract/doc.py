@@ -94,8 +94,9 @@ def own_place(doc: Doc, word: str | None = None) -> str | None:
     table = doc.rules.roles.place_table
     wk = fold(word) if word else None
     counts: dict[str, int] = {}
+    first = {w.split()[0] for w in doc.rules.roles.place_words}  # "thành phố" starts with "thành"
     for x in range(len(toks)):
-        if toks.text[x] not in doc.rules.roles.place_words:
+        if toks.text[x] not in first:
             continue
         pm = table.match(toks.text, x)
         if not pm or (wk and fold(doc.span(x, x + pm[0])) != wk):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
-from kg.extract.doc import Doc, own_place
+from kg.extract.doc import Doc, fold, own_place
 from kg.extract.spans import Barriers, read_org, read_role
 from kg.models import DocumentFact, Evidence
 from kg.rules import is_cap, key
@@ -77,10 +77,11 @@ def _issuer_before(doc: Doc, kt: int, t0: int) -> tuple[str | None, int | None]:
 def _with_place(doc: Doc, issuer: str) -> str:
     """ "Chủ tịch UBND tỉnh" in an article about tỉnh X -> "Chủ tịch UBND tỉnh X": the locality the text states."""
     words = issuer.split()
-    if len(words) >= 2 and words[-1] in doc.rules.roles.place_words:
-        place = own_place(doc, words[-1])
-        if place:
-            return " ".join(words[:-1]) + " " + place
+    for n in (2, 1):  # "thành phố", "tỉnh"
+        if len(words) > n and " ".join(words[-n:]) in doc.rules.roles.place_words:
+            place = own_place(doc, " ".join(words[-n:]))
+            if place:
+                return " ".join(words[:-n]) + " " + place
     return issuer
 
 
@@ -196,9 +197,11 @@ def extract_documents(doc: Doc) -> list[DocumentFact]:
                     date = _date_before(doc, toks.starts[kt], s.start)
             if issuer:
                 issuer = _with_place(doc, _without_name(doc, issuer))
-            if not issuer and code:
-                # "Quyết định số 902/QĐ-TTg": the issuer its code stands for
-                issuer = dr.issuer_codes.get(code.rstrip("0123456789"))
+            coded = dr.issuer_codes.get(code.rstrip("0123456789")) if code else None
+            if coded and (not issuer or fold(coded).startswith(fold(issuer) + " ")):
+                # "Quyết định số 902/QĐ-TTg": the issuer its code stands for, also in full where the text writes
+                # it short ("…/QĐ-TTg, Thủ tướng điều động …" -> Thủ tướng Chính phủ)
+                issuer = coded
             if not date and te < s.t1 and dr.signed_by.match(toks.keys, te, s.t1):
                 # "do Chủ tịch UBND tỉnh X ký ngày 3/4/2022": the date after the signer
                 date = next((iso for a, _, iso in doc.dates_in(m.end(), s.end) if not iso.startswith("--") and a - m.end() < 120), None)
