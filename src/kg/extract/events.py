@@ -71,6 +71,7 @@ class _Years:
         self._pub: int | None | bool = False
         self._mentions: list[tuple[int, int, int, int, bool, bool]] | None = None
         self._career: dict[int, bool] = {}
+        self._floor: int | None | bool = False
         self._now_ok: bool | None = None  # the latest year stated agrees with the day the article reports from
 
     def pub(self) -> int | None:
@@ -192,10 +193,12 @@ class _Years:
 
     def floor(self) -> int | None:
         """The latest year a sentence opening "Trước đó, …" states: the report comes after it."""
+        if self._floor is not False:
+            return self._floor  # type: ignore[return-value]
         doc = self.doc
         ev = doc.rules.events
         found = None
-        for si, s in enumerate(doc.sents):
+        for s in doc.sents:
             x = s.t0
             if s.noise or not ev.earlier_words.match(doc.toks.keys, x, s.t1):
                 continue
@@ -203,6 +206,7 @@ class _Years:
             years += [int(m.group("y")) for m in doc.rules.dates.year_re.finditer(doc.work, s.start, s.end)]
             if years:
                 found = max(found or 0, *years)
+        self._floor = found
         return found
 
     def fill(self, date: str) -> str | None:
