@@ -149,6 +149,7 @@ class PersonEntry:
     evidence: list[Evidence] = field(default_factory=list)
     first_pos: int = 0
     last_pos: int = 0
+    guessed: set[tuple[str, str]] = field(default_factory=set)  # (title, unit) given only as the article's own unit
 
 
 class People:
@@ -387,6 +388,11 @@ def extract_entities(doc: Doc) -> tuple[list[PersonFact], list[OrgFact], People,
         roles = []
         for rf in p.roles:
             org = rf.organization
+            if (fold(rf.title), fold(org or "")) in p.guessed and any(
+                o is not rf and fold(o.title) == fold(rf.title) and o.organization and fold(o.organization) != fold(org)
+                for o in p.roles
+            ):
+                continue  # "Bộ trưởng X …, Bộ trưởng Bộ Y X": the post's own unit, not the article's, where one is named
             roles.append(RoleFact(
                 title=rf.title, organization=org, role=rf.role, former=rf.former, acting=rf.acting,
                 deputy=rf.deputy, evidence=rf.evidence,
@@ -570,6 +576,7 @@ def _role_org(doc: Doc, rp: RolePhrase, reg: OrgRegistry, p: PersonEntry, chain:
     # a bare post ("Phó Chủ tịch", "giảng viên") in an article about one institution: that institution
     main = _main_org(reg)
     if main:
+        p.guessed.add((fold(rp.title), fold(_best_name(main, r))))
         return _best_name(main, r)
     return None
 
