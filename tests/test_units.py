@@ -70,3 +70,8 @@ def test_a_mission_abroad_is_named_with_the_place_it_sits_in() -> None:
 def test_a_unit_name_ends_before_a_word_of_the_clause_and_runs_on_over_two_syllable_words() -> None:
     o = _orgs("Báo cáo của Công an Hạ Giang thể hiện rõ điều đó. Đại diện Hội Sinh viên Hạ Giang dự họp.")
     assert "công an hạ giang" in o and "hội sinh viên hạ giang" in o
+
+
+def test_an_office_is_a_unit_of_its_own_named_with_the_body_it_serves() -> None:
+    o = _orgs("Văn phòng Thành ủy Đông Hà thông báo lịch họp.")
+    assert "văn phòng thành ủy đông hà" in o
