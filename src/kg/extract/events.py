@@ -277,13 +277,15 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
                 if sm:
                     dates = [(toks.starts[x], toks.ends[x + sm[0] - 1], last_date)]
                     break
+        # "Hôm nay, X đã trao quyết định …": a day told relative to the report's, undated
+        today = any(er.report_days.match(toks.keys, x, s.t1) for x in range(s.t0, min(s.t1, s.t0 + 8)))
         prev_end = s.t0  # end of the last event named in this sentence
         while k < s.t1:
             if toks.keys[k] not in first:
                 k += 1
                 continue
             m = er.heads.match(toks.keys, k, s.t1)
-            if not m and dates and not _heading_line(doc, s):
+            if not m and (dates or today) and not _heading_line(doc, s):
                 # "Sáng 6/7, Ban Tổ chức Trung ương đã trao quyết định …": an event named by what is done, reported
                 # by a subject on a stated day
                 vm = er.verb_heads.match(toks.keys, k, s.t1)
@@ -303,8 +305,8 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
                     if j > k + vm[0]:
                         pos = toks.starts[k]
                         lead = [d for d in dates if d[0] <= pos]
-                        date = lead[-1][2] if lead else dates[0][2]
-                        if date.startswith("--"):
+                        date = (lead[-1][2] if lead else dates[0][2]) if dates else None
+                        if date and date.startswith("--"):
                             date = years.fill(date)
                         _emit(doc, out, seen, name, date, _organizer_before(doc, it, s.t0, k), it, si)
                         if date:
@@ -513,6 +515,11 @@ def _specified_end(doc: Doc, i: int, end: int, it: SentenceItems) -> int | None:
                 ev.term_markers.match(toks.keys, x + 1, end))):
             x += 1  # "lần thứ XVII, nhiệm kỳ 2020-2025"
             continue
+        if t == "(" and x + 1 < end and ev.specifiers.match(toks.keys, x + 1, end):
+            y = x + 1 + ev.specifiers.match(toks.keys, x + 1, end)[0]
+            if y < end and toks.text[y] == ")":
+                x = y + 1  # "Kỳ họp thứ tám (bất thường) HĐND tỉnh X"
+                continue
         if t == "(" and x + 1 < end and toks.keys[x + 1] in doc.rules.documents.term_words:
             y = x + 1
             while y < end and toks.text[y] != ")":
