@@ -388,7 +388,8 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
             reported = spec is not None and not _heading_line(doc, s) and (
                 _clause_first(doc, s.t0, k) or bool(er.reported_before.match_ending(toks.keys, k, max(s.t0, k - 3)))
             )
-            if not (dates or verb or at or reported):
+            termed = _term_year(doc, k, j) if spec is not None and er.term_dated_heads.match(toks.keys, k, j) else None
+            if not (dates or verb or at or reported or termed):
                 k = j
                 continue
             if bare and at and not out and er.named_alone.match(toks.keys, k, k + m[0]) and hk not in last_full and not er.bare_after.match(toks.keys, k + m[0], s.t1):
@@ -426,6 +427,8 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
                 date = (_bare_date(doc, j, close + 1) if close else None) or _bare_date(doc, max(s.t0, prev_end), k)
             if date and date.startswith("--"):
                 date = years.fill(date)
+            if not date and termed:
+                date = termed  # "sau Đại hội Đảng bộ thành phố nhiệm kỳ 2015-2020": a congress opens its term
             organizer = _organizer(doc, si, it, k)
             # only a bare head that acts ("đại hội đã bầu", "Đại hội diễn ra") may move the event to an earlier day
             acting = bare and (held_after or bool(er.bare_after.match(toks.keys, k + m[0], s.t1)))
@@ -535,6 +538,17 @@ def _specified_end(doc: Doc, i: int, end: int, it: SentenceItems) -> int | None:
             break
         x -= n
     return x if numbered and x > i else None
+
+
+def _term_year(doc: Doc, k: int, j: int) -> str | None:
+    """The first year of the term named in tokens [k, j) ("… nhiệm kỳ 2015-2020" -> "2015")."""
+    toks = doc.toks
+    for x in range(k, j - 1):
+        if doc.rules.dates.term_before.match(toks.keys, x, j):
+            y = x + doc.rules.dates.term_before.match(toks.keys, x, j)[0]
+            if y < j and len(toks.text[y]) == 4 and toks.text[y].isdigit():
+                return toks.text[y]
+    return None
 
 
 def _after_unit(it: SentenceItems, k: int) -> bool:

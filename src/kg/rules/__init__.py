@@ -222,6 +222,7 @@ class EventsModel(_Model):
     future_words: list[str]
     earlier_words: list[str]
     report_days: list[str]
+    term_dated_heads: list[str]
     term_events: list[str]
     deadline_words: list[str]
     heading_heads: list[str]
@@ -560,6 +561,7 @@ class Events:
     future_words: PhraseTable  # "sẽ được tổ chức": a plan, not a report
     earlier_words: PhraseTable  # "Trước đó, …": what the sentence dates came before the report
     report_days: PhraseTable  # "Hôm nay, …": a day relative to the report's
+    term_dated_heads: PhraseTable  # "Đại hội": dated by the first year of the term it names
     term_events: PhraseTable  # "được bầu": a sentence whose term dates the report
     deadline_words: PhraseTable  # "trước ngày 15/5/2021": a date of a plan
     heading_heads: PhraseTable  # heads that start an event only on a heading line ("Ra mắt ...")
@@ -848,6 +850,7 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
         future_words=PhraseTable(ev.future_words),
         earlier_words=PhraseTable(ev.earlier_words),
         report_days=PhraseTable(ev.report_days),
+        term_dated_heads=PhraseTable(ev.term_dated_heads),
         term_events=PhraseTable(ev.term_events),
         deadline_words=PhraseTable(ev.deadline_words),
         heading_heads=PhraseTable(ev.heading_heads),
