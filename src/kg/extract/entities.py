@@ -595,9 +595,9 @@ def _attach_roles(doc: Doc, si: int, it: SentenceItems, resolved, people: People
             between = [toks.text[k] for k in range(last.j, rp.i)]
             bkeys = [toks.keys[k] for k in range(last.j, rp.i)]
             if (
-                between in ([","], [])
+                between in ([","], [";"], [])  # "R1; R2": a list of one person's posts, no one named between
                 or _joiner(r, bkeys)
-                or (len(bkeys) <= 8 and between[-1] == "," and _skippable(doc, bkeys, between))
+                or (len(bkeys) <= 8 and between[-1] in (",", ";") and _skippable(doc, bkeys, between))
             ):
                 chains[-1].append(rp)
                 continue
@@ -789,7 +789,7 @@ def _skippable(doc: Doc, keys: list[str], texts: list[str]) -> bool:
     if not any(k in r.roles.chain_skip for k in keys):
         return False
     for k, t in zip(keys, texts):
-        if k in r.roles.chain_skip or t in (",", "-", "–") or t[:1].isdigit() or r.documents.roman_re.match(t):
+        if k in r.roles.chain_skip or t in (",", ";", "-", "–") or t[:1].isdigit() or r.documents.roman_re.match(t):
             continue
         return False
     return True
