@@ -440,10 +440,10 @@ def _main_of_kind(reg: OrgRegistry, kind: str) -> OrgEntry | None:
     return max(cands, key=lambda e: e.count) if cands else None
 
 
-def _main_named(reg: OrgRegistry, word: str) -> OrgEntry | None:
-    """The most mentioned unit whose name starts with ``word`` and goes on ("Trường Tiểu học X")."""
+def _main_named(reg: OrgRegistry, word: str, exact: bool = False) -> OrgEntry | None:
+    """The most mentioned unit whose name starts with ``word`` and goes on ("Trường Tiểu học X"), or (``exact``) is it."""
     w = fold(word)
-    cands = [e for e in reg.by_key.values() if fold(e.name).startswith(w + " ")]
+    cands = [e for e in reg.by_key.values() if fold(e.name).startswith(w + " ") or (exact and fold(e.name) == w)]
     return max(cands, key=lambda e: (e.count, -e.first_pos)) if cands else None
 
 
@@ -553,8 +553,9 @@ def _role_org(doc: Doc, rp: RolePhrase, reg: OrgRegistry, p: PersonEntry, chain:
         lo = doc.sents[max(0, si - 1)].start
         if e and any(lo <= q < doc.sents[si].end for q in e.mentions):
             return _best_name(e, r)
-    if rp.org_hint:
-        e = _main_of_kind(reg, rp.org_hint) or (_main_named(reg, rp.org_word) if rp.org_word else None)
+    if rp.org_hint or rp.org_word:
+        e = (_main_of_kind(reg, rp.org_hint) if rp.org_hint else None) or (
+            _main_named(reg, rp.org_word, exact=not rp.org_hint) if rp.org_word else None)
         if e:
             return _best_name(e, r)
     # "Phó Bí thư" after "Phó Bí thư Đảng ủy" for the same person: the same unit
