@@ -577,6 +577,8 @@ def _recipients(doc: Doc, si: int, it: SentenceItems, a: int, b: int, people: Pe
         if out:
             return out
     # "Y được tặng A", "Y được Thủ tướng tặng A", "Y đón nhận A", "Y được khen thưởng: A, B"
+    while a > s.t0 + 1 and toks.keys[a - 1] in aw.quantity:
+        a -= 1  # "được … tặng nhiều Bằng khen"
     rv = aw.receive_verbs.match_ending(toks.keys, a, max(s.t0, a - 6))
     if not rv and a > s.t0 and toks.text[a - 1] == ":":
         rv = aw.receive_verbs.match_ending(toks.keys, a - 1, max(s.t0, a - 7))
