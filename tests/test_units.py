@@ -75,3 +75,8 @@ def test_a_unit_name_ends_before_a_word_of_the_clause_and_runs_on_over_two_sylla
 def test_an_office_is_a_unit_of_its_own_named_with_the_body_it_serves() -> None:
     o = _orgs("Văn phòng Thành ủy Đông Hà thông báo lịch họp.")
     assert "văn phòng thành ủy đông hà" in o
+
+
+def test_a_ministry_written_after_its_minister_without_its_head_is_no_person() -> None:
+    f = _facts("Ban cán sự đảng Bộ Công Thương họp. Quốc hội xóa tư cách nguyên Bộ trưởng Công Thương đối với ông Lê Văn Hải.")
+    assert "công thương" not in {norm(p.name) for p in f.people}

@@ -385,6 +385,10 @@ def extract_entities(doc: Doc) -> tuple[list[PersonFact], list[OrgFact], People,
     main_party = _main_of_kind(reg, "party_committee")
     persons: list[PersonFact] = []
     for p in sorted(people.by_key.values(), key=lambda p: p.first_pos):
+        if not p.honorifics and any(reg.expand_key(f"{u} {p.name}") in reg.by_key for u in r.roles.head_units) and not (
+            _addressed(doc, p.name)
+        ):
+            continue  # "nguyên Bộ trưởng Công Thương" in an article that writes "Bộ Công Thương": a unit, no person
         roles = []
         for rf in p.roles:
             org = rf.organization
@@ -433,6 +437,17 @@ def _main_org(reg: OrgRegistry) -> OrgEntry | None:
         if cands:
             return max(cands, key=lambda e: (e.count, -e.first_pos))
     return None
+
+
+def _addressed(doc: Doc, name: str) -> bool:
+    """The text writes a form of address before the name somewhere ("ông Akihiko Tanaka"): a person."""
+    keys = doc.toks.keys
+    nk = [key(t) for t in tokenize(name)]
+    drop = doc.rules.honorifics.drop
+    return any(
+        keys[x : x + len(nk)] == nk and drop.match_ending(keys, x, max(0, x - 2))
+        for x in range(1, len(keys) - len(nk) + 1) if keys[x] == nk[0]
+    )
 
 
 def _main_of_kind(reg: OrgRegistry, kind: str) -> OrgEntry | None:

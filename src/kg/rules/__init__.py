@@ -386,6 +386,7 @@ class Names:
 @dataclass
 class Roles:
     heads: PhraseTable  # value: HeadModel
+    head_units: tuple[str, ...]  # the unit words heads end with ("Bộ" of "Bộ trưởng")
     former: frozenset[str]
     acting: frozenset[str]
     deputy: frozenset[str]
@@ -720,6 +721,7 @@ def compile_rules(raw: dict[str, _Model]) -> RuleSet:
     cons = load_constructions()
     roles = Roles(
         heads=PhraseTable({x.head: x for x in ro.heads}),
+        head_units=tuple(sorted({x.unit for x in ro.heads if x.unit})),
         former=_keyset(ro.former),
         acting=_keyset(ro.acting),
         deputy=_keyset(ro.deputy),
