@@ -78,5 +78,5 @@ def test_an_office_is_a_unit_of_its_own_named_with_the_body_it_serves() -> None:
 
 
 def test_a_ministry_written_after_its_minister_without_its_head_is_no_person() -> None:
-    f = _facts("Ban cán sự đảng Bộ Công Thương họp. Quốc hội xóa tư cách nguyên Bộ trưởng Công Thương đối với ông Lê Văn Hải.")
+    f = _facts("Bộ Công Thương họp. Quốc hội xóa tư cách nguyên Bộ trưởng Công Thương đối với ông Lê Văn Hải.")
     assert "công thương" not in {norm(p.name) for p in f.people}
