@@ -209,11 +209,13 @@ def _bare_title(t: str, former_words: frozenset[str]) -> str:
     return rest if first in former_words and rest else k
 
 
-def _add_role(p: PersonEntry, rf: RoleFact, former_words: frozenset[str] = frozenset()) -> None:
+def _add_role(p: PersonEntry, rf: RoleFact, former_words: frozenset[str] = frozenset(), expand=lambda s: s) -> None:
+    """Add a post, merged into one the person already holds: the same title or one a longer form of the other, in
+    the same unit or one written within the other (abbreviations written out: "Công an TP X" in "Công an thành phố X")."""
     nt = _bare_title(rf.title, former_words)
     for x, old in enumerate(p.roles):
         ot = _bare_title(old.title, former_words)
-        oo, no = fold(old.organization or ""), fold(rf.organization or "")
+        oo, no = fold(expand(old.organization or "")), fold(expand(rf.organization or ""))
         same_org = not oo or not no or oo in no or no in oo
         if (ot == nt or ot.startswith(nt + " ") or nt.startswith(ot + " ")) and same_org:
             # the longer title, the named organisation, the "nguyên" marker if either has it
@@ -633,7 +635,7 @@ def _attach_roles(doc: Doc, si: int, it: SentenceItems, resolved, people: People
             if lead and not rp.former:
                 rf = RoleFact(title=f"{lead} {rf.title}", organization=rf.organization, role=rf.role, former=True,
                               acting=rf.acting, deputy=rf.deputy, evidence=rf.evidence)
-            _add_role(p, rf, r.roles.former)
+            _add_role(p, rf, r.roles.former, r.orgs.expand)
 
     name_by_start = {m.i: m for m in names}
     name_by_end = {m.j: m for m in names}
