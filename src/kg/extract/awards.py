@@ -13,6 +13,7 @@ from kg.rules.grammar import load_mined
 def _award_end(doc: Doc, i: int, n: int, end: int) -> int:
     """Extent of an award name: kind, then capitalised words, classes, counts, a quoted title."""
     aw = doc.rules.awards
+    mined = load_mined()
     toks = doc.toks
     k = i + n
     while k < end:
@@ -40,6 +41,9 @@ def _award_end(doc: Doc, i: int, n: int, end: int) -> int:
         lm = aw.name_lowercase.match(toks.keys, k, end)
         if lm:
             k += lm[0]
+            continue
+        if k > i + n and t[:1].isalpha() and doc.gap(k) == " " and (toks.keys[k - 1], toks.keys[k]) in mined.words:
+            k += 1  # the second syllable of a word the name holds ("… quốc tế")
             continue
         if t.isdigit() or (is_cap(t) and t[:1].isalpha()):
             if k > i + n and (doc.rules.roles.heads.match(toks.keys, k, end) or aw.kinds.match(toks.keys, k, end)):
