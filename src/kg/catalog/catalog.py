@@ -127,6 +127,8 @@ INDEX_ALIASES = "SELECT DISTINCT ?x ?name WHERE { ?x kg:alias ?name }"
 INDEX_DOCS = "SELECT DISTINCT ?x ?name WHERE { GRAPH ?g { ?x a kg:Document ; rdfs:label ?name } }"
 INDEX_DOC_NUMBERS = "SELECT DISTINCT ?x ?number WHERE { ?x kg:documentNumber ?number }"
 INDEX_DOC_KINDS = "SELECT DISTINCT ?x ?kind WHERE { ?x kg:documentKind ?kind }"
+INDEX_AWARDS = "SELECT DISTINCT ?x ?name WHERE { GRAPH ?g { ?x a kg:Award ; rdfs:label ?name } }"
+INDEX_EVENTS = "SELECT DISTINCT ?x ?name WHERE { GRAPH ?g { ?x a kg:Event ; rdfs:label ?name } }"
 INDEX_ROLES = "SELECT DISTINCT ?x ?name WHERE { ?x skos:prefLabel ?name }"
 
 # A title exactly as an article writes it ("Phó Bí thư Đảng ủy") -> the posts it was read as.
@@ -346,15 +348,25 @@ class Indexes:
     people: NameIndex = field(default_factory=NameIndex)
     orgs: NameIndex = field(default_factory=NameIndex)
     docs: NameIndex = field(default_factory=NameIndex)
+    awards: NameIndex = field(default_factory=NameIndex)
+    events: NameIndex = field(default_factory=NameIndex)
     roles: NameIndex = field(default_factory=NameIndex)
     party_organs: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # unit -> its party organs
     sub_units: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # unit -> units directly below
     # article IRI -> (id, title, published, url): tuples, ~350 bytes an article
     articles: dict[str, tuple[str | None, ...]] = field(default_factory=dict)
 
+    def named(self, text: str) -> list[str]:
+        """The people, units, documents, awards and events ``text`` names (the network's focus): every
+        exact match (folded name) when there is one, else every prefix and token match; best first,
+        ranked by :meth:`NameIndex.search`."""
+        hits = [h for ix in (self.people, self.orgs, self.docs, self.awards, self.events) for h in ix.search(text)]
+        exact = [iri for iri, match in hits if match == "exact"]
+        return list(dict.fromkeys(exact or [iri for iri, _ in hits]))
 
-def load_indexes(store: Store, graphs: list[str] | None = None, into: Indexes | None = None) -> Indexes:
-    """Fill the indexes from the whole store, or from some named graphs only (after a write)."""
+
+def load_names(store: Store, graphs: list[str] | None = None, into: Indexes | None = None) -> Indexes:
+    """Fill the name indexes of people, units, documents, awards and events (what ``named`` searches)."""
     ix = into or Indexes()
     kw = {"default_graphs": graphs} if graphs else {}
     for x, name in store.query(INDEX_PEOPLE, **kw).rows:
@@ -372,6 +384,17 @@ def load_indexes(store: Store, graphs: list[str] | None = None, into: Indexes | 
     for x, kind in store.query(INDEX_DOC_KINDS, **kw).rows:
         if str(x) in ix.docs.entries:
             ix.docs.entries[str(x)].kind = str(kind)
+    for x, name in store.query(INDEX_AWARDS, **kw).rows:
+        ix.awards.add(str(x), str(name))
+    for x, name in store.query(INDEX_EVENTS, **kw).rows:
+        ix.events.add(str(x), str(name))
+    return ix
+
+
+def load_indexes(store: Store, graphs: list[str] | None = None, into: Indexes | None = None) -> Indexes:
+    """Fill the indexes from the whole store, or from some named graphs only (after a write)."""
+    ix = load_names(store, graphs, into)
+    kw = {"default_graphs": graphs} if graphs else {}
     for x, name in store.query(INDEX_ROLES, **kw).rows:
         ix.roles.add(str(x), str(name))
     for x, u in store.query(INDEX_PARTY_ORGANS, **kw).rows:

@@ -873,7 +873,7 @@ def create_app(
         from kg.viz.page import render_page  # imported here: the page's assets load on first use
 
         try:
-            html = render_page(store, focus=focus, depth=depth, at=at, limit=limit)
+            html = render_page(store, focus=focus, depth=depth, at=at, limit=limit, names=catalog.ix)
         except QueryError as e:
             raise HTTPException(400, str(e)) from e
         except KgError as e:

@@ -26,6 +26,7 @@ from typing import Any
 
 import networkx as nx
 
+from kg.catalog.catalog import Indexes
 from kg.errors import QueryError
 from kg.store import Store
 from kg.text import ascii_fold
@@ -37,8 +38,6 @@ from kg.viz.network import (
     MAX_QUOTE,
     Evidence,
     build_network,
-    ego_network,
-    match_nodes,
     top_nodes,
 )
 
@@ -227,14 +226,17 @@ def _vis_options(n_nodes: int, n_edges: int) -> dict[str, Any]:
 
 
 def render_page(
-    store: Store, *, focus: str | None = None, depth: int = 2, at: str | None = None, limit: int = 1500
+    store: Store, *, focus: str | None = None, depth: int = 2, at: str | None = None, limit: int = 1500,
+    names: Indexes | None = None,
 ) -> str:
-    """The network page for ``kg viz`` and ``GET /graph``: one self-contained, offline HTML string."""
+    """The network page for ``kg viz`` and ``GET /graph``: one self-contained, offline HTML string.
+
+    ``names``: the name indexes ``focus`` is looked up in (``GET /graph``: the catalog's)."""
     if limit < 1:
         raise QueryError(f"limit must be at least 1, got {limit}")
     if depth < 0:
         raise QueryError(f"depth must be 0 or more, got {depth}")
-    g = build_network(store, focus=focus, depth=depth, at=at)
+    g = build_network(store, focus=focus, depth=depth, at=at, names=names)
     g, note = top_nodes(g, limit, keep=g.graph.get("focus", ()))
     parts = []
     if focus and g.graph.get("focus"):
