@@ -262,7 +262,7 @@ def test_landing_view_shows_counts_links_and_entities(site: str, browser: Browse
     assert {"/graph", "/docs", "/redoc"} <= set(links)
     people = [h for h in links if h.startswith("/people/")]
     units = [h for h in links if h.startswith("/organizations/")]
-    assert people and units
+    assert people and units and all(h.endswith(".html") for h in people + units)
     assert httpx.get(site + people[0]).status_code == 200 and httpx.get(site + units[0]).status_code == 200
     assert browser.js("document.getElementById('landing').hidden") is False
     shot(browser, "query-landing.png")
@@ -278,12 +278,14 @@ def test_results_link_entities_and_show_numbers_and_dates_plainly(site: str, bro
     browser.wait_for("/rows/.test(document.getElementById('status').textContent)")
     assert browser.js("document.getElementById('landing').hidden") is True
     person = browser.js("document.querySelector('#results tbody tr td a').getAttribute('href')")
-    assert person.startswith("/people/")
-    assert httpx.get(site + person).json()["name"] == "Lê Thị Mai"
+    assert person.startswith("/people/") and person.endswith(".html")  # the person's page
+    page = httpx.get(site + person)
+    assert page.headers["content-type"].startswith("text/html") and "Lê Thị Mai" in page.text
+    assert httpx.get(site + person.removesuffix(".html")).json()["name"] == "Lê Thị Mai"  # the JSON beside it
     holding = browser.js("[...document.querySelectorAll('#results tbody tr:first-child td a')].map(a => a.getAttribute('href'))")
     assert any(h.startswith("/query?name=evidence_of_fact") for h in holding)
     article = next(h for h in holding if h.startswith("/articles/"))
-    assert httpx.get(site + article).status_code == 200
+    assert article.endswith(".html") and httpx.get(site + article).status_code == 200
     first = browser.js("[...document.querySelectorAll('#results thead th')].findIndex(th => th.textContent === 'first')")
     dates = browser.js(f"[...document.querySelectorAll('#results tbody tr')].map(tr => tr.children[{first}].textContent)")
     assert all(len(d) == 10 and d[4] == "-" for d in dates), dates  # the date alone, no xsd:date tag

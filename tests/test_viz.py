@@ -304,3 +304,16 @@ def test_5000_nodes_page_is_generated_fast_enough() -> None:
     took = time.perf_counter() - t
     assert took < 20, took  # measured ~1.3 s; generous for a noisy CI machine
     assert len(html.encode()) < 8e6
+
+
+def test_served_page_links_entity_pages_and_a_written_file_does_not(store) -> None:  # type: ignore[no-untyped-def]
+    from kg.catalog.catalog import page_href
+
+    served, written = render_page(store, pages=True), render_page(store)
+    g = build_network(store)
+    for iri, d in g.nodes(data=True):  # people, units, documents have pages; awards and events none
+        assert (page_href(iri) is not None) == (d["kind"] in ("person", "unit", "document"))
+        assert f'"page":{script_json(page_href(iri))}' in served
+    assert '"page":"/people/' not in written and '"page":null' in written
+    art = next(iter(g.graph["articles"]))
+    assert script_json(page_href(art)) in served and page_href(art).startswith("/articles/")

@@ -19,6 +19,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 import pyoxigraph as ox
 from rdflib import XSD, Literal, URIRef
@@ -75,6 +76,24 @@ def segment_of(iri: str) -> str:
         if rest:
             return rest
     return iri.rstrip("/").rsplit("/", 1)[-1]
+
+
+# the {kind} of one of our IRIs -> the URL path word of its page (/people/{id}.html) and JSON route
+PAGE_ROUTES = {"person": "people", "org": "organizations", "doc": "documents", "article": "articles"}
+
+
+def page_href(iri: str | None) -> str | None:
+    """The HTML page of one of our IRIs (``/people/{id}.html`` …), or None for IRIs that have no page.
+    Every page that shows an IRI links it with this: the entity pages, the network page's panel."""
+    if not iri:
+        return None
+    for base in (str(ID), str(GRAPH)):
+        if iri.startswith(base):
+            kind, _, rest = iri[len(base) :].partition("/")
+            route = PAGE_ROUTES.get(kind)
+            if route and rest:
+                return f"/{route}/{quote(rest, safe='/-._~')}.html"
+    return None
 
 
 def article_graphs_for(article_id: str) -> list[URIRef]:

@@ -98,7 +98,9 @@ Who held which role, in which unit, when — read from Vietnamese news articles,
 that says so. Ids in paths are the last segment of an entity's IRI
 (`https://w3id.org/kg-vn/id/person/{id}`). Errors are always `{"detail": …}`.
 
-Also served: `/sparql` (SPARQL 1.1 protocol), `/query` (a query page) and `/graph` (the network).
+Every person, unit, document and article also has a page for a reader: the same path with `.html`
+(`/people/{id}.html`), or with `Accept: text/html`. Also served: `/sparql` (SPARQL 1.1 protocol),
+`/query` (a query page) and `/graph` (the network); every IRI they show links to its page.
 """
 
 # ---------------------------------------------------------------- parameter docs (Vietnamese examples)
@@ -873,7 +875,8 @@ def create_app(
         from kg.viz.page import render_page  # imported here: the page's assets load on first use
 
         try:
-            html = render_page(store, focus=focus, depth=depth, at=at, limit=limit, names=catalog.ix)
+            html = render_page(store, focus=focus, depth=depth, at=at, limit=limit, names=catalog.ix,
+                               pages=True)
         except QueryError as e:
             raise HTTPException(400, str(e)) from e
         except KgError as e:

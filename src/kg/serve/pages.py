@@ -25,26 +25,11 @@ from pydantic import BaseModel
 from rdflib import URIRef
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from kg.catalog.catalog import Catalog, article_graphs_for, iri_of
+from kg.catalog.catalog import PAGE_ROUTES, Catalog, article_graphs_for, iri_of, page_href
 from kg.vocab import GRAPH, ID
 
 PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'self'"
-# URL path word of each page kind <- the {kind} of https://w3id.org/kg-vn/id/{kind}/{segment}
-_ROUTE_OF_KIND = {"person": "people", "org": "organizations", "doc": "documents", "article": "articles"}
-_PAGE_PREFIXES = tuple(f"/{r}/" for r in _ROUTE_OF_KIND.values())
-
-
-def page_href(iri: str | None) -> str | None:
-    """The page of one of our IRIs (``/people/{id}.html`` …), or None for IRIs that have no page."""
-    if not iri:
-        return None
-    for base in (str(ID), str(GRAPH)):
-        if iri.startswith(base):
-            kind, _, rest = iri[len(base) :].partition("/")
-            route = _ROUTE_OF_KIND.get(kind)
-            if route and rest:
-                return f"/{route}/{quote(rest, safe='/-._~')}.html"
-    return None
+_PAGE_PREFIXES = tuple(f"/{r}/" for r in PAGE_ROUTES.values())
 
 
 def network_href(iri: str) -> str:
