@@ -208,3 +208,113 @@ def test_kg_show_prints_a_person_a_unit_and_an_article_from_a_store(tmp_path) ->
     assert art.returncode == 0 and json.loads(art.stdout)["article"]["id"] == "sl-2022"
     missing = run_kg("show", "Không Có Ai", "--store", str(tmp_path / "store"))
     assert missing.returncode == 1 and "nothing named" in missing.stderr
+
+
+EVIL = '<script>window.kgPwned=1</script><img src=x onerror="window.kgPwned=2">'
+
+
+@pytest.fixture(scope="module")
+def hostile_site():  # type: ignore[no-untyped-def]
+    """The fixture world served over HTTP, plus one article whose title and sentences carry markup."""
+    from test_sparql import serve
+
+    app = create_app(build_store(), Settings(write_token="t0ken"))
+    text = (f"Trường Đại học Sông Đà tổng kết năm học {EVIL}\n"
+            f"Sáng 12/01/2024, PGS.TS. Trần Văn Bình – Hiệu trưởng Trường Đại học Sông Đà phát biểu {EVIL}.")  # fmt: skip
+    r = TestClient(app).post("/articles", params={"id": "evil-2"}, content=text.encode(),
+                             headers={"Authorization": "Bearer t0ken", "Content-Type": "text/plain; charset=utf-8"})  # fmt: skip
+    assert r.status_code == 201, r.text
+    with serve(app) as site:
+        yield site
+
+
+def _assert_pages(site: str, hrefs: list[str]) -> None:
+    """Each link is one of our .html pages, and it answers 200 with HTML."""
+    import httpx
+
+    assert hrefs
+    for h in hrefs:
+        assert urlsplit(h).path.endswith(".html"), h
+        r = httpx.get(site + h)
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/html"), (h, r.status_code)
+
+
+@pytest.mark.slow
+def test_query_results_link_iris_to_their_pages_and_keep_markup_as_text(hostile_site: str) -> None:
+    import tempfile
+
+    from test_query_page import Browser, only_local
+
+    sparql = ("SELECT DISTINCT ?x ?name ?a ?title ?g WHERE { GRAPH ?g { ?a kg:mentions ?x ; dcterms:title ?title . "
+              "?x rdfs:label ?name } } ORDER BY ?title ?name")  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="kg-chromium-") as profile:
+        b = Browser(profile)
+        try:
+            b.open(f"{hostile_site}/query")
+            assert "rows" in b.run_sparql(sparql)
+            hrefs = b.js("[...document.querySelectorAll('#results a')].map(a => a.getAttribute('href'))")
+            # people, units, documents, articles (by their IRI and by their graph's): every one a page
+            paths = sorted({urlsplit(h).path for h in hrefs})
+            assert {p.split("/")[1] for p in paths} >= {"people", "organizations", "articles"}, paths
+            _assert_pages(hostile_site, paths)
+            graph_links = b.js("[...document.querySelectorAll('#results td[title^=\"https://w3id.org/kg-vn/graph/article/\"] a')]"
+                               ".map(a => a.getAttribute('href'))")  # fmt: skip
+            assert graph_links and all(h.startswith("/articles/") and h.endswith(".html") for h in graph_links)
+            # the landing lists link to pages too
+            b.open(f"{hostile_site}/query")
+            _assert_pages(hostile_site, b.js("[...document.querySelectorAll('#top-people a, #top-units a')]"
+                                             ".map(a => a.getAttribute('href'))"))  # fmt: skip
+            assert "rows" in b.run_sparql(sparql)
+            assert EVIL in b.js("document.getElementById('results').textContent")
+            assert b.js("document.querySelectorAll('#results script, #results img').length") == 0
+            assert b.js("window.kgPwned === undefined")
+            assert b.errors() == []
+            assert only_local(b.requested(), hostile_site) == []
+        finally:
+            b.close()
+
+
+@pytest.mark.slow
+def test_network_panel_links_pages_and_pages_link_back_to_the_network(hostile_site: str) -> None:
+    import tempfile
+
+    from test_query_page import Browser, only_local
+
+    pid = TestClient(create_app(build_store(), Settings())).get("/people", params={"q": "Phạm Thị Thúy"}).json()["items"][0]["id"]
+    with tempfile.TemporaryDirectory(prefix="kg-chromium-") as profile:
+        b = Browser(profile)
+        try:
+            # the person's page links the network focused on them; the panel there links back to pages
+            b.open(f"{hostile_site}/people/{pid}.html")
+            net = b.js("[...document.querySelectorAll('a')].map(a => a.getAttribute('href')).find(h => h.startsWith('/graph?'))")
+            b.page("Page.navigate", {"url": hostile_site + net})
+            b.wait_for("location.pathname === '/graph' && window.kgReady === true", timeout=60)
+            assert b.js("document.querySelector('#kg-panel h2').textContent").endswith("Phạm Thị Thuý")
+            links = b.js("[...document.querySelectorAll('#kg-panel a')].map(a => a.getAttribute('href'))")
+            ours = [h for h in links if h.startswith("/")]
+            assert f"/people/{pid}.html" in ours  # the IRI shown links to the person's own page
+            assert any(h.startswith("/articles/") for h in ours)  # so does each article of the evidence
+            _assert_pages(hostile_site, sorted(set(ours)))
+            # a unit's panel (a click in the page) links its page too
+            name = b.js("(function () { var i = KG_PAGE.nodes.findIndex(m => m.kind === 'unit'); kgFocus(i);"
+                        " return nodes.get(i).label; })()")  # fmt: skip
+            unit = b.js("document.querySelector('#kg-panel .kg-iri a').getAttribute('href')")
+            assert unit.startswith("/organizations/")
+            _assert_pages(hostile_site, [unit])
+            b.js(f"location.href = {json.dumps(unit)}")
+            b.wait_for("location.pathname.startsWith('/organizations/') && document.readyState === 'complete'")
+            assert name in b.js("document.querySelector('h1').textContent")
+
+            # hostile text: the panel of the person read from the article full of markup
+            b.page("Page.navigate", {"url": hostile_site + "/graph?focus=" + "Trần Văn Bình" + "&depth=1"})
+            b.wait_for("location.pathname === '/graph' && window.kgReady === true", timeout=60)
+            panel = b.js("document.getElementById('kg-panel').innerText")
+            assert "Trần Văn Bình" in panel and EVIL in panel
+            assert b.js("document.querySelectorAll('#kg-panel script, #kg-panel img').length") == 0
+            _assert_pages(hostile_site, [h for h in b.js("[...document.querySelectorAll('#kg-panel a')]"
+                                                        ".map(a => a.getAttribute('href'))") if h.startswith("/")])  # fmt: skip
+            assert b.js("window.kgPwned === undefined")
+            assert b.errors() == []
+            assert only_local(b.requested(), hostile_site) == []
+        finally:
+            b.close()

@@ -133,6 +133,15 @@ class Browser:
             raise RuntimeError(f"page script failed: {r['exceptionDetails']}")
         return r["result"].get("value")
 
+    def run_sparql(self, text: str) -> str:
+        """Write ``text`` in the query page's SPARQL box and run it: the status line ("N rows · …") once
+        the results are shown, or the error the page shows."""
+        self.js(f"document.getElementById('sparql').value = {json.dumps(text)}")
+        self.js("document.getElementById('run-sparql').click()")  # the status says "Running…" at once
+        return self.wait_for("document.getElementById('error').textContent || "
+                             "(/rows? ·/.test(document.getElementById('status').textContent) && "
+                             "document.getElementById('status').textContent)")  # fmt: skip
+
     def wait_for(self, expression: str, timeout: float = 20) -> Any:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -223,16 +232,12 @@ def test_written_sparql_runs_and_values_stay_text(site: str, browser: Browser) -
     browser.open(f"{site}/query")
     evil = '<img src=x onerror="document.title=1">'
     sparql = "SELECT ?v ?n WHERE { VALUES (?v ?n) { (" + json.dumps(evil) + " 1) (<https://w3id.org/kg-vn/id/x> 2) } }"
-    browser.js(f"document.getElementById('sparql').value = {json.dumps(sparql)}")
-    browser.js("document.getElementById('run-sparql').click()")
-    browser.wait_for("/rows/.test(document.getElementById('status').textContent)")
+    assert "rows" in browser.run_sparql(sparql)
     cells = browser.js("[...document.querySelectorAll('#results tbody td')].map(td => td.textContent)")
     assert cells[0] == evil and cells[2] == "id:x"
     assert browser.js("document.querySelectorAll('#results img').length") == 0
     # a syntax error shows the server's message
-    browser.js("document.getElementById('sparql').value = 'SELECT ?x WHERE { ?x }'")
-    browser.js("document.getElementById('run-sparql').click()")
-    err = browser.wait_for("document.getElementById('error').textContent")
+    err = browser.run_sparql("SELECT ?x WHERE { ?x }")
     assert err.startswith("400: SPARQL syntax error")
     # the failed request is logged by Chromium as a network error; nothing else may be
     assert [e for e in browser.errors() if "400" not in e] == []
@@ -262,7 +267,7 @@ def test_landing_view_shows_counts_links_and_entities(site: str, browser: Browse
     assert {"/graph", "/docs", "/redoc"} <= set(links)
     people = [h for h in links if h.startswith("/people/")]
     units = [h for h in links if h.startswith("/organizations/")]
-    assert people and units
+    assert people and units and all(h.endswith(".html") for h in people + units)
     assert httpx.get(site + people[0]).status_code == 200 and httpx.get(site + units[0]).status_code == 200
     assert browser.js("document.getElementById('landing').hidden") is False
     shot(browser, "query-landing.png")
@@ -278,22 +283,20 @@ def test_results_link_entities_and_show_numbers_and_dates_plainly(site: str, bro
     browser.wait_for("/rows/.test(document.getElementById('status').textContent)")
     assert browser.js("document.getElementById('landing').hidden") is True
     person = browser.js("document.querySelector('#results tbody tr td a').getAttribute('href')")
-    assert person.startswith("/people/")
-    assert httpx.get(site + person).json()["name"] == "Lê Thị Mai"
+    assert person.startswith("/people/") and person.endswith(".html")  # the person's page
+    page = httpx.get(site + person)
+    assert page.headers["content-type"].startswith("text/html") and "Lê Thị Mai" in page.text
+    assert httpx.get(site + person.removesuffix(".html")).json()["name"] == "Lê Thị Mai"  # the JSON beside it
     holding = browser.js("[...document.querySelectorAll('#results tbody tr:first-child td a')].map(a => a.getAttribute('href'))")
     assert any(h.startswith("/query?name=evidence_of_fact") for h in holding)
     article = next(h for h in holding if h.startswith("/articles/"))
-    assert httpx.get(site + article).status_code == 200
+    assert article.endswith(".html") and httpx.get(site + article).status_code == 200
     first = browser.js("[...document.querySelectorAll('#results thead th')].findIndex(th => th.textContent === 'first')")
     dates = browser.js(f"[...document.querySelectorAll('#results tbody tr')].map(tr => tr.children[{first}].textContent)")
     assert all(len(d) == 10 and d[4] == "-" for d in dates), dates  # the date alone, no xsd:date tag
     shot(browser, "query-results-links.png")
     typed = 'SELECT ?n ?d ?x WHERE { VALUES (?n ?d ?x) { (42 "2024-01-12"^^xsd:date "x"^^<https://example.org/t>) } }'
-    browser.js(f"document.getElementById('sparql').value = {json.dumps(typed)}")
-    browser.js("document.getElementById('run-sparql').click()")
-    browser.wait_for("/^1 row/.test(document.getElementById('status').textContent) || "
-                     "document.getElementById('error').textContent")  # fmt: skip
-    assert browser.js("document.getElementById('error').textContent") == ""
+    assert browser.run_sparql(typed).startswith("1 row")
     cells = browser.js("[...document.querySelectorAll('#results tbody td')].map(td => [td.textContent, td.className])")
     assert cells[0] == ["42", "num"] and cells[1] == ["2024-01-12", "date"]
     assert cells[2][0] == "x" + "https://example.org/t"  # an unknown datatype keeps its tag

@@ -107,7 +107,7 @@ def test_focus_that_matches_nothing_is_a_clear_query_error(store) -> None:  # ty
         render_page(store, focus="Ngô Không Có")
 
 
-def _count_queries(store, **kw) -> int:  # type: ignore[no-untyped-def]
+def _count_queries(store, run=render_page, **kw) -> int:  # type: ignore[no-untyped-def]
     calls: list[str] = []
 
     class Counting:
@@ -117,21 +117,58 @@ def _count_queries(store, **kw) -> int:  # type: ignore[no-untyped-def]
             calls.append(q)
             return store.query(q, bindings, **k)
 
-    render_page(Counting(), **kw)  # type: ignore[arg-type]
+    run(Counting(), **kw)  # type: ignore[arg-type]
     return len(calls)
 
 
 def test_data_comes_from_a_few_queries_not_one_per_node(store) -> None:  # type: ignore[no-untyped-def]
+    from kg.catalog.catalog import load_names
     from viz_fixtures import synthetic_store
 
     big = synthetic_store(60)
     whole = _count_queries(store)
     assert whole <= 14 and _count_queries(big) == whole
-    # a focus: 2 queries to find it, 1 per hop, then the same queries cut to the nodes in reach
-    assert _count_queries(store, focus="tran van khai", depth=2) <= whole + 2 + 2
+    # a focus by name: the name indexes (a fixed number of queries, whatever the store's size), 1 per
+    # hop, then the same queries cut to the nodes in reach
+    names = _count_queries(store, load_names)
+    assert names <= 8 and _count_queries(big, load_names) == names
+    assert _count_queries(store, focus="tran van khai", depth=2) <= whole + names + 2
     person = big.query("SELECT ?l WHERE { ?p a kg:Person ; rdfs:label ?l } LIMIT 1").rows[0][0]
-    assert _count_queries(big, focus=str(person), depth=3) <= whole + 2 + 3
+    assert _count_queries(big, focus=str(person), depth=3) <= whole + names + 3
+    # given the indexes (as the server gives its catalog's), finding a name asks the store nothing
+    ix = load_names(big)
+    assert _count_queries(big, focus=str(person), depth=3, names=ix) <= whole + 3
+    # an IRI: one lookup, no index
+    iri = next(iter(ix.people.entries))
+    assert _count_queries(big, focus=iri, depth=3) <= whole + 1 + 3
     big.close()
+
+
+@pytest.mark.parametrize(
+    ("focus", "found"),
+    [
+        ("Khải", ["Trần Văn Khải"]),  # a word of the name (token match)
+        ("nghi quyet 12", ["Nghị quyết 12-NQ/TW"]),  # the start of a name (prefix match)
+        ("huan chuong lao dong hang ba", ["Huân chương Lao động hạng Ba"]),  # an award
+        ("Đại hội Đảng bộ Trường Đại học Hòa Bình lần thứ V", ["Đại hội Đảng bộ Trường Đại học Hòa Bình lần thứ V"]),
+        ("Trường ĐH Hòa Bình", ["Trường Đại học Hòa Bình"]),  # a unit's alias, as /organizations?q= finds it
+        ("12-NQ/TW", ["Nghị quyết 12-NQ/TW"]),  # a document's number, as /documents?q= finds it
+    ],
+)
+def test_focus_ranks_names_as_the_catalog_does(store, focus, found) -> None:  # type: ignore[no-untyped-def]
+    from kg.catalog.catalog import Catalog
+
+    g = build_network(store, focus=focus, depth=0)
+    assert [g.nodes[f]["label"] for f in g.graph["focus"]] == found
+    # the API's search ranks the same entity first
+    catalog = Catalog(store)
+    assert g.graph["focus"][0] == catalog.ix.named(focus)[0]
+
+
+def test_an_exact_name_wins_over_names_that_contain_it(store) -> None:  # type: ignore[no-untyped-def]
+    # "Trường Đại học Hòa Bình" is a word run inside "Đảng bộ Trường Đại học Hòa Bình" and others
+    g = build_network(store, focus="truong dai hoc hoa binh", depth=0)
+    assert [g.nodes[f]["label"] for f in g.graph["focus"]] == ["Trường Đại học Hòa Bình"]
 
 
 def test_focus_reads_only_the_neighbourhood() -> None:
@@ -267,3 +304,16 @@ def test_5000_nodes_page_is_generated_fast_enough() -> None:
     took = time.perf_counter() - t
     assert took < 20, took  # measured ~1.3 s; generous for a noisy CI machine
     assert len(html.encode()) < 8e6
+
+
+def test_served_page_links_entity_pages_and_a_written_file_does_not(store) -> None:  # type: ignore[no-untyped-def]
+    from kg.catalog.catalog import page_href
+
+    served, written = render_page(store, pages=True), render_page(store)
+    g = build_network(store)
+    for iri, d in g.nodes(data=True):  # people, units, documents have pages; awards and events none
+        assert (page_href(iri) is not None) == (d["kind"] in ("person", "unit", "document"))
+        assert f'"page":{script_json(page_href(iri))}' in served
+    assert '"page":"/people/' not in written and '"page":null' in written
+    art = next(iter(g.graph["articles"]))
+    assert script_json(page_href(art)) in served and page_href(art).startswith("/articles/")

@@ -119,6 +119,11 @@ def test_search_finds_and_focuses_a_node(browser, store, tmp_path) -> None:  # t
                  "document.getElementById('kg-search-form').requestSubmit(); true")  # fmt: skip
     assert browser.eval("document.querySelector('#kg-panel h2').textContent") == "PGS.TS. Phạm Quốc Vinh"
     assert browser.eval("network.getSelectedNodes()") == [node_id(browser, "Phạm Quốc Vinh")]
+    # every word of a name, as the catalog's index matches tokens
+    browser.eval(f"kgFocus({node_id(browser, 'Lê Thị Mận')})")
+    browser.eval("document.getElementById('kg-search').value = 'vinh quoc'; "
+                 "document.getElementById('kg-search-form').requestSubmit(); true")  # fmt: skip
+    assert browser.eval("document.querySelector('#kg-panel h2').textContent") == "PGS.TS. Phạm Quốc Vinh"
     browser.eval("document.getElementById('kg-search').value = 'không ai cả'; "
                  "document.getElementById('kg-search-form').requestSubmit(); true")  # fmt: skip
     assert "Không tìm thấy" in browser.eval("document.getElementById('kg-search-msg').textContent")

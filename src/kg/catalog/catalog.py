@@ -19,6 +19,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 import pyoxigraph as ox
 from rdflib import XSD, Literal, URIRef
@@ -77,6 +78,24 @@ def segment_of(iri: str) -> str:
     return iri.rstrip("/").rsplit("/", 1)[-1]
 
 
+# the {kind} of one of our IRIs -> the URL path word of its page (/people/{id}.html) and JSON route
+PAGE_ROUTES = {"person": "people", "org": "organizations", "doc": "documents", "article": "articles"}
+
+
+def page_href(iri: str | None) -> str | None:
+    """The HTML page of one of our IRIs (``/people/{id}.html`` …), or None for IRIs that have no page.
+    Every page that shows an IRI links it with this: the entity pages, the network page's panel."""
+    if not iri:
+        return None
+    for base in (str(ID), str(GRAPH)):
+        if iri.startswith(base):
+            kind, _, rest = iri[len(base) :].partition("/")
+            route = PAGE_ROUTES.get(kind)
+            if route and rest:
+                return f"/{route}/{quote(rest, safe='/-._~')}.html"
+    return None
+
+
 def article_graphs_for(article_id: str) -> list[URIRef]:
     """The named graphs an article may have, from its own id ("vd-2024-001") or its IRI's segment
     ("vd-2024-001-3f9a01bc2d"): the own-id graph first, since an id may itself end in 10 hex digits."""
@@ -127,6 +146,8 @@ INDEX_ALIASES = "SELECT DISTINCT ?x ?name WHERE { ?x kg:alias ?name }"
 INDEX_DOCS = "SELECT DISTINCT ?x ?name WHERE { GRAPH ?g { ?x a kg:Document ; rdfs:label ?name } }"
 INDEX_DOC_NUMBERS = "SELECT DISTINCT ?x ?number WHERE { ?x kg:documentNumber ?number }"
 INDEX_DOC_KINDS = "SELECT DISTINCT ?x ?kind WHERE { ?x kg:documentKind ?kind }"
+INDEX_AWARDS = "SELECT DISTINCT ?x ?name WHERE { GRAPH ?g { ?x a kg:Award ; rdfs:label ?name } }"
+INDEX_EVENTS = "SELECT DISTINCT ?x ?name WHERE { GRAPH ?g { ?x a kg:Event ; rdfs:label ?name } }"
 INDEX_ROLES = "SELECT DISTINCT ?x ?name WHERE { ?x skos:prefLabel ?name }"
 
 # A title exactly as an article writes it ("Phó Bí thư Đảng ủy") -> the posts it was read as.
@@ -346,15 +367,25 @@ class Indexes:
     people: NameIndex = field(default_factory=NameIndex)
     orgs: NameIndex = field(default_factory=NameIndex)
     docs: NameIndex = field(default_factory=NameIndex)
+    awards: NameIndex = field(default_factory=NameIndex)
+    events: NameIndex = field(default_factory=NameIndex)
     roles: NameIndex = field(default_factory=NameIndex)
     party_organs: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # unit -> its party organs
     sub_units: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # unit -> units directly below
     # article IRI -> (id, title, published, url): tuples, ~350 bytes an article
     articles: dict[str, tuple[str | None, ...]] = field(default_factory=dict)
 
+    def named(self, text: str) -> list[str]:
+        """The people, units, documents, awards and events ``text`` names (the network's focus): every
+        exact match (folded name) when there is one, else every prefix and token match; best first,
+        ranked by :meth:`NameIndex.search`."""
+        hits = [h for ix in (self.people, self.orgs, self.docs, self.awards, self.events) for h in ix.search(text)]
+        exact = [iri for iri, match in hits if match == "exact"]
+        return list(dict.fromkeys(exact or [iri for iri, _ in hits]))
 
-def load_indexes(store: Store, graphs: list[str] | None = None, into: Indexes | None = None) -> Indexes:
-    """Fill the indexes from the whole store, or from some named graphs only (after a write)."""
+
+def load_names(store: Store, graphs: list[str] | None = None, into: Indexes | None = None) -> Indexes:
+    """Fill the name indexes of people, units, documents, awards and events (what ``named`` searches)."""
     ix = into or Indexes()
     kw = {"default_graphs": graphs} if graphs else {}
     for x, name in store.query(INDEX_PEOPLE, **kw).rows:
@@ -372,6 +403,17 @@ def load_indexes(store: Store, graphs: list[str] | None = None, into: Indexes | 
     for x, kind in store.query(INDEX_DOC_KINDS, **kw).rows:
         if str(x) in ix.docs.entries:
             ix.docs.entries[str(x)].kind = str(kind)
+    for x, name in store.query(INDEX_AWARDS, **kw).rows:
+        ix.awards.add(str(x), str(name))
+    for x, name in store.query(INDEX_EVENTS, **kw).rows:
+        ix.events.add(str(x), str(name))
+    return ix
+
+
+def load_indexes(store: Store, graphs: list[str] | None = None, into: Indexes | None = None) -> Indexes:
+    """Fill the indexes from the whole store, or from some named graphs only (after a write)."""
+    ix = load_names(store, graphs, into)
+    kw = {"default_graphs": graphs} if graphs else {}
     for x, name in store.query(INDEX_ROLES, **kw).rows:
         ix.roles.add(str(x), str(name))
     for x, u in store.query(INDEX_PARTY_ORGANS, **kw).rows:
@@ -492,26 +534,24 @@ class Catalog:
             return [URIRef(r) for r in found]
         return sorted(set(self._iris(ROLES_BY_TITLE, {"title": Literal(title)})))
 
+    def _resolve(self, kind: str, text: str) -> tuple[list[URIRef], URIRef | None]:
+        """The indexed entities of ``kind`` that ``text`` names: by id (IRI segment or full IRI) when it
+        is one, else by name, folded (namesakes: all of them); and the IRI ``text`` is as an id (or None)."""
+        if text.startswith(f"{ID}{KINDS[kind]}/"):
+            text = segment_of(text)
+        iri, ix = iri_of(kind, text), self.names(kind)
+        if iri is not None and str(iri) in ix.entries:
+            return [iri], iri
+        return [URIRef(i) for i in ix.lookup(text)], iri
+
     def resolve_orgs(self, organization: str) -> list[URIRef]:
-        """A unit's id (IRI segment or full IRI) or its name / alias, folded."""
-        if organization.startswith(f"{ID}org/"):
-            organization = segment_of(organization)
-        iri = iri_of("organization", organization)
-        if iri is not None and str(iri) in self.ix.orgs.entries:
-            return [iri]
-        named = self.ix.orgs.lookup(organization)
-        if named:
-            return [URIRef(i) for i in named]
-        return [iri] if iri is not None and self.exists(iri) else []
+        """A unit's id (IRI segment or full IRI) or its name / alias, folded; else an id of the store."""
+        found, iri = self._resolve("organization", organization)
+        return found or ([iri] if iri is not None and self.exists(iri) else [])
 
     def resolve_people(self, person: str) -> list[URIRef]:
         """A person's id (IRI segment or full IRI) or name, folded (namesakes: all of them)."""
-        if person.startswith(f"{ID}person/"):
-            person = segment_of(person)
-        iri = iri_of("person", person)
-        if iri is not None and str(iri) in self.ix.people.entries:
-            return [iri]
-        return [URIRef(i) for i in self.ix.people.lookup(person)]
+        return self._resolve("person", person)[0]
 
     def units_matching(self, organization: str, include_subunits: bool) -> dict[str, str]:
         """The units an ``organization`` question covers, each with how it relates to the unit named:
@@ -756,31 +796,53 @@ class Catalog:
         """Ranked hits for ``q``; every entity by name when ``q`` is None (browsing)."""
         return [(ix.entries[i], m) for i, m in (ix.search(q) if q is not None else ix.browse())]
 
-    def person_hits(self, q: str | None) -> list[tuple[Entry, str]]:
-        return self.search(self.ix.people, q)
+    def names(self, kind: str) -> NameIndex:
+        """The name index of a page kind: "person", "organization" or "document"."""
+        return {"person": self.ix.people, "organization": self.ix.orgs, "document": self.ix.docs}[kind]
+
+    def _page(self, kind: str, q: str | None, limit: int, offset: int) -> tuple[int, list[tuple[Entry, str]]]:
+        """How many entities of ``kind`` match ``q`` (all of them when None), and the page asked for."""
+        hits = self.search(self.names(kind), q)
+        return len(hits), hits[offset : offset + limit]
 
     def people_page(self, q: str | None, limit: int, offset: int) -> tuple[int, list[PersonHit]]:
         """A page of people (ranked by ``q``, else by name), each with a short list of current posts."""
-        hits = self.person_hits(q)
-        page = hits[offset : offset + limit]
+        total, page = self._page("person", q, limit, offset)
         posts = self.current_posts([e.iri for e, _ in page])
-        return len(hits), [
+        return total, [
             PersonHit(id=segment_of(e.iri), iri=e.iri, name=e.name, name_key=ascii_fold(e.name), match=m,  # type: ignore[arg-type]
                       current_posts=posts.get(e.iri, []))  # type: ignore[arg-type]
             for e, m in page
         ]  # fmt: skip
 
-    @staticmethod
-    def person_hit(e: Entry, match: str) -> PersonHit:
-        return PersonHit(id=segment_of(e.iri), iri=e.iri, name=e.name, name_key=ascii_fold(e.name), match=match)  # type: ignore[arg-type]
+    def orgs_page(self, q: str | None, limit: int, offset: int) -> tuple[int, list[OrgHit]]:
+        """A page of units, ranked like people."""
+        total, page = self._page("organization", q, limit, offset)
+        return total, [OrgHit(id=segment_of(e.iri), iri=e.iri, name=e.name, kind=e.kind, aliases=e.names[1:],
+                              match=m) for e, m in page]  # type: ignore[arg-type]  # fmt: skip
 
-    @staticmethod
-    def org_hit(e: Entry, match: str) -> OrgHit:
-        return OrgHit(id=segment_of(e.iri), iri=e.iri, name=e.name, kind=e.kind, aliases=e.names[1:], match=match)  # type: ignore[arg-type]
+    def docs_page(self, q: str | None, limit: int, offset: int) -> tuple[int, list[DocHit]]:
+        """A page of documents, ranked like people (a document's number is one of its names)."""
+        total, page = self._page("document", q, limit, offset)
+        return total, [DocHit(id=segment_of(e.iri), iri=e.iri, name=e.name, number=e.number, kind=e.kind,
+                              match=m) for e, m in page]  # type: ignore[arg-type]  # fmt: skip
 
-    @staticmethod
-    def doc_hit(e: Entry, match: str) -> DocHit:
-        return DocHit(id=segment_of(e.iri), iri=e.iri, name=e.name, number=e.number, kind=e.kind, match=match)  # type: ignore[arg-type]
+    def profile(self, kind: str, segment: str) -> PersonProfile | OrgProfile | DocumentProfile | None:
+        """The page record of the "person", "organization" or "document" whose IRI ends in ``segment``
+        (None: not an id, or nothing there): what ``/people/{id}`` and ``/people/{id}.html`` show."""
+        iri = iri_of(kind, segment)
+        return self.profile_of(kind, iri) if iri is not None else None
+
+    def profile_of(self, kind: str, iri: URIRef) -> PersonProfile | OrgProfile | DocumentProfile | None:
+        """The page record of the "person", "organization" or "document" ``iri``."""
+        get = {"person": self.person, "organization": self.organization, "document": self.document}[kind]
+        return get(iri)  # type: ignore[operator]
+
+    def article_by_id(self, article_id: str) -> ArticleGraph | None:
+        """An article by its own id or its IRI's segment: the first of its possible graphs that holds it."""
+        if not 0 < len(article_id) <= 200:
+            return None
+        return next((g for g in map(self.article, article_graphs_for(article_id)) if g is not None), None)
 
     # -- shared profile parts
     def _mentioned_in(self, iri: URIRef) -> list[ArticleRef]:
@@ -949,11 +1011,8 @@ class Catalog:
         return len(cs), self._awards(cs[offset : offset + limit])
 
     def _recipients(self, recipient: str) -> list[URIRef]:
-        for kind, ix in (("person", self.ix.people), ("organization", self.ix.orgs)):
-            iri = iri_of(kind, segment_of(recipient) if recipient.startswith(BASE) else recipient)
-            if iri is not None and str(iri) in ix.entries:
-                return [iri]
-        return [URIRef(i) for i in self.ix.people.lookup(recipient) + self.ix.orgs.lookup(recipient)]
+        """The people and units ``recipient`` names (an id: that one; a name: every namesake)."""
+        return self._resolve("person", recipient)[0] + self._resolve("organization", recipient)[0]
 
     # -- articles and stats
     def article(self, graph: URIRef) -> ArticleGraph | None:

@@ -15,6 +15,17 @@ class _Out(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class _Entity(_Out):
+    """What every hit and profile starts with (a subclass's fields follow these)."""
+
+    id: str
+    iri: str
+    name: str
+
+
+Match = Literal["exact", "prefix", "token", "all"]  # how a name matched q ("all": no q, browsing)
+
+
 class EntityRef(_Out):
     id: str = Field(description="Last path segment of the IRI; use it in /people/{id}, /organizations/{id}.")
     iri: str
@@ -82,12 +93,9 @@ class CurrentPost(_Out):
     last_seen: str | None = None
 
 
-class PersonHit(_Out):
-    id: str
-    iri: str
-    name: str
+class PersonHit(_Entity):
     name_key: str = Field(description="Case-, tone- and diacritic-folded name ('nguyen dinh duc').")
-    match: Literal["exact", "prefix", "token", "all"] = Field(description="How the name matched q ('all': no q, browsing).")
+    match: Match = Field(description="How the name matched q ('all': no q, browsing).")
     current_posts: list[CurrentPost] = Field(default_factory=list, description="Up to 5 posts not known to have ended, latest first.")
 
 
@@ -127,10 +135,7 @@ class SameAsCandidate(_Out):
     reason: str | None = None
 
 
-class PersonProfile(_Out):
-    id: str
-    iri: str
-    name: str
+class PersonProfile(_Entity):
     names: list[str] = Field(description="Every spelling seen.")
     name_key: str | None = None
     honorifics: list[str] = Field(default_factory=list)
@@ -141,13 +146,10 @@ class PersonProfile(_Out):
     possible_same_as: list[SameAsCandidate] = Field(default_factory=list)
 
 
-class OrgHit(_Out):
-    id: str
-    iri: str
-    name: str
+class OrgHit(_Entity):
     kind: str | None = None
     aliases: list[str] = Field(default_factory=list)
-    match: Literal["exact", "prefix", "token", "all"]
+    match: Match
 
 
 class OrgsPage(Page):
@@ -171,10 +173,7 @@ class CitationOut(_Out):
     end: int | None = None
 
 
-class OrgProfile(_Out):
-    id: str
-    iri: str
-    name: str
+class OrgProfile(_Entity):
     names: list[str]
     kind: str | None = None
     aliases: list[str] = Field(default_factory=list)
@@ -191,23 +190,17 @@ class OrgProfile(_Out):
     articles: list[ArticleRef] = Field(default_factory=list)
 
 
-class DocHit(_Out):
-    id: str
-    iri: str
-    name: str
+class DocHit(_Entity):
     number: str | None = None
     kind: str | None = None
-    match: Literal["exact", "prefix", "token", "all"]
+    match: Match
 
 
 class DocsPage(Page):
     items: list[DocHit]
 
 
-class DocumentProfile(_Out):
-    id: str
-    iri: str
-    name: str
+class DocumentProfile(_Entity):
     number: str | None = None
     kind: str | None = None
     issuer: EntityRef | None = None

@@ -34,13 +34,13 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_redoc_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi_offline import FastAPIOffline
-from pydantic import BeforeValidator, ValidationError
+from pydantic import BaseModel, BeforeValidator, ValidationError
 from rdflib import URIRef
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kg.catalog.catalog import SEGMENT, Catalog, article_graphs_for, iri_of, segment_of
+from kg.catalog.catalog import SEGMENT, Catalog, segment_of
 from kg.catalog.records import (
     ArticleBatchIn,
     ArticleGraph,
@@ -67,7 +67,7 @@ from kg.models import Article, ArticleFacts
 from kg.serve.auth import is_authorized, require_write_token
 from kg.serve.openapi_errors import AllowedMethods
 from kg.serve.openapi_errors import install as install_error_docs
-from kg.serve.pages import PageNegotiation, pages_router
+from kg.serve.pages import PageNegotiation, found, pages_router
 from kg.store import Store
 
 T = TypeVar("T")
@@ -98,7 +98,9 @@ Who held which role, in which unit, when — read from Vietnamese news articles,
 that says so. Ids in paths are the last segment of an entity's IRI
 (`https://w3id.org/kg-vn/id/person/{id}`). Errors are always `{"detail": …}`.
 
-Also served: `/sparql` (SPARQL 1.1 protocol), `/query` (a query page) and `/graph` (the network).
+Every person, unit, document and article also has a page for a reader: the same path with `.html`
+(`/people/{id}.html`), or with `Accept: text/html`. Also served: `/sparql` (SPARQL 1.1 protocol),
+`/query` (a query page) and `/graph` (the network); every IRI they show links to its page.
 """
 
 # ---------------------------------------------------------------- parameter docs (Vietnamese examples)
@@ -705,6 +707,15 @@ def create_app(
         body = await cache.answer(key, compute)
         return Response(body, media_type="application/json")
 
+    def profile_route(kind: str, path: str, model: type[BaseModel], summary: str, description: str) -> None:
+        """GET ``path``: the record of the ``kind`` whose id it names (``Catalog.profile``), else 404."""
+
+        def view(id: SegmentP) -> Any:
+            return found(catalog.profile(kind, id), kind, id)
+
+        app.add_api_route(path, view, methods=["GET"], name=kind, response_model=model, tags=["entities"],
+                          summary=summary, description=description)  # fmt: skip
+
     @app.get("/people", response_model=PeoplePage, tags=["entities"], summary="Tìm người — search people")
     def people(q: NameQ = None, limit: Limit = 20, offset: Offset = 0) -> PeoplePage:
         """Ranked: exact name > prefix > every word present; diacritics, case and tone placement ignored.
@@ -712,43 +723,26 @@ def create_app(
         total, items = catalog.people_page(_given(q), limit, offset)
         return PeoplePage(total=total, limit=limit, offset=offset, items=items)
 
-    @app.get("/people/{id:path}", response_model=PersonProfile, tags=["entities"], summary="A person's profile")
-    def person(id: SegmentP) -> PersonProfile:
-        """All role holdings over time (with evidence), awards, events, articles, possible namesakes."""
-        profile = catalog.person(_iri("person", id))
-        if profile is None:
-            raise HTTPException(404, f"No person with id {id!r}")
-        return profile
+    profile_route("person", "/people/{id:path}", PersonProfile, "A person's profile",
+                  "All role holdings over time (with evidence), awards, events, articles, possible namesakes.")
 
     @app.get("/organizations", response_model=OrgsPage, tags=["entities"], summary="Tìm đơn vị — search units")
     def organizations(q: OrgNameQ = None, limit: Limit = 20, offset: Offset = 0) -> OrgsPage:
         """Ranked like /people; without `q`, every unit by name (paged)."""
-        hits = catalog.search(catalog.ix.orgs, _given(q))
-        items = [catalog.org_hit(e, m) for e, m in hits[offset : offset + limit]]
-        return OrgsPage(total=len(hits), limit=limit, offset=offset, items=items)
+        total, items = catalog.orgs_page(_given(q), limit, offset)
+        return OrgsPage(total=total, limit=limit, offset=offset, items=items)
 
-    @app.get("/organizations/{id:path}", response_model=OrgProfile, tags=["entities"], summary="A unit's profile")
-    def organization(id: SegmentP) -> OrgProfile:
-        """Kind, aliases, parent and sub-units, party cells, officers over time, awards, documents."""
-        profile = catalog.organization(_iri("organization", id))
-        if profile is None:
-            raise HTTPException(404, f"No organization with id {id!r}")
-        return profile
+    profile_route("organization", "/organizations/{id:path}", OrgProfile, "A unit's profile",
+                  "Kind, aliases, parent and sub-units, party cells, officers over time, awards, documents.")
 
     @app.get("/documents", response_model=DocsPage, tags=["entities"], summary="Tìm văn bản — search documents")
     def documents(q: DocQ = None, limit: Limit = 20, offset: Offset = 0) -> DocsPage:
         """Ranked like /people; without `q`, every document by name (paged)."""
-        hits = catalog.search(catalog.ix.docs, _given(q))
-        items = [catalog.doc_hit(e, m) for e, m in hits[offset : offset + limit]]
-        return DocsPage(total=len(hits), limit=limit, offset=offset, items=items)
+        total, items = catalog.docs_page(_given(q), limit, offset)
+        return DocsPage(total=total, limit=limit, offset=offset, items=items)
 
-    @app.get("/documents/{id:path}", response_model=DocumentProfile, tags=["entities"], summary="A document")
-    def document(id: SegmentP) -> DocumentProfile:
-        """Number, kind, issuer, date, term, and who cites it when (with the sentence)."""
-        profile = catalog.document(_iri("document", id))
-        if profile is None:
-            raise HTTPException(404, f"No document with id {id!r}")
-        return profile
+    profile_route("document", "/documents/{id:path}", DocumentProfile, "A document",
+                  "Number, kind, issuer, date, term, and who cites it when (with the sentence).")
 
     @app.get("/awards", response_model=AwardsPage, tags=["entities"], summary="Khen thưởng — awards")
     def awards(
@@ -768,10 +762,7 @@ def create_app(
     @app.get("/articles/{id:article_id}", response_model=ArticleGraph, tags=["articles"], summary="One article's facts")
     def article(id: Annotated[str, Path(min_length=1, max_length=200)]) -> ArticleGraph:
         """The triples of the article's named graph. `id` is the article's own id or its IRI's segment."""
-        graph = next((g for g in map(catalog.article, article_graphs_for(id)) if g is not None), None)
-        if graph is None:
-            raise HTTPException(404, f"No article with id {id!r}")
-        return graph
+        return found(catalog.article_by_id(id), "article", id)
 
     async def audited(request: Request, action: str, status: int, work: Callable[[], T],
                       failed: dict[str, Any], done: Callable[[T], dict[str, Any]]) -> T:  # fmt: skip
@@ -873,7 +864,8 @@ def create_app(
         from kg.viz.page import render_page  # imported here: the page's assets load on first use
 
         try:
-            html = render_page(store, focus=focus, depth=depth, at=at, limit=limit)
+            html = render_page(store, focus=focus, depth=depth, at=at, limit=limit, names=catalog.ix,
+                               pages=True)
         except QueryError as e:
             raise HTTPException(400, str(e)) from e
         except KgError as e:
@@ -897,13 +889,6 @@ def _redoc_bundle() -> bytes:
 
     js = (pathlib.Path(fastapi_offline.__file__).parent / "static" / "redoc.standalone.js").read_bytes()
     return js.replace(_REDOC_LOGO, f"{DOCS_ASSETS_URL}/favicon.png".encode())
-
-
-def _iri(kind: str, segment: str) -> URIRef:
-    iri = iri_of(kind, segment)
-    if iri is None:  # the path pattern already refuses these; kept for direct callers
-        raise HTTPException(422, f"not an id: {segment!r}")
-    return iri
 
 
 def _given(value: str | None) -> str | None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException
@@ -25,26 +25,14 @@ from pydantic import BaseModel
 from rdflib import URIRef
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from kg.catalog.catalog import Catalog, article_graphs_for, iri_of
+from kg.catalog.catalog import KINDS, PAGE_ROUTES, Catalog, page_href
 from kg.vocab import GRAPH, ID
 
+T = TypeVar("T")
 PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'self'"
-# URL path word of each page kind <- the {kind} of https://w3id.org/kg-vn/id/{kind}/{segment}
-_ROUTE_OF_KIND = {"person": "people", "org": "organizations", "doc": "documents", "article": "articles"}
-_PAGE_PREFIXES = tuple(f"/{r}/" for r in _ROUTE_OF_KIND.values())
-
-
-def page_href(iri: str | None) -> str | None:
-    """The page of one of our IRIs (``/people/{id}.html`` …), or None for IRIs that have no page."""
-    if not iri:
-        return None
-    for base in (str(ID), str(GRAPH)):
-        if iri.startswith(base):
-            kind, _, rest = iri[len(base) :].partition("/")
-            route = _ROUTE_OF_KIND.get(kind)
-            if route and rest:
-                return f"/{route}/{quote(rest, safe='/-._~')}.html"
-    return None
+_PAGE_PREFIXES = tuple(f"/{r}/" for r in PAGE_ROUTES.values())
+# the {kind} of an IRI -> the kind of its page (KINDS, read backwards)
+_PAGE_KIND = {iri_kind: kind for kind, iri_kind in KINDS.items() if kind in ("person", "organization", "document")}
 
 
 def network_href(iri: str) -> str:
@@ -86,35 +74,35 @@ def render_text(kind: str, record: BaseModel) -> str:
     return _TEXT.get_template(f"{kind}.txt").render(r=record, kind=kind, **extra).rstrip() + "\n"
 
 
-def _article(catalog: Catalog, article_id: str) -> BaseModel | None:
-    """An article by its own id or its IRI's segment (the first graph that holds it)."""
-    return next((g for g in map(catalog.article, article_graphs_for(article_id)) if g is not None), None)
-
-
 def find_record(catalog: Catalog, name_or_iri: str) -> tuple[str, BaseModel] | None:
     """What ``kg show`` shows: an IRI of ours (person, unit, document, article), else the best name match
     among people, then units, then documents."""
-    getters: dict[str, Callable[[Any], BaseModel | None]] = {
-        "person": catalog.person, "organization": catalog.organization, "document": catalog.document}  # fmt: skip
     value = name_or_iri.strip()
     for base in (str(ID), str(GRAPH)):
         if value.startswith(base):
             kind, _, rest = value[len(base) :].partition("/")
-            if kind == "article":
-                rec = _article(catalog, rest)
-                return ("article", rec) if rec else None
-            page_kind = {"person": "person", "org": "organization", "doc": "document"}.get(kind)
-            iri = iri_of(page_kind, rest) if page_kind else None
-            rec = getters[page_kind](iri) if page_kind and iri is not None else None
-            return (page_kind, rec) if page_kind and rec else None
-    for kind, hits in (("person", catalog.person_hits(value)), ("organization", catalog.search(catalog.ix.orgs, value)),
-                       ("document", catalog.search(catalog.ix.docs, value))):  # fmt: skip
-        for entry, _match in hits[:1]:
-            rec = getters[kind](URIRef(entry.iri))
+            page_kind = "article" if kind == "article" else _PAGE_KIND.get(kind)
+            rec = _record(catalog, page_kind, rest) if page_kind else None
+            return (page_kind, rec) if page_kind and rec else None  # type: ignore[return-value]
+    for kind in ("person", "organization", "document"):
+        for entry, _match in catalog.search(catalog.names(kind), value)[:1]:
+            rec = catalog.profile_of(kind, URIRef(entry.iri))
             if rec is not None:
                 return kind, rec
-    rec = _article(catalog, value) if 0 < len(value) <= 200 else None
+    rec = catalog.article_by_id(value)
     return ("article", rec) if rec else None
+
+
+def _record(catalog: Catalog, kind: str, id: str) -> BaseModel | None:
+    """The record a page of ``kind`` shows for ``id``."""
+    return catalog.article_by_id(id) if kind == "article" else catalog.profile(kind, id)
+
+
+def found(record: T | None, kind: str, id: str) -> T:
+    """``record``, else a 404 that says no ``kind`` has that id (the pages and the JSON routes alike)."""
+    if record is None:
+        raise HTTPException(404, f"No {kind} with id {id!r}")
+    return record
 
 
 def _sentences(graph: Any) -> list[dict[str, Any]]:
@@ -145,30 +133,15 @@ def pages_router(catalog: Catalog) -> APIRouter:
     """``/people/{id}.html``, ``/organizations/{id}.html``, ``/documents/{id}.html``, ``/articles/{id}.html``."""
     router = APIRouter(include_in_schema=False)
 
-    def entity(kind: str, path_kind: str, get: Callable[[Any], BaseModel | None]) -> Callable[[str], HTMLResponse]:
+    def page(kind: str) -> Callable[[str], HTMLResponse]:
         def view(id: str) -> HTMLResponse:
-            iri = iri_of(path_kind, id)
-            record = get(iri) if iri is not None else None
-            if record is None:
-                raise HTTPException(404, f"No {path_kind} with id {id!r}")
-            return _page(render(kind, record))
+            return _page(render(kind, found(_record(catalog, kind, id), kind, id)))
 
         return view
 
-    router.add_api_route("/people/{id:path}.html", entity("person", "person", catalog.person),
-                         methods=["GET"], response_class=HTMLResponse)  # fmt: skip
-    router.add_api_route("/organizations/{id:path}.html", entity("organization", "organization",
-                         catalog.organization), methods=["GET"], response_class=HTMLResponse)  # fmt: skip
-    router.add_api_route("/documents/{id:path}.html", entity("document", "document", catalog.document),
-                         methods=["GET"], response_class=HTMLResponse)  # fmt: skip
-
-    @router.get("/articles/{id}.html", response_class=HTMLResponse)
-    def article(id: str) -> HTMLResponse:
-        record = _article(catalog, id) if 0 < len(id) <= 200 else None
-        if record is None:
-            raise HTTPException(404, f"No article with id {id!r}")
-        return _page(render("article", record))
-
+    for kind, path in (("person", "/people/{id:path}.html"), ("organization", "/organizations/{id:path}.html"),
+                       ("document", "/documents/{id:path}.html"), ("article", "/articles/{id}.html")):  # fmt: skip
+        router.add_api_route(path, page(kind), methods=["GET"], response_class=HTMLResponse)
     return router
 
 

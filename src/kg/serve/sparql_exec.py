@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import pyoxigraph as ox
 
 from kg.errors import KgError, QueryError, StoreError
 from kg.store import PREFIXES, RESULT_FORMATS, Store, check_graph, to_oxigraph
 from kg.store.sparql_check import RemoteRefused, check_query, user_message
+
+T = TypeVar("T")
 
 # (media type, format) in the server's order of preference.
 RESULT_TYPES: tuple[tuple[str, str], ...] = (
@@ -176,30 +179,29 @@ def evaluate(
     return Answer("graph", triples=triples[:max_results], truncated=len(triples) > max_results)
 
 
+def _take(items: Iterable[T], max_results: int, cancel: threading.Event) -> tuple[list[T], bool]:
+    """At most ``max_results`` items, and whether there were more; raises Cancelled once ``cancel`` is set."""
+    out: list[T] = []
+    for item in items:
+        if cancel.is_set():
+            raise Cancelled
+        if len(out) >= max_results:
+            return out, True
+        out.append(item)
+    return out, False
+
+
 def _read(res: Any, max_results: int, cancel: threading.Event) -> Answer:
     try:
         if isinstance(res, ox.QueryBoolean):
             return Answer("ask", boolean=bool(res))
         if isinstance(res, ox.QuerySolutions):
             names = [v.value for v in res.variables]
-            ans = Answer("select", vars=names)
-            for sol in res:
-                if cancel.is_set():
-                    raise Cancelled
-                if len(ans.rows) >= max_results:
-                    ans.truncated = True
-                    break
-                ans.rows.append(tuple(sol[i] for i in range(len(names))))
-            return ans
-        ans = Answer("graph")
-        for t in res:
-            if cancel.is_set():
-                raise Cancelled
-            if len(ans.triples) >= max_results:
-                ans.truncated = True
-                break
-            ans.triples.append(t)
-        return ans
+            solutions = (tuple(sol[i] for i in range(len(names))) for sol in res)
+            rows, truncated = _take(solutions, max_results, cancel)
+            return Answer("select", vars=names, rows=rows, truncated=truncated)
+        triples, truncated = _take(res, max_results, cancel)
+        return Answer("graph", triples=triples, truncated=truncated)
     except SyntaxError as e:  # some errors only surface while reading
         raise QueryError(f"SPARQL evaluation error: {e}") from e
     except OSError as e:

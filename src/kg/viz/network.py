@@ -2,7 +2,8 @@
 
 - ``build_network(store, …)``: one SELECT per edge kind, never one per node; ``at`` keeps the role
   holdings current on that date (derived graph: kg:firstSeen ≤ at and not kg:endedBy ≤ at);
-  ``focus``/``depth`` cut an ego network (``find_focus``, ``neighbourhood``, ``ego_network``).
+  ``focus``/``depth`` cut an ego network (``find_focus``, ``neighbourhood``, ``ego_network``); names are
+  found by the catalog's name index (:meth:`kg.catalog.catalog.Indexes.named`), the one the API searches.
 - ``top_nodes(g, limit)``: the most connected nodes when the network is too big to draw.
 
 The layout is :mod:`kg.viz.layout`; the HTML page is :mod:`kg.viz.page`.
@@ -17,8 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
-from rdflib import Literal, URIRef
+from rdflib import URIRef
 
+from kg.catalog.catalog import Indexes, load_names
 from kg.errors import QueryError
 from kg.store import Store, values_first
 from kg.text import ascii_fold, collapse_ws
@@ -166,7 +168,7 @@ class Evidence:
 
 
 def build_network(
-    store: Store, *, focus: str | None = None, depth: int = 2, at: str | None = None
+    store: Store, *, focus: str | None = None, depth: int = 2, at: str | None = None, names: Indexes | None = None
 ) -> nx.MultiDiGraph:
     """The network of the whole store (or the ego network of ``focus`` within ``depth`` hops).
 
@@ -174,13 +176,14 @@ def build_network(
     ``articles`` (IRIs mentioning it). Edges (keyed by kind + source fact): ``kind``, ``label``
     (the title, for role holdings), ``first``/``last``/``ended`` dates, ``years``, ``evidence``.
     ``g.graph["articles"]`` maps article IRIs to title, url and date; ``g.graph["focus"]`` lists the
-    matched nodes. Raises QueryError when ``focus`` matches nothing.
+    matched nodes. Raises QueryError when ``focus`` matches nothing. ``names``: the name indexes to find
+    ``focus`` in (a server passes its catalog's); without them they are read from the store.
     """
     at = check_at(at)
     focus_nodes: list[str] = []
     only: set[str] | None = None  # with a focus: the nodes within reach; every query is cut to them
     if focus is not None and focus.strip():
-        focus_nodes = find_focus(store, focus)
+        focus_nodes = find_focus(store, focus, names)
         if not focus_nodes:
             raise QueryError(
                 f"nothing matches focus {collapse_ws(focus)[:80]!r}: give a person's, unit's, document's, "
@@ -246,27 +249,18 @@ def restrict(sparql: str, var: str, iris: Iterable[str] | None) -> str:
     return values_first(sparql, [var], [(URIRef(i),) for i in sorted(iris)])
 
 
-Q_FIND_KEY = "SELECT DISTINCT ?n WHERE { ?n kg:nameKey ?key }"
-Q_FIND_LABELS = f"SELECT DISTINCT ?n ?label WHERE {{ {_NODE_TYPES} ?n a ?type ; rdfs:label ?label }}"
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 
 
-def find_focus(store: Store, focus: str) -> list[str]:
-    """Nodes named by ``focus``: an IRI in the store; else an exact folded name (kg:nameKey, indexed, or
-    rdfs:label); else every node whose folded label contains it. Two queries at most."""
+def find_focus(store: Store, focus: str, names: Indexes | None = None) -> list[str]:
+    """Nodes named by ``focus``: an IRI in the store as is; else what the name indexes rank first
+    (``Indexes.named``: every exact folded name, else every prefix and token match), read from the
+    store with ``load_names`` when not given."""
     text = collapse_ws(focus)
     if _IRI.match(text) and not _BAD_IRI_CHARS.search(text):
         if store.query(restrict(Q_NODES_IN, "n", [text])).rows:
             return [text]
-    key = ascii_fold(text)
-    if not key:
-        return []
-    exact = {str(n) for (n,) in store.query(Q_FIND_KEY, {"key": Literal(key)}).rows}
-    labels = [(str(n), ascii_fold(str(label))) for n, label in store.query(Q_FIND_LABELS).rows]
-    exact.update(n for n, k in labels if k == key)
-    if exact:
-        return sorted(exact)
-    return sorted({n for n, k in labels if key in k})
+    return (names if names is not None else load_names(store)).named(text)
 
 
 # One hop in every direction over the edges the page draws; VALUES first drives each branch.
@@ -423,20 +417,6 @@ def _finish_years(g: nx.MultiDiGraph) -> None:
         g.nodes[n]["years"] = sorted(ys)
 
 
-def match_nodes(g: nx.MultiDiGraph, focus: str) -> list[str]:
-    """Nodes named by ``focus``: an IRI, else a folded exact name (kg:nameKey / label), else a part of one."""
-    text = collapse_ws(focus)
-    if text in g:
-        return [text]
-    key = ascii_fold(text)
-    if not key:
-        return []
-    exact = sorted(n for n, d in g.nodes(data=True) if d["key"] == key or ascii_fold(d["label"]) == key)
-    if exact:
-        return exact
-    return sorted(n for n, d in g.nodes(data=True) if key in d["key"] or key in ascii_fold(d["label"]))
-
-
 def ego_network(g: nx.MultiDiGraph, centres: Iterable[str], depth: int) -> nx.MultiDiGraph:
     """The nodes within ``depth`` hops (either direction) of any centre, with the edges among them."""
     und = g.to_undirected(as_view=True)
@@ -467,5 +447,5 @@ def top_nodes(g: nx.MultiDiGraph, limit: int, keep: Iterable[str] = ()) -> tuple
     return sub, note
 
 
-__all__ = ["EDGE_KINDS", "KINDS", "Evidence", "build_network", "check_at", "ego_network", "find_focus", "match_nodes",
+__all__ = ["EDGE_KINDS", "KINDS", "Evidence", "build_network", "check_at", "ego_network", "find_focus",
            "neighbourhood", "restrict", "top_nodes"]

@@ -26,6 +26,7 @@ from typing import Any
 
 import networkx as nx
 
+from kg.catalog.catalog import Indexes, page_href
 from kg.errors import QueryError
 from kg.store import Store
 from kg.text import ascii_fold
@@ -37,8 +38,6 @@ from kg.viz.network import (
     MAX_QUOTE,
     Evidence,
     build_network,
-    ego_network,
-    match_nodes,
     top_nodes,
 )
 
@@ -79,11 +78,14 @@ def _ev_json(evs: Iterable[Evidence], art_index: dict[str, int]) -> list[list[An
     return out
 
 
-def network_html(g: nx.MultiDiGraph, *, title: str = "Mạng quan hệ", note: str = "") -> str:
+def network_html(g: nx.MultiDiGraph, *, title: str = "Mạng quan hệ", note: str = "", pages: bool = False) -> str:
     """One self-contained HTML page for a network from ``build_network`` (or any graph of that shape).
 
     Nodes need ``kind`` and ``label``; everything else is optional. ``title`` and ``note`` are text.
+    ``pages``: the page is served beside the entity pages (``GET /graph``), so the panel links each IRI
+    and article to its page (``page_href``); a file written by ``kg viz`` links nothing of the server.
     """
+    href = page_href if pages else (lambda iri: None)
     from jinja2 import Environment, FileSystemLoader
     from markupsafe import Markup
     from pyvis.network import Network
@@ -123,7 +125,7 @@ def network_html(g: nx.MultiDiGraph, *, title: str = "Mạng quan hệ", note: s
         meta_nodes.append({
             "iri": str(n), "kind": kind, "unitKind": d.get("unit_kind"), "hon": hon,
             "years": d.get("years", []), "deg": deg, "imp": label_size(deg, ranks),
-            "key": d.get("key") or ascii_fold(label),
+            "key": d.get("key") or ascii_fold(label), "page": href(str(n)),
             "roles": holdings, "arts": arts,
         })  # fmt: skip
     vis_edges: list[dict[str, Any]] = []
@@ -143,7 +145,7 @@ def network_html(g: nx.MultiDiGraph, *, title: str = "Mạng quan hệ", note: s
     art_rows: list[list[Any]] = [[]] * len(art_index)
     for iri, i in art_index.items():
         a = articles.get(iri, {})
-        art_rows[i] = [a.get("title") or iri, a.get("url"), a.get("date")]
+        art_rows[i] = [a.get("title") or iri, a.get("url"), a.get("date"), href(iri)]
     focus = [nid[f] for f in g.graph.get("focus", ()) if f in nid]
     page = {
         "kinds": {k: list(v) for k, v in KINDS.items()},
@@ -227,14 +229,18 @@ def _vis_options(n_nodes: int, n_edges: int) -> dict[str, Any]:
 
 
 def render_page(
-    store: Store, *, focus: str | None = None, depth: int = 2, at: str | None = None, limit: int = 1500
+    store: Store, *, focus: str | None = None, depth: int = 2, at: str | None = None, limit: int = 1500,
+    names: Indexes | None = None, pages: bool = False,
 ) -> str:
-    """The network page for ``kg viz`` and ``GET /graph``: one self-contained, offline HTML string."""
+    """The network page for ``kg viz`` and ``GET /graph``: one self-contained, offline HTML string.
+
+    ``names``: the name indexes ``focus`` is looked up in; ``pages``: link the entity pages (both
+    for ``GET /graph``, which passes its catalog's indexes)."""
     if limit < 1:
         raise QueryError(f"limit must be at least 1, got {limit}")
     if depth < 0:
         raise QueryError(f"depth must be 0 or more, got {depth}")
-    g = build_network(store, focus=focus, depth=depth, at=at)
+    g = build_network(store, focus=focus, depth=depth, at=at, names=names)
     g, note = top_nodes(g, limit, keep=g.graph.get("focus", ()))
     parts = []
     if focus and g.graph.get("focus"):
@@ -245,7 +251,7 @@ def render_page(
     title = "Mạng quan hệ" + (" — " + "; ".join(parts) if parts else "")
     if g.number_of_nodes() == 0:
         note = (note + " " if note else "") + "Kho dữ liệu chưa có nút nào để vẽ."
-    return network_html(g, title=title, note=note)
+    return network_html(g, title=title, note=note, pages=pages)
 
 
 __all__ = ["label_size", "network_html", "render_page", "script_json"]

@@ -19,6 +19,13 @@
     return x;
   }
   function safeUrl(u) { return typeof u === "string" && /^https?:\/\//i.test(u) ? u : null; }
+  /* a page of this server (/people/….html, made by page_href in Python), served pages only */
+  function pageUrl(u) { return typeof u === "string" && /^\/[a-z]+\/[^\/]/.test(u) ? u : null; }
+  function pageLink(text, u, cls) {
+    var a = el("a", text, cls);
+    a.href = u;
+    return a;
+  }
   function span(a, b) {
     if (!a && !b) return "";
     if (a && b && a !== b) return a + " – " + b;
@@ -225,12 +232,17 @@
       var o = document.createElement("option"); o.value = x[1]; names.appendChild(o);
     });
   var keys = M.map(function (m, i) { return fold(labels[i]); });
+  var words = keys.map(function (k) { var w = {}; k.split(" ").forEach(function (t) { w[t] = 1; }); return w; });
 
+  /* The ranking of the catalog's name index (NameIndex.search), over the nodes drawn: the exact folded
+     name, then a name that starts with it, then one that has every word of it; the most connected first. */
   function find(q) {
     var k = fold(q), best = null, rank = -1;
     if (!k) return null;
+    var qs = k.split(" ");
     M.forEach(function (m, i) {
-      var r = keys[i] === k || m.key === k ? 3 : keys[i].indexOf(k) === 0 ? 2 : keys[i].indexOf(k) >= 0 ? 1 : 0;
+      var r = keys[i] === k || m.key === k ? 3 : keys[i].indexOf(k) === 0 ? 2
+        : qs.every(function (t) { return words[i][t] === 1; }) ? 1 : 0;
       if (r > rank || (r === rank && r > 0 && m.deg > M[best].deg)) { if (r > 0) { best = i; rank = r; } }
     });
     return best;
@@ -261,6 +273,8 @@
       var link = url ? el("a", a[0]) : el("span", a[0]);
       if (url) { link.href = url; link.target = "_blank"; link.rel = "noopener noreferrer"; }
       li.appendChild(link);
+      var page = pageUrl(a[3]);
+      if (page) { li.appendChild(el("span", " · ")); li.appendChild(pageLink("dữ kiện của bài", page, "kg-page")); }
       var d = ev[1] || a[2];
       if (d) li.appendChild(el("span", " (" + d + ")", "kg-date"));
       if (ev[2]) li.appendChild(el("q", ev[2], "kg-quote"));
@@ -280,7 +294,9 @@
     var h = el("h2", (m.hon ? m.hon + " " : "") + labels[i]);
     panel.appendChild(h);
     panel.appendChild(el("p", P.kinds[m.kind][0] + (m.unitKind ? " · " + m.unitKind : "") + " · " + m.deg + " liên kết", "kg-kind-line"));
-    panel.appendChild(el("p", m.iri, "kg-iri"));
+    var iri = el("p", null, "kg-iri"), page = pageUrl(m.page);
+    iri.appendChild(page ? pageLink(m.iri, page) : document.createTextNode(m.iri));
+    panel.appendChild(iri);
     if (m.roles.length) {
       panel.appendChild(el("h3", "Chức vụ"));
       var ul = el("ul", null, "kg-roles");
