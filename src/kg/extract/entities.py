@@ -387,9 +387,9 @@ def extract_entities(doc: Doc) -> tuple[list[PersonFact], list[OrgFact], People,
     main_party = _main_of_kind(reg, "party_committee")
     persons: list[PersonFact] = []
     for p in sorted(people.by_key.values(), key=lambda p: p.first_pos):
-        if not p.honorifics and any(reg.expand_key(f"{u} {p.name}") in reg.by_key for u in r.roles.head_units) and not (
-            _addressed(doc, p.name)
-        ):
+        if not p.honorifics and not r.names.surnames.match(tokenize(p.name), 0) and any(
+            reg.expand_key(f"{u} {p.name}") in reg.by_key for u in r.roles.head_units
+        ) and not _addressed(doc, p.name):
             continue  # "nguyên Bộ trưởng Công Thương" in an article that writes "Bộ Công Thương": a unit, no person
         roles = []
         for rf in p.roles:
