@@ -581,17 +581,18 @@ def _recipients(doc: Doc, si: int, it: SentenceItems, a: int, b: int, people: Pe
         if out:
             return out
     # "Y được tặng A", "Y được Thủ tướng tặng A", "Y đón nhận A", "Y được khen thưởng: A, B"
-    while a > s.t0 + 1 and toks.keys[a - 1] in aw.quantity:
-        a -= 1  # "được … tặng nhiều Bằng khen"
-    rv = aw.receive_verbs.match_ending(toks.keys, a, max(s.t0, a - 6))
-    if not rv and a > s.t0 and toks.text[a - 1] == ":":
-        rv = aw.receive_verbs.match_ending(toks.keys, a - 1, max(s.t0, a - 7))
+    va = a  # where the verb ends: before the award, or before a quantity word ("được … tặng nhiều Bằng khen")
+    while va > s.t0 + 1 and toks.keys[va - 1] in aw.quantity:
+        va -= 1
+    rv = aw.receive_verbs.match_ending(toks.keys, va, max(s.t0, va - 6))
+    if not rv and va > s.t0 and toks.text[va - 1] == ":":
+        rv = aw.receive_verbs.match_ending(toks.keys, va - 1, max(s.t0, va - 7))
         rv = (rv[0] + 1, rv[1]) if rv else None
-    v0 = a - rv[0] if rv else None
+    v0 = va - rv[0] if rv else None
     if v0 is None:
-        gv = aw.give_verbs.match_ending(toks.keys, a, max(s.t0, a - 3))
+        gv = aw.give_verbs.match_ending(toks.keys, va, max(s.t0, va - 3))
         if gv:
-            g0 = a - gv[0]
+            g0 = va - gv[0]
             for x in range(g0 - 1, max(s.t0, g0 - 16) - 1, -1):
                 pm = aw.passive.match(toks.keys, x, g0)
                 if pm:
