@@ -72,6 +72,7 @@ class _Years:
         self._mentions: list[tuple[int, int, int, int, bool, bool]] | None = None
         self._career: dict[int, bool] = {}
         self._floor: int | None | bool = False
+        self._reports: dict[int, bool] = {}  # sentence -> it reports an event or an election
         self._now_ok: bool | None = None  # the latest year stated agrees with the day the article reports from
 
     def pub(self) -> int | None:
@@ -166,11 +167,14 @@ class _Years:
 
     def _reports_term(self, si: int) -> bool:
         """Sentence si reports an event or an election, whose term's first year dates the report."""
-        doc = self.doc
-        s = doc.sents[si]
-        ev = doc.rules.events
-        keys = doc.toks.keys
-        return any(ev.heads.match(keys, x, s.t1) or ev.term_events.match(keys, x, s.t1) for x in range(s.t0, s.t1))
+        r = self._reports.get(si)
+        if r is None:
+            s = self.doc.sents[si]
+            ev = self.doc.rules.events
+            keys = self.doc.toks.keys
+            r = self._reports[si] = any(ev.heads.match(keys, x, s.t1) or ev.term_events.match(keys, x, s.t1)
+                                        for x in range(s.t0, s.t1))  # fmt: skip
+        return r
 
     def _anniversary(self, k: int) -> int:
         """N when the date at token k is the origin of an anniversary its sentence names, in brackets ("kỷ niệm 45 năm …
@@ -178,18 +182,10 @@ class _Years:
         doc = self.doc
         toks = doc.toks
         s = doc.sents[doc.tok_sent[k]]
-        ev = doc.rules.events
         b = k - 1 if k > s.t0 and toks.keys[k - 1] in doc.rules.dates.day_words else k
         if b <= s.t0 or toks.text[b - 1] != "(":
             return 0  # the origin is written in brackets; "(1962 - 2017)" ends with the anniversary's own year
-        at = next((x for x in range(s.t0, k) if ev.anniversary_words.match(toks.keys, x, k)), None)
-        if at is None:
-            return 0
-        n = 0
-        for x in range(at, k - 1):
-            if toks.text[x].isdigit() and len(toks.text[x]) <= 3 and toks.keys[x + 1] in doc.rules.dates.year_words:
-                n = int(toks.text[x])
-        return n
+        return _anniversary_years(doc, s.t0, k) or 0
 
     def floor(self) -> int | None:
         """The latest year a sentence opening "Trước đó, …" states: the report comes after it."""
@@ -199,8 +195,7 @@ class _Years:
         ev = doc.rules.events
         found = None
         for s in doc.sents:
-            x = s.t0
-            if s.noise or not ev.earlier_words.match(doc.toks.keys, x, s.t1):
+            if s.noise or not ev.earlier_words.match(doc.toks.keys, s.t0, s.t1):
                 continue
             years = [int(iso[:4]) for _, _, iso in doc.dates_in(s.start, s.end) if not iso.startswith("--")]
             years += [int(m.group("y")) for m in doc.rules.dates.year_re.finditer(doc.work, s.start, s.end)]
@@ -617,16 +612,24 @@ def _organizer_before(doc: Doc, it: SentenceItems, t0: int, k: int) -> str | Non
     return next((op.name for op in it.orgs if op.j == x), None)
 
 
-def _anniversary_year(doc: Doc, k: int, j: int, origin: str) -> int | None:
-    """The year of an anniversary named in tokens [k, j) ("kỷ niệm … 42 năm ngày …") of something dated origin."""
+def _anniversary_years(doc: Doc, a: int, b: int) -> int | None:
+    """N when tokens [a, b) name an anniversary of N years ("kỷ niệm … 42 năm …"): the last number before a year
+    word after the first anniversary word; None without one."""
     ev = doc.rules.events
     toks = doc.toks
-    if origin.startswith("--") or not any(ev.anniversary_words.match(toks.keys, x, j) for x in range(k, j)):
+    at = next((x for x in range(a, b) if ev.anniversary_words.match(toks.keys, x, b)), None)
+    if at is None:
         return None
     n = None
-    for x in range(k, j - 1):
+    for x in range(at, b - 1):
         if toks.text[x].isdigit() and toks.keys[x + 1] in doc.rules.dates.year_words:
             n = int(toks.text[x])
+    return n
+
+
+def _anniversary_year(doc: Doc, k: int, j: int, origin: str) -> int | None:
+    """The year of an anniversary named in tokens [k, j) ("kỷ niệm … 42 năm ngày …") of something dated origin."""
+    n = None if origin.startswith("--") else _anniversary_years(doc, k, j)
     return int(origin[:4]) + n if n else None
 
 
