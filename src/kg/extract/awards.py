@@ -397,7 +397,7 @@ def _group_at(doc: Doc, k: int, end: int, it: SentenceItems | None = None) -> in
     j += m[0]
     nouns = aw.count_nouns if toks.text[k].isdigit() else aw.group_nouns
     while j + 1 < end and (toks.keys[j] == doc.rules.orgs.conjunction or toks.text[j] == ","):
-        m2 = nouns.match(toks.keys, j + 1, end)  # "tập thể và cá nhân", "một số tập thể, cá nhân"
+        m2 = nouns.match(toks.keys, j + 1, end)  # "tập thể và cá nhân", "nhiều tập thể, cá nhân"
         if not m2:
             break
         j += 1 + m2[0]
@@ -407,9 +407,9 @@ def _group_at(doc: Doc, k: int, end: int, it: SentenceItems | None = None) -> in
 
 
 def _group_tail(doc: Doc, it: SentenceItems, j: int, end: int) -> int:
-    """Where a group recipient's description ends, from token j: over a modifier ("60 cá nhân tiêu biểu"), a
-    capitalised name ("một số cá nhân Nhật Bản"), places counted ("lãnh đạo 15 tỉnh") and what the group belongs to
-    after a descriptor ("7 đảng viên trong Đảng bộ", "… thuộc Tổng cục"); not over a verb or a reason ("8 đảng viên
+    """Where a group recipient's description ends, from token j: over a modifier ("45 cá nhân tiêu biểu"), a
+    capitalised name ("một số cá nhân Hàn Quốc"), places counted ("lãnh đạo 12 huyện") and what the group belongs to
+    after a descriptor ("9 đảng viên trong Đảng bộ Y", "… thuộc Cục Z"); not over a verb or a reason ("8 đảng viên
     đạt tiêu chuẩn", "có thành tích")."""
     toks = doc.toks
     aw = doc.rules.awards
@@ -425,7 +425,7 @@ def _group_tail(doc: Doc, it: SentenceItems, j: int, end: int) -> int:
                 x += 1
             continue
         if toks.text[x].isdigit() and x + 1 < end and toks.text[x + 1] in doc.rules.roles.place_words:
-            x += 2  # "15 tỉnh"
+            x += 2  # "12 huyện"
             continue
         if toks.keys[x] in aw.descriptor_words:
             y = _described_end(doc, it, x + 1, end, starts)
@@ -438,7 +438,7 @@ def _group_tail(doc: Doc, it: SentenceItems, j: int, end: int) -> int:
 
 def _described_end(doc: Doc, it: SentenceItems, y: int, end: int, starts: set[int]) -> int:
     """End of what a group belongs to, from token y after a descriptor: a unit's name, capitalised words, numbers and
-    nouns, up to punctuation, a person, a conjunction or a word that ends names ("trong Đảng bộ được nhận")."""
+    nouns, up to punctuation, a person, a conjunction or a word that ends names ("trong Chi bộ Y được tặng")."""
     toks, r = doc.toks, doc.rules
     mined = load_mined()
     x = y
@@ -581,7 +581,7 @@ def _recipients(doc: Doc, si: int, it: SentenceItems, a: int, b: int, people: Pe
         if out:
             return out
     # "Y được tặng A", "Y được Thủ tướng tặng A", "Y đón nhận A", "Y được khen thưởng: A, B"
-    va = a  # where the verb ends: before the award, or before a quantity word ("được … tặng nhiều Bằng khen")
+    va = a  # where the verb ends: before the award, or before a quantity word ("được … trao nhiều Giấy khen")
     while va > s.t0 + 1 and toks.keys[va - 1] in aw.quantity:
         va -= 1
     rv = aw.receive_verbs.match_ending(toks.keys, va, max(s.t0, va - 6))

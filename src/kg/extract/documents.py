@@ -200,7 +200,7 @@ def extract_documents(doc: Doc) -> list[DocumentFact]:
             coded = dr.issuer_codes.get(code.rstrip("0123456789")) if code else None
             if coded and (not issuer or fold(coded).startswith(fold(issuer) + " ")):
                 # "Quyết định số 902/QĐ-TTg": the issuer its code stands for, also in full where the text writes
-                # it short ("…/QĐ-TTg, Thủ tướng điều động …" -> Thủ tướng Chính phủ)
+                # it short ("…/QĐ-TTg, Thủ tướng bổ nhiệm …" -> Thủ tướng Chính phủ)
                 issuer = coded
             if not date and te < s.t1 and dr.signed_by.match(toks.keys, te, s.t1):
                 # "do Chủ tịch UBND tỉnh X ký ngày 3/4/2022": the date after the signer

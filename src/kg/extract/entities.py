@@ -442,7 +442,7 @@ def _main_org(reg: OrgRegistry) -> OrgEntry | None:
 
 
 def _addressed(doc: Doc, name: str) -> bool:
-    """The text writes a form of address before the name somewhere ("ông Akihiko Tanaka"): a person."""
+    """The text writes a form of address before the name somewhere ("ông Kenji Sato"): a person."""
     keys = doc.toks.keys
     nk = [key(t) for t in tokenize(name)]
     drop = doc.rules.honorifics.drop
@@ -514,7 +514,7 @@ def _role_org(doc: Doc, rp: RolePhrase, reg: OrgRegistry, p: PersonEntry, chain:
         name = place_committee(rp.org_text, load_localities())
         return _best_name(reg.add(name, r.orgs.kind_of(name), pos, doc.evidence(si)), r)
     if rp.org_text and rp.place_committee:
-        # "Bí thư Hậu Giang": a place name alone, whose level the bulk corpus tells (rules/mined.yaml: places)
+        # "Bí thư Tiền Giang": a place name alone, whose level the bulk corpus tells (rules/mined.yaml: places)
         loc = load_localities()
         level = load_mined().places.get(place_key(rp.org_text))
         if level in loc.level_committee:

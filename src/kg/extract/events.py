@@ -217,7 +217,7 @@ class _Years:
         y = max(m[1] for m in ms)
         fl = self.floor()
         if fl and fl > y:
-            y = fl  # "Trước đó, từ tháng 3/2017, …": the report is no earlier than 2017
+            y = fl  # "Trước đó, từ tháng 5/2019, …": the report is no earlier than 2019
         if self._now_ok is None:
             # the first day written without a year is the day the article reports from ("Sáng 9/5, ..."): a later
             # day of year y stated in the text puts that day, and the events, in a later year the text doesn't state
@@ -423,7 +423,7 @@ def extract_events(doc: Doc, items: list[SentenceItems], people: People, year: i
             if date and date.startswith("--"):
                 date = years.fill(date)
             if not date and termed:
-                date = termed  # "sau Đại hội Đảng bộ thành phố nhiệm kỳ 2015-2020": a congress opens its term
+                date = termed  # "sau Đại hội Đảng bộ tỉnh Y nhiệm kỳ 2020-2025": a congress opens its term
             organizer = _organizer(doc, si, it, k)
             # only a bare head that acts ("đại hội đã bầu", "Đại hội diễn ra") may move the event to an earlier day
             acting = bare and (held_after or bool(er.bare_after.match(toks.keys, k + m[0], s.t1)))
@@ -628,7 +628,7 @@ def _anniversary_years(doc: Doc, a: int, b: int) -> int | None:
 
 
 def _anniversary_year(doc: Doc, k: int, j: int, origin: str) -> int | None:
-    """The year of an anniversary named in tokens [k, j) ("kỷ niệm … 42 năm ngày …") of something dated origin."""
+    """The year of an anniversary named in tokens [k, j) ("kỷ niệm … 30 năm ngày …") of something dated origin."""
     n = None if origin.startswith("--") else _anniversary_years(doc, k, j)
     return int(origin[:4]) + n if n else None
 

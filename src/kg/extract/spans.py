@@ -342,7 +342,7 @@ def read_tail(
 
 
 def _lower_unit_end(doc: Doc, k: int, end: int) -> int | None:
-    """End of a unit's name written in lower case from token k ("tài chính - kế toán", "kế hoạch tài chính"): two-syllable
+    """End of a unit's name written in lower case from token k ("hành chính - quản trị", "kế hoạch tài chính"): two-syllable
     words of running text, none a word that ends names, joined by a dash, closed by punctuation or the text's end."""
     toks, r = doc.toks, doc.rules
     mined = load_mined()
@@ -363,7 +363,7 @@ def _lower_unit_end(doc: Doc, k: int, end: int) -> int | None:
 
 
 def _starts_compound(doc: Doc, k: int, end: int, mined) -> bool:
-    """The lower-case word at k opens a two-syllable word with the next one ("… Yên Bái thể hiện", "… Đảng đồng
+    """The lower-case word at k opens a two-syllable word with the next one ("… Công an tỉnh Y thể hiện", "… Đảng đồng
     ý"): it starts the clause's next word, so it is no second syllable of the capitalised word before it."""
     toks = doc.toks
     return (
@@ -448,7 +448,7 @@ def read_role(doc: Doc, i: int, end: int, barriers: Barriers) -> RolePhrase | No
     tail_end = cut_term(doc, tail_start, tail_end)
     lower_unit = None
     if tail_end == tail_start and head.unit:
-        # "Phó trưởng phòng tài chính - kế toán": a department named in lower case after the head of one
+        # "Phó trưởng phòng hành chính - quản trị": a department named in lower case after the head of one
         lower_unit = _lower_unit_end(doc, tail_start, end)
     # title keeps party and council unit words, and place words, not proper names
     t = tail_start

@@ -43,7 +43,7 @@ class Mined:
 
 
 def place_key(name: str) -> str:
-    """The key a place name is looked up by: its words' keys ("Hậu Giang" -> "hậu giang")."""
+    """The key a place name is looked up by: its words' keys ("Tiền Giang" -> "tiền giang")."""
     return " ".join(key(t) for t in name.replace("–", "-").split())
 
 

@@ -110,7 +110,7 @@ def mine(folder: Path) -> dict:
     uni: Counter = Counter()  # lower-case words
     bi: Counter = Counter()  # lower-case word pairs ("ngoại giao")
     cap_pair: Counter = Counter()  # a capitalised word inside a sentence and the lower-case word after it ("Ngoại giao")
-    place_level: dict[str, Counter] = {}  # "Hậu Giang" -> {province: 120, city: 3}
+    place_level: dict[str, Counter] = {}  # "Tiền Giang" -> {province: 120, city: 3}
     addressed: Counter = Counter()  # capitalised runs after "ông", "bà": people ("TP Y" may go on with a name)
     n_sent = 0
     for toks in lines_of(folder):
